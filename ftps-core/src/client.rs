@@ -1,0 +1,538 @@
+//! The client: connecting, logging in, and the file and directory commands.
+
+use std::time::Duration;
+
+use crate::config::{Config, DataProtection, Mode, TransferType};
+use crate::control::{Control, Stream, Transcript, handshake, tcp_connect};
+use crate::data::DataState;
+use crate::error::{Error, Phase, Result};
+use crate::reply::{Reply, parse_213_size, parse_213_time, parse_257};
+use crate::time::DateTime;
+use crate::tls::{SessionStats, SessionTls, TlsInfo};
+use crate::transfer::ActiveTransfer;
+
+/// What the server offers, from its `FEAT` reply (RFC 2389).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Features {
+    lines: Vec<String>,
+}
+
+impl Features {
+    pub(crate) fn parse(reply: &Reply) -> Features {
+        let n = reply.lines().len();
+        let lines = reply
+            .lines()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 0 && *i + 1 != n)
+            .map(|(_, l)| String::from_utf8_lossy(l).trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        Features { lines }
+    }
+
+    /// True when the server lists `name` (case-insensitive), e.g. `MLST`, `EPSV`, `UTF8`.
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The parameters after a feature name, e.g. `STREAM` for `REST STREAM`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.lines.iter().find_map(|l| {
+            let (head, rest) = l.split_once(' ').unwrap_or((l.as_str(), ""));
+            head.eq_ignore_ascii_case(name).then_some(rest)
+        })
+    }
+
+    /// Every feature line, as the server sent it (trimmed).
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+}
+
+/// A connection to an FTPS server.
+///
+/// ```no_run
+/// use ftps_core::{Client, Config, Mode};
+/// let cfg = Config::builder("ftp.example.com").mode(Mode::Explicit).build()?;
+/// let mut ftp = Client::connect(&cfg)?;
+/// ftp.login("user", "password")?;
+/// let mut out = Vec::new();
+/// ftp.download("remote.txt", &mut out, &mut Default::default())?;
+/// ftp.quit()?;
+/// # Ok::<(), ftps_core::Error>(())
+/// ```
+pub struct Client {
+    pub(crate) config: Config,
+    pub(crate) ctl: Control,
+    pub(crate) tls: Option<SessionTls>,
+    pub(crate) data: DataState,
+    pub(crate) active: Option<ActiveTransfer>,
+    pub(crate) last_data_tls: Option<TlsInfo>,
+    features: Features,
+    greeting: Reply,
+    logged_in: bool,
+    current_type: Option<TransferType>,
+    last_reply: Option<Reply>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("host", &self.config.host())
+            .field("port", &self.config.port())
+            .field("logged_in", &self.logged_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Connects, secures the control connection as the configuration says, and
+    /// reads the greeting. Call [`Client::login`] next.
+    pub fn connect(config: &Config) -> Result<Client> {
+        Self::connect_with_transcript(config, None)
+    }
+
+    /// Like [`Client::connect`], with a callback that sees every command (passwords
+    /// masked) and reply line, from the first one on.
+    pub fn connect_with_transcript(
+        config: &Config,
+        transcript: Option<Transcript>,
+    ) -> Result<Client> {
+        let c = &config.inner;
+        let sock = tcp_connect(&c.host, c.port, c.timeouts.connect, c.nodelay)?;
+        if let Some(ka) = c.keepalive {
+            let _ = socket2::SockRef::from(&sock)
+                .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(ka));
+        }
+        let tls = match &c.tls {
+            Some(base) => Some(SessionTls::new(base, &c.tls_server_name)?),
+            None => None,
+        };
+        let stream = match (c.mode, &tls) {
+            (Mode::Implicit, Some(t)) => Stream::Tls(Box::new(handshake(
+                t.control_connection()?,
+                sock,
+                c.timeouts.reply,
+                "control connection",
+                Phase::ControlHandshake,
+            )?)),
+            _ => Stream::Plain(sock),
+        };
+        let mut ctl = Control::new(stream, c.limits, c.timeouts);
+        ctl.transcript = transcript;
+        if ctl.is_tls() {
+            let info = ctl.tls_info();
+            if let Some(i) = info {
+                ctl.note(&format!("TLS handshake done: {} {}", i.version, i.cipher));
+            }
+        }
+        let greeting = read_greeting(&mut ctl)?;
+        let mut client = Client {
+            config: config.clone(),
+            ctl,
+            tls,
+            data: DataState::default(),
+            active: None,
+            last_data_tls: None,
+            features: Features::default(),
+            greeting: greeting.clone(),
+            logged_in: false,
+            current_type: None,
+            last_reply: Some(greeting),
+        };
+        if c.mode == Mode::Explicit {
+            client.auth_tls()?;
+        }
+        Ok(client)
+    }
+
+    /// `AUTH TLS` and the handshake (HOSTILE.md A1-A5): sent whatever the greeting
+    /// said, nothing is sent after it until its reply is read, and anything but `234`
+    /// ends the session before credentials are sent.
+    fn auth_tls(&mut self) -> Result<()> {
+        let arg: &[u8] = match self.config.inner.auth {
+            crate::config::AuthCommand::Tls => b"TLS",
+            crate::config::AuthCommand::Ssl => b"SSL",
+        };
+        let reply = self.ctl.cmd("AUTH", Some(arg))?;
+        self.last_reply = Some(reply.clone());
+        if reply.code() != 234 {
+            self.ctl.shutdown();
+            return Err(Error::TlsNotAvailable { reply });
+        }
+        let tls = self
+            .tls
+            .as_ref()
+            .ok_or(Error::State("explicit mode without TLS configuration"))?;
+        self.ctl.upgrade(tls)?;
+        if let Some(i) = self.ctl.tls_info() {
+            let msg = format!("TLS handshake done: {} {}", i.version, i.cipher);
+            self.ctl.note(&msg);
+        }
+        Ok(())
+    }
+
+    /// Logs in with a user name and password.
+    pub fn login(&mut self, user: &str, password: &str) -> Result<()> {
+        self.login_with_account(user, password, None)
+    }
+
+    /// Logs in, giving `account` if the server asks for one (`332`).
+    pub fn login_with_account(
+        &mut self,
+        user: &str,
+        password: &str,
+        account: Option<&str>,
+    ) -> Result<()> {
+        self.idle()?;
+        crate::command::check_arg("user name", user.as_bytes())?;
+        crate::command::check_arg("password", password.as_bytes())?;
+        if let Some(a) = account {
+            crate::command::check_arg("account", a.as_bytes())?;
+        }
+        let mut reply = self.raw_cmd("USER", Some(user.as_bytes()))?;
+        if reply.code() == 331 {
+            reply = self.raw_cmd("PASS", Some(password.as_bytes()))?;
+        }
+        if reply.code() == 332 {
+            let Some(acct) = account else {
+                return Err(Error::LoginRejected { reply });
+            };
+            reply = self.raw_cmd("ACCT", Some(acct.as_bytes()))?;
+        }
+        if !matches!(reply.code(), 230 | 202) {
+            return Err(Error::LoginRejected { reply });
+        }
+        self.logged_in = true;
+        self.after_login()
+    }
+
+    fn after_login(&mut self) -> Result<()> {
+        if self.ctl.is_tls() {
+            // HOSTILE.md A9: PBSZ 0 + PROT P, also in implicit mode; refusal is fatal.
+            self.expect_ok("PBSZ", Some(b"0"))?;
+            let prot: &[u8] = match self.config.inner.protection {
+                DataProtection::Private => b"P",
+                DataProtection::InsecureClear => b"C",
+            };
+            self.expect_ok("PROT", Some(prot))?;
+        }
+        let feat = self.raw_cmd("FEAT", None)?;
+        if feat.code() == 211 {
+            self.features = Features::parse(&feat);
+        }
+        if self.config.inner.utf8 && self.features.has("UTF8") {
+            // Best effort: some servers say 501/202 and use UTF-8 all the same.
+            let _ = self.raw_cmd("OPTS", Some(b"UTF8 ON"))?;
+        }
+        self.set_type(self.config.transfer_type())
+    }
+
+    pub(crate) fn set_type(&mut self, t: TransferType) -> Result<()> {
+        if self.current_type == Some(t) {
+            return Ok(());
+        }
+        let arg: &[u8] = match t {
+            TransferType::Binary => b"I",
+            TransferType::Ascii => b"A",
+        };
+        self.expect_ok("TYPE", Some(arg))?;
+        self.current_type = Some(t);
+        Ok(())
+    }
+
+    /// Fails when a transfer is still open, or the connection was lost.
+    pub(crate) fn idle(&self) -> Result<()> {
+        if self.active.is_some() {
+            return Err(Error::State(
+                "a transfer is still open: finish or abort it first",
+            ));
+        }
+        if self.ctl.broken {
+            return Err(Error::State("the control connection was lost earlier"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn ready(&self) -> Result<()> {
+        self.idle()?;
+        if !self.logged_in {
+            return Err(Error::State("not logged in"));
+        }
+        Ok(())
+    }
+
+    /// Sends a command and reads its reply, keeping it as the last reply.
+    pub(crate) fn raw_cmd(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Reply> {
+        let r = self.ctl.cmd(verb, arg);
+        if let Ok(reply) = &r {
+            self.last_reply = Some(reply.clone());
+        }
+        r
+    }
+
+    pub(crate) fn set_last_reply(&mut self, r: Reply) {
+        self.last_reply = Some(r);
+    }
+
+    pub(crate) fn read_reply(&mut self) -> Result<Reply> {
+        let r = self.ctl.read_reply();
+        if let Ok(reply) = &r {
+            self.last_reply = Some(reply.clone());
+        }
+        r
+    }
+
+    /// Sends a command and requires a `2xx` reply.
+    pub(crate) fn expect_ok(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Reply> {
+        let reply = self.raw_cmd(verb, arg)?;
+        if reply.is_success() {
+            Ok(reply)
+        } else {
+            Err(Error::Reply {
+                command: verb.to_string(),
+                reply,
+            })
+        }
+    }
+
+    fn path_cmd(&mut self, verb: &str, path: &[u8]) -> Result<Reply> {
+        self.ready()?;
+        if path.is_empty() {
+            return Err(Error::invalid("path", "empty"));
+        }
+        self.expect_ok(verb, Some(path))
+    }
+
+    /// The configuration this client was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The greeting the server sent.
+    pub fn greeting(&self) -> &Reply {
+        &self.greeting
+    }
+
+    /// The last reply the server sent.
+    pub fn last_reply(&self) -> Option<&Reply> {
+        self.last_reply.as_ref()
+    }
+
+    /// What the server listed in `FEAT` (empty before login or without `FEAT`).
+    pub fn features(&self) -> &Features {
+        &self.features
+    }
+
+    /// True once logged in.
+    pub fn is_logged_in(&self) -> bool {
+        self.logged_in
+    }
+
+    /// The TLS facts of the control connection (`None` for plain FTP).
+    pub fn tls_info(&self) -> Option<TlsInfo> {
+        self.ctl.tls_info()
+    }
+
+    /// The TLS facts of the last data connection.
+    pub fn last_data_tls(&self) -> Option<&TlsInfo> {
+        self.last_data_tls.as_ref()
+    }
+
+    /// How many data connections resumed the control session, and how many tickets arrived.
+    pub fn session_stats(&self) -> SessionStats {
+        self.tls
+            .as_ref()
+            .map(|t| t.store.stats())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the transcript callback.
+    pub fn set_transcript(&mut self, t: Option<Transcript>) {
+        self.ctl.transcript = t;
+    }
+
+    /// `PWD`: the current directory, as bytes (RFC 959 quoting undone).
+    pub fn pwd(&mut self) -> Result<Vec<u8>> {
+        self.ready()?;
+        let reply = self.expect_ok("PWD", None)?;
+        parse_257(reply.first_line_text())
+    }
+
+    /// `CWD`: changes the current directory.
+    pub fn cwd(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.path_cmd("CWD", path.as_ref()).map(drop)
+    }
+
+    /// `CDUP`: goes to the parent directory.
+    pub fn cdup(&mut self) -> Result<()> {
+        self.ready()?;
+        self.expect_ok("CDUP", None).map(drop)
+    }
+
+    /// `MKD`: creates a directory; returns its path when the server says it.
+    pub fn mkdir(&mut self, path: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
+        let reply = self.path_cmd("MKD", path.as_ref())?;
+        Ok(parse_257(reply.first_line_text()).ok())
+    }
+
+    /// `RMD`: removes an empty directory.
+    pub fn rmdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.path_cmd("RMD", path.as_ref()).map(drop)
+    }
+
+    /// `DELE`: deletes a file.
+    pub fn delete(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.path_cmd("DELE", path.as_ref()).map(drop)
+    }
+
+    /// `RNFR` + `RNTO`: renames or moves.
+    pub fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()> {
+        self.ready()?;
+        let (from, to) = (from.as_ref(), to.as_ref());
+        if from.is_empty() || to.is_empty() {
+            return Err(Error::invalid("path", "empty"));
+        }
+        crate::command::check_arg("path", to)?;
+        let reply = self.raw_cmd("RNFR", Some(from))?;
+        if reply.code() != 350 {
+            return Err(Error::Reply {
+                command: "RNFR".into(),
+                reply,
+            });
+        }
+        self.expect_ok("RNTO", Some(to)).map(drop)
+    }
+
+    /// `SIZE`: the size of a file in bytes (in binary mode).
+    pub fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
+        self.ready()?;
+        self.set_type(TransferType::Binary)?;
+        let reply = self.path_cmd("SIZE", path.as_ref())?;
+        let restore = self.config.transfer_type();
+        self.set_type(restore)?;
+        if reply.code() != 213 {
+            return Err(Error::protocol(format!("SIZE answered {reply}")));
+        }
+        parse_213_size(reply.first_line_text())
+    }
+
+    /// `MDTM`: the modification time of a file (UTC).
+    pub fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<DateTime> {
+        let reply = self.path_cmd("MDTM", path.as_ref())?;
+        if reply.code() != 213 {
+            return Err(Error::protocol(format!("MDTM answered {reply}")));
+        }
+        parse_213_time(reply.first_line_text())
+    }
+
+    /// `MFMT`: sets the modification time of a file (UTC).
+    pub fn set_mtime(&mut self, path: impl AsRef<[u8]>, t: DateTime) -> Result<()> {
+        let path = path.as_ref();
+        if path.is_empty() {
+            return Err(Error::invalid("path", "empty"));
+        }
+        let mut arg = t.to_ftp().into_bytes();
+        arg.push(b' ');
+        arg.extend_from_slice(path);
+        self.ready()?;
+        self.expect_ok("MFMT", Some(&arg)).map(drop)
+    }
+
+    /// `SITE`: a server-specific command (e.g. `CHMOD 644 file`). Returns the reply.
+    pub fn site(&mut self, command: impl AsRef<[u8]>) -> Result<Reply> {
+        self.ready()?;
+        self.expect_ok("SITE", Some(command.as_ref()))
+    }
+
+    /// `NOOP`: keeps the session alive and checks it works.
+    pub fn noop(&mut self) -> Result<()> {
+        self.idle()?;
+        self.expect_ok("NOOP", None).map(drop)
+    }
+
+    /// Sends a raw command line and returns the server's reply, whatever its code.
+    /// Commands that set up data connections or change the TLS state (`PORT`, `EPRT`,
+    /// `PASV`, `EPSV`, `AUTH`, `PROT`, `PBSZ`, `CCC`, `REIN`...) are refused: they would
+    /// break the session's invariants (HOSTILE.md D5, A8).
+    pub fn quote(&mut self, line: impl AsRef<[u8]>) -> Result<Reply> {
+        self.idle()?;
+        let (verb, arg) = crate::command::split_raw(line.as_ref())?;
+        if crate::command::reserved_verb(&verb) {
+            return Err(Error::invalid(
+                "raw command",
+                format!("{verb} is managed by the client and cannot be sent raw"),
+            ));
+        }
+        let reply = self.raw_cmd(&verb, arg.as_deref())?;
+        if reply.is_preliminary() {
+            // A raw command that opened a transfer: the client cannot serve it.
+            self.ctl.broken = true;
+            return Err(Error::protocol(format!(
+                "raw command {verb} started a transfer ({reply}); use the transfer calls"
+            )));
+        }
+        Ok(reply)
+    }
+
+    /// `QUIT` and close. The connection is closed even if `QUIT` fails.
+    pub fn quit(mut self) -> Result<()> {
+        if let Some(t) = self.active.take() {
+            drop(t);
+        }
+        let r = if self.ctl.broken {
+            Ok(())
+        } else {
+            self.ctl.cmd("QUIT", None).map(drop).or_else(|e| match e {
+                Error::ConnectionLost { .. } => Ok(()),
+                e => Err(e),
+            })
+        };
+        self.ctl.shutdown();
+        r
+    }
+
+    /// Writes a note into the transcript.
+    pub(crate) fn note(&mut self, msg: &str) {
+        self.ctl.note(msg);
+    }
+}
+
+/// Reads the greeting: `220` (after any `120`), or `230` when a server skips the
+/// login (HOSTILE.md A1: TLS still goes on). Anything else ends the session.
+fn read_greeting(ctl: &mut Control) -> Result<Reply> {
+    let mut reply = ctl.read_reply().map_err(|e| match e {
+        Error::Timeout { .. } => Error::Timeout {
+            phase: Phase::Greeting,
+        },
+        e => e,
+    })?;
+    let mut waits = 0;
+    while reply.code() == 120 && waits < 5 {
+        reply = ctl.read_reply()?;
+        waits += 1;
+    }
+    match reply.code() {
+        220 | 230 => Ok(reply),
+        _ => {
+            ctl.shutdown();
+            Err(Error::Reply {
+                command: "greeting".into(),
+                reply,
+            })
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.active = None;
+        if !self.ctl.broken {
+            // Politely, but without waiting long.
+            let _ = crate::control::set_timeouts(self.ctl.tcp(), Duration::from_millis(500));
+            let _ = self.ctl.send("QUIT", None);
+        }
+        self.ctl.shutdown();
+    }
+}

@@ -1,0 +1,526 @@
+//! Data connections: opening them (passive or active), securing them with a TLS
+//! session that resumes the control connection's, and closing them cleanly.
+//!
+//! [`open`] is the one place that builds a data connection. It sends the transfer
+//! command before it waits for the data handshake, and waits on the control and data
+//! sockets at once, so that neither an early error reply nor a server that answers
+//! only after the handshake can stall it.
+
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags, Timespec};
+use rustls::{ClientConnection, StreamOwned};
+
+use crate::config::{DataConnectionMode, DataProtection};
+use crate::control::{Control, set_timeouts};
+use crate::error::{Error, Phase, Result};
+use crate::reply::{Reply, parse_227, parse_229};
+use crate::tls::{SessionTls, TlsInfo};
+
+/// An open data connection.
+pub(crate) enum DataStream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl DataStream {
+    pub(crate) fn tcp(&self) -> &TcpStream {
+        match self {
+            DataStream::Plain(s) => s,
+            DataStream::Tls(s) => &s.sock,
+        }
+    }
+
+    /// Ends an upload: close_notify, half-close, then read until the server closes
+    /// (draining TLS 1.3 tickets), so the server never sees a reset (HOSTILE.md G2).
+    pub(crate) fn finish_upload(&mut self, timeout: Duration) -> io::Result<()> {
+        match self {
+            DataStream::Plain(s) => {
+                s.flush()?;
+                s.shutdown(Shutdown::Write)?;
+            }
+            DataStream::Tls(s) => {
+                s.flush()?;
+                s.conn.send_close_notify();
+                while s.conn.wants_write() {
+                    s.conn.write_tls(&mut s.sock)?;
+                }
+                s.sock.shutdown(Shutdown::Write)?;
+            }
+        }
+        set_timeouts(self.tcp(), timeout)?;
+        let mut sink = [0u8; 4096];
+        loop {
+            let r = match self {
+                DataStream::Plain(s) => s.read(&mut sink),
+                DataStream::Tls(s) => s.read(&mut sink),
+            };
+            match r {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // The server closed without its own close_notify: the upload is complete
+                // all the same; the final reply decides.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset
+                    ) =>
+                {
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Read for DataStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            DataStream::Plain(s) => s.read(buf),
+            DataStream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for DataStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            DataStream::Plain(s) => s.write(buf),
+            DataStream::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            DataStream::Plain(s) => s.flush(),
+            DataStream::Tls(s) => {
+                s.flush()?;
+                while s.conn.wants_write() {
+                    s.conn.write_tls(&mut s.sock)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// What a session knows about how to open data connections.
+#[derive(Debug, Default)]
+pub(crate) struct DataState {
+    /// EPSV failed once: go straight to PASV.
+    pub epsv_refused: bool,
+    /// EPRT failed once: go straight to PORT.
+    pub eprt_refused: bool,
+}
+
+pub(crate) struct OpenParams {
+    pub mode: DataConnectionMode,
+    pub protection: DataProtection,
+    pub trust_pasv_address: bool,
+    pub nodelay: bool,
+    pub data_connect: Duration,
+    pub tls: Option<SessionTls>,
+    pub control_cert: Option<Vec<u8>>,
+}
+
+/// An opened transfer: the data connection, the `1xx` reply (or an early final
+/// reply), and the TLS facts of the data connection.
+pub(crate) struct Opened {
+    pub stream: DataStream,
+    pub preliminary: Option<Reply>,
+    pub early_final: Option<Reply>,
+    pub tls: Option<TlsInfo>,
+}
+
+#[allow(clippy::large_enum_variant)] // one value per transfer, on the stack briefly
+enum Pending {
+    /// Passive: connected, maybe handshaking.
+    Connected(TcpStream, Option<ClientConnection>),
+    /// Active: waiting for the server to connect.
+    Listening(TcpListener),
+}
+
+/// Opens a data connection for `verb arg`, sends the command, and returns once the
+/// server has answered `1xx` and the data connection (and its TLS) is up.
+pub(crate) fn open(
+    ctl: &mut Control,
+    state: &mut DataState,
+    p: &OpenParams,
+    verb: &str,
+    arg: Option<&[u8]>,
+) -> Result<Opened> {
+    let peer = ctl.peer_addr()?;
+    let private = p.protection == DataProtection::Private;
+    let new_tls = || -> Result<Option<ClientConnection>> {
+        match (private, p.tls.as_ref()) {
+            (true, Some(t)) => t.data_connection().map(Some),
+            (true, None) => Err(Error::State("PROT P without TLS")),
+            (false, _) => Ok(None),
+        }
+    };
+    let mut pending = match p.mode {
+        DataConnectionMode::Passive => {
+            let addr = passive_address(ctl, state, peer, p.trust_pasv_address)?;
+            let sock = TcpStream::connect_timeout(&addr, p.data_connect).map_err(|e| {
+                if e.kind() == io::ErrorKind::TimedOut {
+                    Error::Timeout {
+                        phase: Phase::DataConnect,
+                    }
+                } else {
+                    Error::Connect {
+                        addr: Some(addr),
+                        source: e,
+                    }
+                }
+            })?;
+            let _ = sock.set_nodelay(p.nodelay);
+            let mut conn = new_tls()?;
+            if let Some(c) = conn.as_mut() {
+                // Send the ClientHello now, so it travels while the command does.
+                set_timeouts(&sock, p.data_connect)
+                    .and_then(|_| write_all_tls(c, &sock))
+                    .map_err(|e| Error::from_io(e, "data connection", Phase::DataConnect))?;
+            }
+            Pending::Connected(sock, conn)
+        }
+        DataConnectionMode::Active { bind } => {
+            Pending::Listening(active_listener(ctl, state, bind)?)
+        }
+    };
+
+    ctl.send(verb, arg)?;
+
+    let deadline = Instant::now() + p.data_connect.max(Duration::from_millis(1));
+    let mut preliminary: Option<Reply> = None;
+    let mut early_final: Option<Reply> = None;
+    loop {
+        // Done when the server has said 1xx (or already its final reply) and the
+        // data connection is up.
+        let data_ready = matches!(&pending, Pending::Connected(_, c) if c.as_ref().is_none_or(|c| !c.is_handshaking()));
+        if data_ready && (preliminary.is_some() || early_final.is_some()) {
+            break;
+        }
+        if early_final.is_none() && preliminary.is_none() && ctl.has_buffered() {
+            let reply = ctl.read_reply()?;
+            handle_reply(reply, &pending, &mut preliminary, &mut early_final, verb)?;
+            continue;
+        }
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or(Error::Timeout {
+                phase: Phase::DataConnect,
+            })?;
+        let want_reply = preliminary.is_none() && early_final.is_none();
+        let (ctl_ready, data_readable) = {
+            let ctl_fd = ctl.tcp();
+            let mut fds = Vec::with_capacity(2);
+            fds.push(PollFd::new(
+                ctl_fd,
+                if want_reply {
+                    PollFlags::IN
+                } else {
+                    PollFlags::empty()
+                },
+            ));
+            let data_active = !data_ready;
+            match &pending {
+                Pending::Connected(s, _) => fds.push(PollFd::new(
+                    s,
+                    if data_active {
+                        PollFlags::IN
+                    } else {
+                        PollFlags::empty()
+                    },
+                )),
+                Pending::Listening(l) => fds.push(PollFd::new(l, PollFlags::IN)),
+            }
+            let ts = Timespec {
+                tv_sec: left.as_secs() as _,
+                tv_nsec: left.subsec_nanos() as _,
+            };
+            match rustix::event::poll(&mut fds, Some(&ts)) {
+                Ok(_) => {}
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => {
+                    return Err(Error::Io {
+                        during: "waiting for the data connection",
+                        source: e.into(),
+                    });
+                }
+            }
+            let ready = |f: &PollFd<'_>| {
+                f.revents()
+                    .intersects(PollFlags::IN | PollFlags::HUP | PollFlags::ERR)
+            };
+            (ready(&fds[0]), ready(&fds[1]))
+        };
+        if ctl_ready && want_reply {
+            let reply = ctl.read_reply()?;
+            handle_reply(reply, &pending, &mut preliminary, &mut early_final, verb)?;
+            continue;
+        }
+        if data_readable {
+            pending = match pending {
+                Pending::Listening(l) => match accept_from(&l, peer.ip(), p)? {
+                    Some(sock) => {
+                        let mut conn = new_tls()?;
+                        if let Some(c) = conn.as_mut() {
+                            write_all_tls(c, &sock).map_err(|e| {
+                                Error::from_io(e, "data connection", Phase::DataConnect)
+                            })?;
+                        }
+                        Pending::Connected(sock, conn)
+                    }
+                    None => Pending::Listening(l),
+                },
+                Pending::Connected(sock, Some(mut conn)) => {
+                    if let Err(e) = step_handshake(&mut conn, &sock, left) {
+                        return Err(data_handshake_failed(ctl, e, preliminary.is_some()));
+                    }
+                    Pending::Connected(sock, Some(conn))
+                }
+                other => other,
+            };
+        }
+    }
+
+    let Pending::Connected(sock, conn) = pending else {
+        return Err(Error::State("data connection not established"));
+    };
+    let (stream, tls) = match conn {
+        None => (DataStream::Plain(sock), None),
+        Some(conn) => {
+            let info = TlsInfo::of(&conn);
+            if let Some(t) = p.tls.as_ref() {
+                t.store.count_data(info.resumed);
+            }
+            if !info.resumed {
+                let data_cert = conn
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .map(|c| c.as_ref().to_vec());
+                if data_cert.is_none() || data_cert != p.control_cert {
+                    return Err(Error::DataCertificateMismatch);
+                }
+            }
+            (
+                DataStream::Tls(Box::new(StreamOwned::new(conn, sock))),
+                Some(info),
+            )
+        }
+    };
+    Ok(Opened {
+        stream,
+        preliminary,
+        early_final,
+        tls,
+    })
+}
+
+/// Sorts the reply to the transfer command: `1xx` goes on, `2xx` is an early end,
+/// anything else fails the transfer.
+fn handle_reply(
+    reply: Reply,
+    pending: &Pending,
+    preliminary: &mut Option<Reply>,
+    early_final: &mut Option<Reply>,
+    verb: &str,
+) -> Result<()> {
+    if reply.is_preliminary() {
+        *preliminary = Some(reply);
+        return Ok(());
+    }
+    if reply.is_success() {
+        *early_final = Some(reply);
+        return Ok(());
+    }
+    // The server refused. If our data handshake was a full one, or a handshake was
+    // still going on when a reuse-enforcing server (vsftpd 522, ProFTPD 425) gave up,
+    // say so.
+    let full_handshake = match pending {
+        Pending::Connected(_, Some(c)) => {
+            !c.is_handshaking() && c.handshake_kind() != Some(rustls::HandshakeKind::Resumed)
+        }
+        _ => false,
+    };
+    let text = reply.text().to_ascii_lowercase();
+    if full_handshake || text.contains("reuse") || (reply.code() == 522) {
+        return Err(Error::SessionReuseRefused {
+            detail: if full_handshake {
+                "the data connection did not resume the control connection's TLS session".into()
+            } else {
+                "the server refused the data connection's TLS session".into()
+            },
+            reply: Some(reply),
+        });
+    }
+    Err(Error::Reply {
+        command: verb.to_string(),
+        reply,
+    })
+}
+
+/// A data handshake failed: read the server's explanation from the control
+/// connection when there is one in time.
+fn data_handshake_failed(ctl: &mut Control, e: Error, _had_preliminary: bool) -> Error {
+    if let Ok(reply) = ctl.read_reply_within(Duration::from_secs(2))
+        && !reply.is_preliminary()
+        && !reply.is_success()
+    {
+        return Error::SessionReuseRefused {
+            reply: Some(reply),
+            detail: format!("data connection handshake failed: {e}"),
+        };
+    }
+    e
+}
+
+fn write_all_tls(conn: &mut ClientConnection, mut sock: &TcpStream) -> io::Result<()> {
+    while conn.wants_write() {
+        conn.write_tls(&mut sock)?;
+    }
+    Ok(())
+}
+
+/// One step of a data handshake: read what arrived, process it, send what is due.
+fn step_handshake(
+    conn: &mut ClientConnection,
+    mut sock: &TcpStream,
+    timeout: Duration,
+) -> Result<()> {
+    set_timeouts(sock, timeout)
+        .map_err(|e| Error::from_io(e, "data connection", Phase::DataConnect))?;
+    match conn.read_tls(&mut sock) {
+        Ok(0) => {
+            return Err(Error::ConnectionLost {
+                during: "data connection handshake",
+                reply: None,
+                source: None,
+            });
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
+        Err(e) => return Err(Error::from_io(e, "data connection", Phase::DataConnect)),
+    }
+    let processed = conn.process_new_packets();
+    // Send alerts too when processing failed.
+    let _ = write_all_tls(conn, sock);
+    processed.map_err(|e| Error::from_tls(e, "data connection"))?;
+    Ok(())
+}
+
+/// Asks for a passive data port: EPSV first, PASV when EPSV is refused (HOSTILE.md D3).
+/// The address in a `227` reply is ignored unless trusted by option (D1).
+fn passive_address(
+    ctl: &mut Control,
+    state: &mut DataState,
+    peer: SocketAddr,
+    trust_pasv: bool,
+) -> Result<SocketAddr> {
+    if !state.epsv_refused {
+        let reply = ctl.cmd("EPSV", None)?;
+        if reply.code() == 229 {
+            let port = parse_229(reply.first_line_text())?;
+            return Ok(SocketAddr::new(peer.ip(), port));
+        }
+        if !reply.is_permanent() {
+            return Err(Error::Reply {
+                command: "EPSV".into(),
+                reply,
+            });
+        }
+        state.epsv_refused = true;
+    }
+    if peer.is_ipv6() {
+        return Err(Error::protocol(
+            "EPSV refused on an IPv6 connection, and PASV cannot work there",
+        ));
+    }
+    let reply = ctl.cmd("PASV", None)?;
+    if reply.code() != 227 {
+        return Err(Error::Reply {
+            command: "PASV".into(),
+            reply,
+        });
+    }
+    let (ip, port) = parse_227(reply.first_line_text())?;
+    let ip = if trust_pasv {
+        IpAddr::V4(ip)
+    } else {
+        peer.ip()
+    };
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// Opens a listener for active mode and tells the server with EPRT (or PORT).
+fn active_listener(
+    ctl: &mut Control,
+    state: &mut DataState,
+    bind: Option<IpAddr>,
+) -> Result<TcpListener> {
+    let local = ctl
+        .tcp()
+        .local_addr()
+        .map_err(|e| Error::from_io(e, "control connection", Phase::DataConnect))?;
+    let ip = bind.unwrap_or(local.ip());
+    let listener = TcpListener::bind((ip, 0))
+        .map_err(|e| Error::from_io(e, "opening an active-mode listener", Phase::DataConnect))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::from_io(e, "active-mode listener", Phase::DataConnect))?;
+    if !state.eprt_refused {
+        let proto = if addr.is_ipv4() { 1 } else { 2 };
+        let arg = format!("|{proto}|{}|{}|", addr.ip(), addr.port());
+        let reply = ctl.cmd("EPRT", Some(arg.as_bytes()))?;
+        if reply.is_success() {
+            return Ok(listener);
+        }
+        if !reply.is_permanent() || addr.is_ipv6() {
+            return Err(Error::Reply {
+                command: "EPRT".into(),
+                reply,
+            });
+        }
+        state.eprt_refused = true;
+    }
+    let IpAddr::V4(v4) = addr.ip() else {
+        return Err(Error::protocol("PORT cannot carry an IPv6 address"));
+    };
+    let o = v4.octets();
+    let arg = format!(
+        "{},{},{},{},{},{}",
+        o[0],
+        o[1],
+        o[2],
+        o[3],
+        addr.port() >> 8,
+        addr.port() & 0xff
+    );
+    ctl.cmd_expect("PORT", Some(arg.as_bytes()), |c| (200..300).contains(&c))?;
+    Ok(listener)
+}
+
+/// Accepts one connection on the active-mode listener, only from the control
+/// connection's peer (HOSTILE.md C4). Others are closed at once; `None` means keep waiting.
+fn accept_from(l: &TcpListener, want: IpAddr, p: &OpenParams) -> Result<Option<TcpStream>> {
+    match l.accept() {
+        Ok((sock, from)) => {
+            if from.ip() != want {
+                let _ = sock.shutdown(Shutdown::Both);
+                return Ok(None);
+            }
+            let _ = sock.set_nodelay(p.nodelay);
+            Ok(Some(sock))
+        }
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(None),
+        Err(e) => Err(Error::from_io(
+            e,
+            "accepting the data connection",
+            Phase::DataConnect,
+        )),
+    }
+}

@@ -1,0 +1,399 @@
+//! TLS: building the rustls configuration, certificate pinning, and the per-session
+//! store that lets every data connection resume the control connection's session.
+//!
+//! This is the one place that builds TLS connections. The control connection and all
+//! its data connections get the same verifier and the same server name; the data
+//! connections see the control connection's sessions through [`SessionStore`].
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{
+    ClientSessionStore, Resumption, Tls12ClientSessionValue, Tls13ClientSessionValue,
+};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::{
+    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, NamedGroup,
+    SignatureScheme,
+};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+
+use crate::config::{Pin, TlsVersion};
+use crate::error::{Error, Result};
+
+pub(crate) struct TlsSettings {
+    pub roots: rustls::RootCertStore,
+    pub pins: Vec<Pin>,
+    pub pin_replaces_ca: bool,
+    pub accept_invalid: bool,
+    pub min: TlsVersion,
+    pub max: TlsVersion,
+    pub alpn: bool,
+    pub client_cert: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+/// Builds the base client configuration (no session store yet: each control
+/// connection adds its own, see [`SessionTls::new`]).
+pub(crate) fn build_client_config(s: TlsSettings) -> Result<ClientConfig> {
+    let provider = provider();
+    let mut versions: Vec<&'static rustls::SupportedProtocolVersion> = Vec::new();
+    if s.min <= TlsVersion::Tls12 && s.max >= TlsVersion::Tls12 {
+        versions.push(&rustls::version::TLS12);
+    }
+    if s.max >= TlsVersion::Tls13 {
+        versions.push(&rustls::version::TLS13);
+    }
+    let algs = provider.signature_verification_algorithms;
+    let chain: Option<Arc<dyn ServerCertVerifier>> = if s.accept_invalid || s.pin_replaces_ca {
+        None
+    } else {
+        if s.roots.is_empty() {
+            return Err(Error::Config(
+                "no trusted CA certificates (system store empty and none given)".into(),
+            ));
+        }
+        Some(
+            rustls::client::WebPkiServerVerifier::builder_with_provider(
+                Arc::new(s.roots),
+                provider.clone(),
+            )
+            .build()
+            .map_err(|e| Error::Config(format!("certificate verifier: {e}")))?,
+        )
+    };
+    let verifier = Arc::new(FtpsVerifier {
+        chain,
+        pins: s.pins,
+        algs,
+    });
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&versions)
+        .map_err(|e| Error::Config(format!("tls versions: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let mut cfg = match s.client_cert {
+        Some((chain, key)) => builder
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| Error::Config(format!("client certificate: {e}")))?,
+        None => builder.with_no_client_auth(),
+    };
+    if s.alpn {
+        cfg.alpn_protocols = vec![b"ftp".to_vec()];
+    }
+    Ok(cfg)
+}
+
+/// The error a pin mismatch travels in, inside `CertificateError::Other`.
+#[derive(Debug)]
+pub(crate) struct PinMismatch {
+    pub cert_sha256: String,
+    pub spki_sha256: String,
+}
+
+impl fmt::Display for PinMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "certificate sha-256 {} matches no pin", self.cert_sha256)
+    }
+}
+
+impl std::error::Error for PinMismatch {}
+
+/// Verifies the chain and host name (unless told not to), then the pins.
+#[derive(Debug)]
+struct FtpsVerifier {
+    chain: Option<Arc<dyn ServerCertVerifier>>,
+    pins: Vec<Pin>,
+    algs: WebPkiSupportedAlgorithms,
+}
+
+/// SHA-256 of some bytes.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+/// Lowercase hex of some bytes.
+pub fn hex(data: &[u8]) -> String {
+    data.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of a certificate and of its SubjectPublicKeyInfo.
+pub(crate) fn cert_digests(cert: &CertificateDer<'_>) -> ([u8; 32], Option<[u8; 32]>) {
+    let spki = webpki::EndEntityCert::try_from(cert)
+        .ok()
+        .map(|ee| sha256(ee.subject_public_key_info().as_ref()));
+    (sha256(cert.as_ref()), spki)
+}
+
+impl ServerCertVerifier for FtpsVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        if let Some(chain) = &self.chain {
+            chain.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)?;
+        }
+        if !self.pins.is_empty() {
+            let (cert, spki) = cert_digests(end_entity);
+            let ok = self.pins.iter().any(|p| p.0 == cert || Some(p.0) == spki);
+            if !ok {
+                return Err(rustls::Error::InvalidCertificate(CertificateError::Other(
+                    rustls::OtherError(Arc::new(PinMismatch {
+                        cert_sha256: hex(&cert),
+                        spki_sha256: spki.map(|s| hex(&s)).unwrap_or_default(),
+                    })),
+                )));
+            }
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algs)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algs)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algs.supported_schemes()
+    }
+}
+
+/// Counters of one control session's TLS sessions.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SessionStats {
+    /// TLS 1.3 tickets received on the control connection.
+    pub control_tickets: u64,
+    /// TLS 1.3 tickets received on data connections.
+    pub data_tickets: u64,
+    /// Data connections that resumed the control session.
+    pub data_resumed: u64,
+    /// Data connections that did a full handshake.
+    pub data_full: u64,
+}
+
+const MAX_TICKETS: usize = 8;
+
+#[derive(Default)]
+struct StoreInner {
+    kx_hint: Option<NamedGroup>,
+    tls12: Option<Tls12ClientSessionValue>,
+    control_tickets: VecDeque<Tls13ClientSessionValue>,
+    data_tickets: VecDeque<Tls13ClientSessionValue>,
+    stats: SessionStats,
+}
+
+/// The sessions of one control connection. Each control connection owns one; nothing
+/// is shared between clients, so a session never crosses security settings.
+///
+/// TLS 1.3 tickets are single use (RFC 8446 C.4) and rustls hands each out once.
+/// Tickets that arrive on the control connection are kept apart from those that
+/// arrive on data connections: a data connection's ticket never replaces the
+/// control's. A data connection first spends a ticket issued on an earlier data
+/// connection (a resumption of a resumption of the control session, accepted by
+/// vsftpd and ProFTPD alike), so the control connection's own tickets last for as
+/// long as possible; they are the fallback.
+pub(crate) struct SessionStore {
+    inner: Mutex<StoreInner>,
+}
+
+impl fmt::Debug for SessionStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionStore")
+            .field("stats", &self.lock().stats)
+            .finish()
+    }
+}
+
+impl SessionStore {
+    fn lock(&self) -> MutexGuard<'_, StoreInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn stats(&self) -> SessionStats {
+        self.lock().stats
+    }
+
+    pub(crate) fn count_data(&self, resumed: bool) {
+        let mut g = self.lock();
+        if resumed {
+            g.stats.data_resumed += 1;
+        } else {
+            g.stats.data_full += 1;
+        }
+    }
+}
+
+/// The view a connection has of the store: the control connection records
+/// everything; data connections only add their tickets to the data queue.
+#[derive(Debug)]
+struct StoreView {
+    store: Arc<SessionStore>,
+    data: bool,
+}
+
+fn push_bounded<T>(q: &mut VecDeque<T>, v: T) {
+    if q.len() == MAX_TICKETS {
+        q.pop_front();
+    }
+    q.push_back(v);
+}
+
+impl ClientSessionStore for StoreView {
+    fn set_kx_hint(&self, _: ServerName<'static>, group: NamedGroup) {
+        self.store.lock().kx_hint = Some(group);
+    }
+
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
+        self.store.lock().kx_hint
+    }
+
+    fn set_tls12_session(&self, _: ServerName<'static>, value: Tls12ClientSessionValue) {
+        if !self.data {
+            self.store.lock().tls12 = Some(value);
+        }
+    }
+
+    fn tls12_session(&self, _: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        self.store.lock().tls12.clone()
+    }
+
+    fn remove_tls12_session(&self, _: &ServerName<'static>) {
+        // A data connection's failed resumption must not erase the control session:
+        // the next data connection tries it again.
+        if !self.data {
+            self.store.lock().tls12 = None;
+        }
+    }
+
+    fn insert_tls13_ticket(&self, _: ServerName<'static>, value: Tls13ClientSessionValue) {
+        let mut g = self.store.lock();
+        if self.data {
+            g.stats.data_tickets += 1;
+            push_bounded(&mut g.data_tickets, value);
+        } else {
+            g.stats.control_tickets += 1;
+            push_bounded(&mut g.control_tickets, value);
+        }
+    }
+
+    fn take_tls13_ticket(&self, _: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
+        let mut g = self.store.lock();
+        if !self.data {
+            // The control connection connects once; it never resumes.
+            return None;
+        }
+        // Newest data ticket first, then the control connection's, oldest first.
+        g.data_tickets
+            .pop_back()
+            .or_else(|| g.control_tickets.pop_front())
+    }
+}
+
+/// The TLS side of one control session: the control and data configurations sharing
+/// one session store, and the server name both verify against.
+#[derive(Clone)]
+pub(crate) struct SessionTls {
+    control: Arc<ClientConfig>,
+    data: Arc<ClientConfig>,
+    pub store: Arc<SessionStore>,
+    pub server_name: ServerName<'static>,
+}
+
+impl SessionTls {
+    pub(crate) fn new(base: &Arc<ClientConfig>, name: &str) -> Result<SessionTls> {
+        let server_name = ServerName::try_from(name.to_string())
+            .map_err(|_| Error::Config(format!("invalid TLS server name {name:?}")))?;
+        let store = Arc::new(SessionStore {
+            inner: Mutex::new(StoreInner::default()),
+        });
+        let with_view = |data: bool| {
+            let mut cfg = (**base).clone();
+            cfg.resumption = Resumption::store(Arc::new(StoreView {
+                store: store.clone(),
+                data,
+            }));
+            Arc::new(cfg)
+        };
+        Ok(SessionTls {
+            control: with_view(false),
+            data: with_view(true),
+            store: store.clone(),
+            server_name,
+        })
+    }
+
+    pub(crate) fn control_connection(&self) -> Result<ClientConnection> {
+        ClientConnection::new(self.control.clone(), self.server_name.clone())
+            .map_err(|e| Error::from_tls(e, "control connection"))
+    }
+
+    pub(crate) fn data_connection(&self) -> Result<ClientConnection> {
+        ClientConnection::new(self.data.clone(), self.server_name.clone())
+            .map_err(|e| Error::from_tls(e, "data connection"))
+    }
+}
+
+/// What was negotiated on one TLS connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsInfo {
+    /// The protocol version, such as `TLSv1.3`.
+    pub version: String,
+    /// The cipher suite, such as `TLS13_AES_256_GCM_SHA384`.
+    pub cipher: String,
+    /// The key exchange group, such as `secp256r1`, when known.
+    pub kx_group: Option<String>,
+    /// Whether the handshake resumed an earlier session.
+    pub resumed: bool,
+    /// The ALPN protocol the server chose, if any.
+    pub alpn: Option<Vec<u8>>,
+}
+
+impl TlsInfo {
+    pub(crate) fn of(conn: &ClientConnection) -> TlsInfo {
+        let version = match conn.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
+            Some(v) => format!("{v:?}"),
+            None => "unknown".to_string(),
+        };
+        let cipher = conn
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_else(|| "unknown".into());
+        let kx_group = conn
+            .negotiated_key_exchange_group()
+            .map(|g| format!("{:?}", g.name()).to_lowercase());
+        TlsInfo {
+            version,
+            cipher,
+            kx_group,
+            resumed: conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
+            alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
+        }
+    }
+}

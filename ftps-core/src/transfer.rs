@@ -1,0 +1,726 @@
+//! Transfers: downloads as `Read` streams, uploads as `Write` streams, both ending
+//! with `finish()`, and the convenience calls built on them.
+//!
+//! A download succeeds only when the data connection ended cleanly (TLS close_notify,
+//! or exactly the announced byte count) and the server then said `2xx`
+//! (HOSTILE.md G1). An upload sends close_notify, waits for the server to close, and
+//! needs the final `2xx` too (G2).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::client::Client;
+use crate::data::{self, DataStream, OpenParams};
+use crate::error::{Error, Phase, Result};
+use crate::reply::{Reply, parse_150_size};
+use crate::tls::TlsInfo;
+
+/// How an upload writes the remote file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadMode {
+    /// `STOR`: create or replace.
+    Replace,
+    /// `APPE`: append to the remote file.
+    Append,
+    /// `REST offset` + `STOR`: overwrite from `offset` on (resume).
+    At(u64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Download,
+    Upload,
+}
+
+/// The state of the open transfer of a client.
+pub(crate) struct ActiveTransfer {
+    stream: DataStream,
+    direction: Direction,
+    verb: &'static str,
+    offset: u64,
+    bytes: u64,
+    announced: Option<u64>,
+    eof: bool,
+    early_final: Option<Reply>,
+    tls: Option<TlsInfo>,
+}
+
+impl ActiveTransfer {
+    fn full_handshake(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| !t.resumed)
+    }
+}
+
+/// A progress callback: bytes moved so far, total when known; return `false` to cancel.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>) -> bool;
+
+/// Options of the convenience transfer calls.
+#[derive(Default)]
+pub struct TransferOptions<'a> {
+    /// Start at this byte offset (`REST`): skip that much of the remote file on
+    /// download, overwrite from there on upload.
+    pub offset: u64,
+    /// Called after each chunk; returning `false` cancels the transfer (`ABOR`).
+    pub progress: Option<Progress<'a>>,
+}
+
+impl std::fmt::Debug for TransferOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransferOptions")
+            .field("offset", &self.offset)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl Client {
+    fn open_params(&self) -> OpenParams {
+        let c = &self.config.inner;
+        OpenParams {
+            mode: c.data_mode,
+            protection: c.protection,
+            trust_pasv_address: c.trust_pasv_address,
+            nodelay: c.nodelay,
+            data_connect: c.timeouts.data_connect,
+            tls: self.tls.clone(),
+            control_cert: self.ctl.peer_certificate(),
+        }
+    }
+
+    fn start(
+        &mut self,
+        verb: &'static str,
+        arg: Option<&[u8]>,
+        offset: u64,
+        direction: Direction,
+    ) -> Result<()> {
+        self.ready()?;
+        if let Some(a) = arg {
+            crate::command::check_arg("path", a)?;
+        }
+        if offset > 0 {
+            let off = offset.to_string();
+            let reply = self.raw_cmd("REST", Some(off.as_bytes()))?;
+            if reply.code() != 350 {
+                return Err(Error::Reply {
+                    command: "REST".into(),
+                    reply,
+                });
+            }
+        }
+        let params = self.open_params();
+        let opened = data::open(&mut self.ctl, &mut self.data, &params, verb, arg);
+        let opened = match opened {
+            Ok(o) => o,
+            Err(e) => {
+                if let Some(r) = e.reply() {
+                    let r = r.clone();
+                    self.set_last_reply(r);
+                }
+                return Err(e);
+            }
+        };
+        if let Some(info) = &opened.tls {
+            let msg = format!(
+                "data connection: {} {}, {}",
+                info.version,
+                info.cipher,
+                if info.resumed {
+                    "resumed the control session"
+                } else {
+                    "FULL handshake"
+                }
+            );
+            self.note(&msg);
+        }
+        let announced = opened
+            .preliminary
+            .as_ref()
+            .and_then(|r| parse_150_size(r.first_line_text()));
+        if let Some(r) = &opened.preliminary {
+            self.set_last_reply(r.clone());
+        }
+        let idle = self.config.inner.timeouts.data_idle;
+        crate::control::set_timeouts(opened.stream.tcp(), idle)
+            .map_err(|e| Error::from_io(e, "data connection", Phase::DataIdle))?;
+        self.last_data_tls = opened.tls.clone();
+        self.active = Some(ActiveTransfer {
+            stream: opened.stream,
+            direction,
+            verb,
+            offset,
+            bytes: 0,
+            announced,
+            eof: false,
+            early_final: opened.early_final,
+            tls: opened.tls,
+        });
+        Ok(())
+    }
+
+    /// Starts a download (`RETR`), from `offset` on (`REST`) when it is not 0. Read it
+    /// with [`Client::read_data`], then call [`Client::finish_transfer`]. Most callers
+    /// want [`Client::retr`] or [`Client::download`] instead.
+    pub fn start_download(&mut self, path: impl AsRef<[u8]>, offset: u64) -> Result<()> {
+        let path = path.as_ref();
+        if path.is_empty() {
+            return Err(Error::invalid("path", "empty"));
+        }
+        let t = self.config.transfer_type();
+        self.ready()?;
+        self.set_type(t)?;
+        self.start("RETR", Some(path), offset, Direction::Download)
+    }
+
+    /// Starts an upload. Write it with [`Client::write_data`], then call
+    /// [`Client::finish_transfer`]. Most callers want [`Client::stor`] or
+    /// [`Client::upload`] instead.
+    pub fn start_upload(&mut self, path: impl AsRef<[u8]>, mode: UploadMode) -> Result<()> {
+        let path = path.as_ref();
+        if path.is_empty() {
+            return Err(Error::invalid("path", "empty"));
+        }
+        let t = self.config.transfer_type();
+        self.ready()?;
+        self.set_type(t)?;
+        match mode {
+            UploadMode::Replace => self.start("STOR", Some(path), 0, Direction::Upload),
+            UploadMode::Append => self.start("APPE", Some(path), 0, Direction::Upload),
+            UploadMode::At(off) => self.start("STOR", Some(path), off, Direction::Upload),
+        }
+    }
+
+    /// Starts a listing transfer (`LIST`, `NLST`, `MLSD`).
+    pub(crate) fn start_listing(&mut self, verb: &'static str, path: Option<&[u8]>) -> Result<()> {
+        let path = path.filter(|p| !p.is_empty());
+        self.start(verb, path, 0, Direction::Download)
+    }
+
+    /// Reads downloaded bytes; `Ok(0)` at the clean end of the data.
+    pub fn read_data(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let Some(t) = self.active.as_mut() else {
+            return Err(Error::State("no transfer open"));
+        };
+        if t.direction != Direction::Download {
+            return Err(Error::State("the open transfer is an upload"));
+        }
+        if t.eof || buf.is_empty() {
+            return Ok(0);
+        }
+        let expected = t.announced;
+        let total = t.offset.saturating_add(t.bytes);
+        let r = loop {
+            match t.stream.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                r => break r,
+            }
+        };
+        let err = match r {
+            Ok(0) => {
+                // Plain data connections end with a FIN only: trust it unless fewer
+                // bytes than announced arrived.
+                let plain = matches!(t.stream, DataStream::Plain(_));
+                if plain && expected.is_some_and(|e| total < e) {
+                    Error::Truncated {
+                        received: t.bytes,
+                        expected,
+                        detail: "the data connection closed early".into(),
+                    }
+                } else {
+                    t.eof = true;
+                    return Ok(0);
+                }
+            }
+            Ok(n) => {
+                t.bytes += n as u64;
+                return Ok(n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                if expected == Some(total) {
+                    // No close_notify, but every announced byte arrived.
+                    t.eof = true;
+                    return Ok(0);
+                }
+                Error::Truncated {
+                    received: t.bytes,
+                    expected,
+                    detail: "the data connection closed without a TLS close_notify".into(),
+                }
+            }
+            Err(e) => match Error::from_io(e, "download", Phase::DataIdle) {
+                Error::ConnectionLost { .. } => Error::Truncated {
+                    received: t.bytes,
+                    expected,
+                    detail: "the data connection was reset".into(),
+                },
+                other => other,
+            },
+        };
+        Err(self.fail_transfer(err))
+    }
+
+    /// Writes bytes of an upload.
+    pub fn write_data(&mut self, buf: &[u8]) -> Result<usize> {
+        let Some(t) = self.active.as_mut() else {
+            return Err(Error::State("no transfer open"));
+        };
+        if t.direction != Direction::Upload {
+            return Err(Error::State("the open transfer is a download"));
+        }
+        match t.stream.write(buf) {
+            Ok(n) => {
+                t.bytes += n as u64;
+                Ok(n)
+            }
+            Err(e) => {
+                let err = Error::from_io(e, "upload", Phase::DataIdle);
+                Err(self.fail_transfer(err))
+            }
+        }
+    }
+
+    /// The data connection failed: close it, and let the server's final reply say
+    /// why when it has one (a refused session reuse shows up this way).
+    fn fail_transfer(&mut self, err: Error) -> Error {
+        let Some(t) = self.active.take() else {
+            return err;
+        };
+        let full = t.full_handshake();
+        drop(t.stream);
+        let reply = match t.early_final {
+            Some(r) => Ok(r),
+            None => self.ctl.read_reply_within(Duration::from_secs(5)),
+        };
+        match reply {
+            Ok(r) => {
+                self.set_last_reply(r.clone());
+                if !r.is_success() && !r.is_preliminary() {
+                    return final_error(t.verb, r, full);
+                }
+                err
+            }
+            Err(_) => {
+                // The server said nothing in time: the control connection can no
+                // longer be trusted to be in step.
+                self.ctl.broken = true;
+                err
+            }
+        }
+    }
+
+    /// Ends the open transfer and returns the server's final reply.
+    ///
+    /// A download must have been read to its end (`read_data` returned 0); otherwise
+    /// it is aborted and this returns [`Error::Truncated`]. An upload is closed with
+    /// close_notify first.
+    pub fn finish_transfer(&mut self) -> Result<Reply> {
+        let Some(t) = self.active.as_mut() else {
+            return Err(Error::State("no transfer open"));
+        };
+        if t.direction == Direction::Download && !t.eof {
+            let (received, expected) = (t.bytes, t.announced);
+            self.abort_transfer()?;
+            return Err(Error::Truncated {
+                received,
+                expected,
+                detail: "finish called before the end of the data; the transfer was aborted".into(),
+            });
+        }
+        if t.direction == Direction::Upload {
+            let idle = self.config.inner.timeouts.data_idle;
+            if let Err(e) = t.stream.finish_upload(idle) {
+                let err = Error::from_io(e, "closing the upload", Phase::DataIdle);
+                return Err(self.fail_transfer(err));
+            }
+        }
+        let t = self.active.take().ok_or(Error::State("no transfer open"))?;
+        let full = t.full_handshake();
+        drop(t.stream);
+        let reply = match t.early_final {
+            Some(r) => r,
+            None => self.read_reply()?,
+        };
+        self.set_last_reply(reply.clone());
+        if reply.is_success() {
+            Ok(reply)
+        } else if reply.is_preliminary() {
+            self.ctl.broken = true;
+            Err(Error::protocol(format!(
+                "a second preliminary reply after the data: {reply}"
+            )))
+        } else {
+            Err(final_error(t.verb, reply, full))
+        }
+    }
+
+    /// Aborts the open transfer (`ABOR`), closes its data connection and reads the
+    /// server's replies until the control connection is in step again.
+    pub fn abort_transfer(&mut self) -> Result<()> {
+        let Some(t) = self.active.take() else {
+            return Ok(());
+        };
+        drop(t.stream);
+        let r = (|| -> Result<()> {
+            self.ctl.send("ABOR", None)?;
+            // ABOR is answered with one or two replies (426 then 226, or 225/226), and
+            // the transfer's own final reply may come too. NOOP's 200 marks the end.
+            self.ctl.send("NOOP", None)?;
+            for _ in 0..6 {
+                let r = self.ctl.read_reply_within(Duration::from_secs(10))?;
+                if r.code() == 200 {
+                    return Ok(());
+                }
+            }
+            Err(Error::protocol("no end to the replies after ABOR"))
+        })();
+        if r.is_err() {
+            self.ctl.broken = true;
+        }
+        r
+    }
+
+    /// True while a transfer is open.
+    pub fn transfer_open(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// Downloads `path` as a `Read` stream. Call [`Download::finish`] at the end.
+    pub fn retr(&mut self, path: impl AsRef<[u8]>) -> Result<Download<'_>> {
+        self.retr_from(path, 0)
+    }
+
+    /// Downloads `path` from byte `offset` on (`REST`).
+    pub fn retr_from(&mut self, path: impl AsRef<[u8]>, offset: u64) -> Result<Download<'_>> {
+        self.start_download(path, offset)?;
+        Ok(Download {
+            client: self,
+            done: false,
+        })
+    }
+
+    /// Uploads to `path` as a `Write` stream (`STOR`, `APPE` or `REST`+`STOR`). Call
+    /// [`Upload::finish`] at the end.
+    pub fn stor(&mut self, path: impl AsRef<[u8]>, mode: UploadMode) -> Result<Upload<'_>> {
+        self.start_upload(path, mode)?;
+        Ok(Upload {
+            client: self,
+            done: false,
+        })
+    }
+
+    /// Downloads `path` into `out`; returns the bytes written.
+    pub fn download(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        out: &mut dyn Write,
+        opts: &mut TransferOptions<'_>,
+    ) -> Result<u64> {
+        self.start_download(path, opts.offset)?;
+        let total = self
+            .active
+            .as_ref()
+            .and_then(|t| t.announced)
+            .map(|a| a.saturating_sub(opts.offset));
+        let mut buf = vec![0u8; self.config.inner.buffer_size];
+        let mut done = 0u64;
+        loop {
+            let n = match self.read_data(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => return Err(e),
+            };
+            if let Err(e) = out.write_all(&buf[..n]) {
+                let _ = self.abort_transfer();
+                return Err(Error::LocalIo {
+                    path: PathBuf::from("<writer>"),
+                    source: e,
+                });
+            }
+            done += n as u64;
+            if let Some(p) = opts.progress.as_mut()
+                && !p(done, total)
+            {
+                self.abort_transfer()?;
+                return Err(Error::Cancelled);
+            }
+        }
+        self.finish_transfer()?;
+        Ok(done)
+    }
+
+    /// Uploads everything `input` yields to `path`; returns the bytes sent. With
+    /// `opts.offset` > 0 the remote file is overwritten from that offset on, and
+    /// `input` must already be positioned at the matching place.
+    pub fn upload(
+        &mut self,
+        input: &mut dyn Read,
+        path: impl AsRef<[u8]>,
+        opts: &mut TransferOptions<'_>,
+    ) -> Result<u64> {
+        self.upload_sized(input, path.as_ref(), opts, None)
+    }
+
+    fn upload_sized(
+        &mut self,
+        input: &mut dyn Read,
+        path: &[u8],
+        opts: &mut TransferOptions<'_>,
+        total: Option<u64>,
+    ) -> Result<u64> {
+        let mode = if opts.offset > 0 {
+            UploadMode::At(opts.offset)
+        } else {
+            UploadMode::Replace
+        };
+        self.start_upload(path, mode)?;
+        let mut buf = vec![0u8; self.config.inner.buffer_size];
+        let mut done = 0u64;
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = self.abort_transfer();
+                    return Err(Error::LocalIo {
+                        path: PathBuf::from("<reader>"),
+                        source: e,
+                    });
+                }
+            };
+            let mut chunk = &buf[..n];
+            while !chunk.is_empty() {
+                let w = self.write_data(chunk)?;
+                chunk = &chunk[w..];
+            }
+            done += n as u64;
+            if let Some(p) = opts.progress.as_mut()
+                && !p(done, total)
+            {
+                self.abort_transfer()?;
+                return Err(Error::Cancelled);
+            }
+        }
+        self.finish_transfer()?;
+        Ok(done)
+    }
+
+    /// Downloads `remote` to the local file `local`; returns the bytes written.
+    ///
+    /// Without `resume`, the data goes to a temporary file beside `local` that
+    /// replaces it only once the transfer succeeded: a failed download never
+    /// clobbers an existing file. With `resume`, an existing `local` is continued
+    /// from its length (`REST`) and kept as it is if the transfer fails.
+    pub fn download_file(
+        &mut self,
+        remote: impl AsRef<[u8]>,
+        local: impl AsRef<Path>,
+        resume: bool,
+        progress: Option<Progress<'_>>,
+    ) -> Result<u64> {
+        let (remote, local) = (remote.as_ref(), local.as_ref());
+        self.ready()?;
+        let lio = |e| Error::LocalIo {
+            path: local.to_path_buf(),
+            source: e,
+        };
+        if resume {
+            let have = match fs::metadata(local) {
+                Ok(m) => m.len(),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
+                Err(e) => return Err(lio(e)),
+            };
+            if have > 0 {
+                let size = self.size(remote)?;
+                if have == size {
+                    return Ok(0);
+                }
+                if have > size {
+                    return Err(Error::invalid(
+                        "resume",
+                        format!("local file has {have} bytes, the remote file only {size}"),
+                    ));
+                }
+            }
+            let mut f = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(local)
+                .map_err(lio)?;
+            let mut opts = TransferOptions {
+                offset: have,
+                progress,
+            };
+            let n = self.download(remote, &mut f, &mut opts)?;
+            f.sync_all().map_err(lio)?;
+            return Ok(n);
+        }
+        let tmp = temp_path(local);
+        let mut f = File::create(&tmp).map_err(|e| Error::LocalIo {
+            path: tmp.clone(),
+            source: e,
+        })?;
+        let mut opts = TransferOptions {
+            offset: 0,
+            progress,
+        };
+        let result = self
+            .download(remote, &mut f, &mut opts)
+            .and_then(|n| f.sync_all().map(|_| n).map_err(lio))
+            .and_then(|n| fs::rename(&tmp, local).map(|_| n).map_err(lio));
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    /// Uploads the local file `local` to `remote`; returns the bytes sent. With
+    /// `resume`, the remote file's current size (`SIZE`) is skipped in the local file
+    /// and the rest written from there on (`REST` + `STOR`).
+    pub fn upload_file(
+        &mut self,
+        local: impl AsRef<Path>,
+        remote: impl AsRef<[u8]>,
+        resume: bool,
+        progress: Option<Progress<'_>>,
+    ) -> Result<u64> {
+        let (local, remote) = (local.as_ref(), remote.as_ref());
+        self.ready()?;
+        let lio = |e| Error::LocalIo {
+            path: local.to_path_buf(),
+            source: e,
+        };
+        let mut f = File::open(local).map_err(lio)?;
+        let len = f.metadata().map_err(lio)?.len();
+        let mut offset = 0;
+        if resume {
+            offset = match self.size(remote) {
+                Ok(s) => s,
+                Err(Error::Reply { reply, .. }) if reply.code() == 550 => 0,
+                Err(e) => return Err(e),
+            };
+            if offset == len {
+                return Ok(0);
+            }
+            if offset > len {
+                return Err(Error::invalid(
+                    "resume",
+                    format!("remote file has {offset} bytes, the local file only {len}"),
+                ));
+            }
+            f.seek(SeekFrom::Start(offset)).map_err(lio)?;
+        }
+        let mut opts = TransferOptions { offset, progress };
+        self.upload_sized(&mut f, remote, &mut opts, Some(len - offset))
+    }
+}
+
+fn final_error(verb: &str, reply: Reply, full_handshake: bool) -> Error {
+    if full_handshake && (reply.is_transient() || reply.is_permanent()) {
+        return Error::SessionReuseRefused {
+            detail: "the data connection did not resume the control connection's TLS session"
+                .into(),
+            reply: Some(reply),
+        };
+    }
+    if reply.code() == 421 {
+        return Error::ConnectionLost {
+            during: "transfer",
+            reply: Some(reply),
+            source: None,
+        };
+    }
+    Error::Reply {
+        command: verb.to_string(),
+        reply,
+    }
+}
+
+fn temp_path(local: &Path) -> PathBuf {
+    let name = local
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "download".into());
+    local.with_file_name(format!(".{name}.{}.ftps-part", std::process::id()))
+}
+
+/// A download in progress, readable as a stream. End it with [`Download::finish`];
+/// dropping it aborts the transfer.
+pub struct Download<'a> {
+    client: &'a mut Client,
+    done: bool,
+}
+
+impl Download<'_> {
+    /// Ends the download: needs the data read to its clean end, and the server's
+    /// `2xx`. Returns the final reply.
+    pub fn finish(mut self) -> Result<Reply> {
+        self.done = true;
+        self.client.finish_transfer()
+    }
+
+    /// Stops early with `ABOR`.
+    pub fn abort(mut self) -> Result<()> {
+        self.done = true;
+        self.client.abort_transfer()
+    }
+
+    /// The TLS facts of this data connection.
+    pub fn tls_info(&self) -> Option<&TlsInfo> {
+        self.client.last_data_tls()
+    }
+}
+
+impl Read for Download<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.client.read_data(buf).map_err(io::Error::from)
+    }
+}
+
+impl Drop for Download<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.client.abort_transfer();
+        }
+    }
+}
+
+/// An upload in progress, writable as a stream. End it with [`Upload::finish`];
+/// dropping it aborts the transfer.
+pub struct Upload<'a> {
+    client: &'a mut Client,
+    done: bool,
+}
+
+impl Upload<'_> {
+    /// Ends the upload: close_notify, wait for the server to close, and its `2xx`.
+    pub fn finish(mut self) -> Result<Reply> {
+        self.done = true;
+        self.client.finish_transfer()
+    }
+
+    /// Stops early with `ABOR`.
+    pub fn abort(mut self) -> Result<()> {
+        self.done = true;
+        self.client.abort_transfer()
+    }
+}
+
+impl Write for Upload<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.client.write_data(buf).map_err(io::Error::from)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Upload<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.client.abort_transfer();
+        }
+    }
+}
