@@ -161,6 +161,8 @@ pub(crate) fn open(
             (false, _) => Ok(None),
         }
     };
+    let exhausted_before = p.tls.as_ref().map(|t| t.store.stats().tickets_exhausted);
+    let started = Instant::now();
     let mut pending = match p.mode {
         DataConnectionMode::Passive => {
             let addr = passive_address(ctl, state, peer, p.trust_pasv_address)?;
@@ -205,7 +207,13 @@ pub(crate) fn open(
         }
         if early_final.is_none() && preliminary.is_none() && ctl.has_buffered() {
             let reply = ctl.read_reply()?;
-            handle_reply(reply, &pending, &mut preliminary, &mut early_final, verb)?;
+            handle_reply(
+                reply,
+                &mut pending,
+                &mut preliminary,
+                &mut early_final,
+                verb,
+            )?;
             continue;
         }
         let left = deadline
@@ -260,7 +268,13 @@ pub(crate) fn open(
         };
         if ctl_ready && want_reply {
             let reply = ctl.read_reply()?;
-            handle_reply(reply, &pending, &mut preliminary, &mut early_final, verb)?;
+            handle_reply(
+                reply,
+                &mut pending,
+                &mut preliminary,
+                &mut early_final,
+                verb,
+            )?;
             continue;
         }
         if data_readable {
@@ -293,10 +307,31 @@ pub(crate) fn open(
     };
     let (stream, tls) = match conn {
         None => (DataStream::Plain(sock), None),
-        Some(conn) => {
+        Some(mut conn) => {
             let info = TlsInfo::of(&conn);
             if let Some(t) = p.tls.as_ref() {
                 t.store.count_data(info.resumed);
+                let stats = t.store.stats();
+                let ran_out = exhausted_before.is_some_and(|b| stats.tickets_exhausted > b);
+                if !info.resumed && ran_out && stats.control_tickets > 0 && early_final.is_none() {
+                    // The tickets ran out and a server that hands out tickets got a full
+                    // handshake: it most likely refuses it (vsftpd says 522 at once, ProFTPD
+                    // closes the data connection, then says 425). Wait a little for that
+                    // verdict, so the transfer can be retried before any data is sent.
+                    let wait = (started.elapsed() * 4)
+                        .clamp(Duration::from_millis(100), Duration::from_secs(2));
+                    if let Some(reply) = verdict(ctl, &mut conn, &sock, wait)? {
+                        if reply.is_success() {
+                            early_final = Some(reply);
+                        } else {
+                            let mut pc = Pending::Connected(sock, Some(conn));
+                            handle_reply(reply, &mut pc, &mut preliminary, &mut early_final, verb)?;
+                            return Err(Error::protocol(
+                                "unexpected reply after the data handshake",
+                            ));
+                        }
+                    }
+                }
             }
             if !info.resumed {
                 let data_cert = conn
@@ -325,7 +360,7 @@ pub(crate) fn open(
 /// anything else fails the transfer.
 fn handle_reply(
     reply: Reply,
-    pending: &Pending,
+    pending: &mut Pending,
     preliminary: &mut Option<Reply>,
     early_final: &mut Option<Reply>,
     verb: &str,
@@ -349,8 +384,19 @@ fn handle_reply(
     };
     let text = reply.text().to_ascii_lowercase();
     if full_handshake || text.contains("reuse") || (reply.code() == 522) {
+        let tls13 = match pending {
+            Pending::Connected(sock, Some(c)) => {
+                harvest_tickets(c, sock);
+                c.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3)
+            }
+            _ => false,
+        };
         return Err(Error::SessionReuseRefused {
-            detail: if full_handshake {
+            detail: if full_handshake && tls13 {
+                "the data connection could not resume the control connection's TLS session: \
+                 no unused TLS 1.3 ticket was left (tickets are single use, or expired)"
+                    .into()
+            } else if full_handshake {
                 "the data connection did not resume the control connection's TLS session".into()
             } else {
                 "the server refused the data connection's TLS session".into()
@@ -377,6 +423,79 @@ fn data_handshake_failed(ctl: &mut Control, e: Error, _had_preliminary: bool) ->
         };
     }
     e
+}
+
+/// Waits up to `wait` for the server's verdict on a data connection that did a full
+/// handshake: a reply on the control connection, or the data connection closed at
+/// once (then our close_notify lets the server go on and reply). `None` when data
+/// arrived or nothing happened in time: the connection was accepted.
+fn verdict(
+    ctl: &mut Control,
+    conn: &mut ClientConnection,
+    sock: &TcpStream,
+    wait: Duration,
+) -> Result<Option<Reply>> {
+    let deadline = Instant::now() + wait;
+    loop {
+        if ctl.has_buffered() {
+            return ctl.read_reply().map(Some);
+        }
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            return Ok(None);
+        };
+        let ts = Timespec {
+            tv_sec: left.as_secs() as _,
+            tv_nsec: left.subsec_nanos() as _,
+        };
+        let mut fds = [
+            PollFd::new(ctl.tcp(), PollFlags::IN),
+            PollFd::new(sock, PollFlags::IN),
+        ];
+        match rustix::event::poll(&mut fds, Some(&ts)) {
+            Ok(0) => return Ok(None),
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(_) => return Ok(None),
+        }
+        let (ctl_ready, data_ready) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
+        if ctl_ready {
+            return ctl.read_reply().map(Some);
+        }
+        if data_ready {
+            let n = conn.read_tls(&mut &*sock).unwrap_or(0);
+            let state = conn.process_new_packets();
+            match state {
+                Ok(st) if st.plaintext_bytes_to_read() > 0 => return Ok(None),
+                Ok(st) if n > 0 && !st.peer_has_closed() => continue,
+                _ => {
+                    // Closed at once: answer with our close_notify and read the reply.
+                    conn.send_close_notify();
+                    let _ = write_all_tls(conn, sock);
+                    return ctl.read_reply().map(Some);
+                }
+            }
+        }
+    }
+}
+
+/// Reads whatever TLS records already arrived on a refused data connection, without
+/// waiting: after a full handshake the server's fresh TLS 1.3 tickets are there, and
+/// the retry needs them.
+fn harvest_tickets(conn: &mut ClientConnection, sock: &TcpStream) {
+    if sock.set_nonblocking(true).is_err() {
+        return;
+    }
+    for _ in 0..16 {
+        match conn.read_tls(&mut &*sock) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                if conn.process_new_packets().is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = sock.set_nonblocking(false);
 }
 
 fn write_all_tls(conn: &mut ClientConnection, mut sock: &TcpStream) -> io::Result<()> {

@@ -194,6 +194,10 @@ pub struct SessionStats {
     pub data_resumed: u64,
     /// Data connections that did a full handshake.
     pub data_full: u64,
+    /// Data connections that found no TLS 1.3 ticket left to resume with.
+    pub tickets_exhausted: u64,
+    /// Transfers retried once after a refused full handshake had brought fresh tickets.
+    pub retried: u64,
 }
 
 const MAX_TICKETS: usize = 8;
@@ -217,6 +221,12 @@ struct StoreInner {
 /// connection (a resumption of a resumption of the control session, accepted by
 /// vsftpd and ProFTPD alike), so the control connection's own tickets last for as
 /// long as possible; they are the fallback.
+///
+/// Servers on OpenSSL send a fresh ticket on a resumed data connection only when they
+/// write on it: downloads bring one, uploads to ProFTPD none. When the tickets run out
+/// the next data connection needs a full handshake, which a reuse-enforcing server
+/// refuses; that refused handshake brings new tickets, and the transfer is retried
+/// once (see `Client::start`).
 pub(crate) struct SessionStore {
     inner: Mutex<StoreInner>,
 }
@@ -236,6 +246,16 @@ impl SessionStore {
 
     pub(crate) fn stats(&self) -> SessionStats {
         self.lock().stats
+    }
+
+    /// True when a TLS 1.3 ticket is waiting to be used.
+    pub(crate) fn has_tickets(&self) -> bool {
+        let g = self.lock();
+        !g.data_tickets.is_empty() || !g.control_tickets.is_empty()
+    }
+
+    pub(crate) fn count_retry(&self) {
+        self.lock().stats.retried += 1;
     }
 
     pub(crate) fn count_data(&self, resumed: bool) {
@@ -308,9 +328,14 @@ impl ClientSessionStore for StoreView {
             return None;
         }
         // Newest data ticket first, then the control connection's, oldest first.
-        g.data_tickets
+        let t = g
+            .data_tickets
             .pop_back()
-            .or_else(|| g.control_tickets.pop_front())
+            .or_else(|| g.control_tickets.pop_front());
+        if t.is_none() {
+            g.stats.tickets_exhausted += 1;
+        }
+        t
     }
 }
 

@@ -100,6 +100,32 @@ impl Client {
         if let Some(a) = arg {
             crate::command::check_arg("path", a)?;
         }
+        match self.start_once(verb, arg, offset, direction) {
+            // TLS 1.3 tickets are single use: when they ran out, the data connection
+            // did a full handshake and was refused, but that handshake brought fresh
+            // tickets. Try once more with one of them.
+            Err(Error::SessionReuseRefused { .. })
+                if self.tls.as_ref().is_some_and(|t| t.store.has_tickets()) =>
+            {
+                if let Some(t) = self.tls.as_ref() {
+                    t.store.count_retry();
+                }
+                self.note(
+                    "data connection refused for want of a TLS ticket; retrying with a fresh one",
+                );
+                self.start_once(verb, arg, offset, direction)
+            }
+            r => r,
+        }
+    }
+
+    fn start_once(
+        &mut self,
+        verb: &'static str,
+        arg: Option<&[u8]>,
+        offset: u64,
+        direction: Direction,
+    ) -> Result<()> {
         if offset > 0 {
             let off = offset.to_string();
             let reply = self.raw_cmd("REST", Some(off.as_bytes()))?;
@@ -111,8 +137,7 @@ impl Client {
             }
         }
         let params = self.open_params();
-        let opened = data::open(&mut self.ctl, &mut self.data, &params, verb, arg);
-        let opened = match opened {
+        let opened = match data::open(&mut self.ctl, &mut self.data, &params, verb, arg) {
             Ok(o) => o,
             Err(e) => {
                 if let Some(r) = e.reply() {

@@ -1,0 +1,355 @@
+//! The interop matrix: every real server x TLS version x passive/active runs one
+//! scenario (HOSTILE.md C1-C3: every data connection resumes the control session).
+//! Run with `--nocapture` to see a `MATRIX` line per cell.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use common::{Server, Servers, pattern, servers};
+use ftps_core::{
+    Client, DataConnectionMode, Error, TlsVersion, TransferOptions, UploadMode, sha256,
+};
+
+const MIB: usize = 1 << 20;
+
+fn big() -> &'static [u8] {
+    static BIG: OnceLock<Vec<u8>> = OnceLock::new();
+    BIG.get_or_init(|| pattern(64 * MIB, 64))
+}
+
+fn run_cell(server: &str, tls: TlsVersion, active: bool) {
+    let Some(env) = servers() else { return };
+    let srv = env.server(server);
+    let mut b = srv.builder(env).max_tls_version(tls).min_tls_version(tls);
+    if active {
+        b = b.data_connection_mode(DataConnectionMode::Active { bind: None });
+    }
+    let cfg = b.build().unwrap();
+    let cell = format!(
+        "{server} {} {}",
+        if tls == TlsVersion::Tls12 {
+            "tls1.2"
+        } else {
+            "tls1.3"
+        },
+        if active { "active" } else { "passive" }
+    );
+    let dir = format!(
+        "cell-{}-{}",
+        if tls == TlsVersion::Tls12 { "12" } else { "13" },
+        if active { "act" } else { "pas" }
+    );
+    let local_dir = srv.root.join(&dir);
+    let _ = std::fs::remove_dir_all(&local_dir);
+
+    let mut c = Client::connect(&cfg).unwrap_or_else(|e| panic!("{cell}: connect: {e}"));
+    c.login(env.user(), env.pass()).unwrap();
+    let info = c.tls_info().unwrap();
+    assert_eq!(
+        info.version,
+        if tls == TlsVersion::Tls12 {
+            "TLSv1.2"
+        } else {
+            "TLSv1.3"
+        },
+        "{cell}"
+    );
+    c.mkdir(&dir).unwrap();
+    c.cwd(&dir).unwrap();
+    let pwd = c.pwd().unwrap();
+    assert!(pwd.ends_with(dir.as_bytes()), "{cell}: pwd {pwd:?}");
+
+    // Upload 0 B, 1 MiB, 64 MiB; download them back; compare hashes, and the bytes on the server's disk.
+    let one = pattern(MIB, 1);
+    for (name, data) in [
+        ("empty.bin", &[][..]),
+        ("one.bin", &one[..]),
+        ("big.bin", big()),
+    ] {
+        let mut up = c.stor(name, UploadMode::Replace).unwrap();
+        up.write_all(data).unwrap();
+        let reply = up.finish().unwrap();
+        assert!(reply.is_success(), "{cell}: {reply}");
+        let on_disk = std::fs::read(local_dir.join(name)).unwrap();
+        assert_eq!(
+            sha256(&on_disk),
+            sha256(data),
+            "{cell}: {name} on the server's disk"
+        );
+        let mut got = Vec::new();
+        let n = c
+            .download(name, &mut got, &mut TransferOptions::default())
+            .unwrap();
+        assert_eq!(n, data.len() as u64, "{cell}: {name}");
+        assert_eq!(sha256(&got), sha256(data), "{cell}: {name} downloaded");
+    }
+
+    // Resume a download from the middle.
+    let mut d = c.retr_from("one.bin", (MIB / 2) as u64).unwrap();
+    let mut tail = Vec::new();
+    d.read_to_end(&mut tail).unwrap();
+    d.finish().unwrap();
+    assert_eq!(tail, &one[MIB / 2..], "{cell}: resumed download");
+
+    // Resume an upload: the server has the first third, upload_file sends the rest.
+    let half = pattern(3 * MIB / 2, 2);
+    let mut up = c.stor("resume.bin", UploadMode::Replace).unwrap();
+    up.write_all(&half[..MIB / 2]).unwrap();
+    up.finish().unwrap();
+    let tmp = std::env::temp_dir().join(format!(
+        "ftps-interop-{}-{dir}-{server}",
+        std::process::id()
+    ));
+    std::fs::write(&tmp, &half).unwrap();
+    let sent = c.upload_file(&tmp, "resume.bin", true, None).unwrap();
+    std::fs::remove_file(&tmp).unwrap();
+    assert_eq!(
+        sent,
+        (half.len() - MIB / 2) as u64,
+        "{cell}: resumed upload"
+    );
+    assert_eq!(
+        std::fs::read(local_dir.join("resume.bin")).unwrap(),
+        half,
+        "{cell}"
+    );
+    assert_eq!(c.size("resume.bin").unwrap(), half.len() as u64);
+
+    // List and find the files with the right sizes and times.
+    let entries = c.list(None).unwrap();
+    for (name, len) in [
+        ("empty.bin", 0u64),
+        ("one.bin", MIB as u64),
+        ("big.bin", 64 * MIB as u64),
+        ("resume.bin", half.len() as u64),
+    ] {
+        let e = entries
+            .iter()
+            .find(|e| e.name == name.as_bytes())
+            .unwrap_or_else(|| panic!("{cell}: {name} not listed: {entries:?}"));
+        assert!(e.is_file(), "{cell}: {name}");
+        assert_eq!(e.size, Some(len), "{cell}: {name} size");
+        let fs_mtime = std::fs::metadata(local_dir.join(name))
+            .unwrap()
+            .modified()
+            .unwrap();
+        let listed = e
+            .modified
+            .unwrap_or_else(|| panic!("{cell}: {name} has no time"))
+            .to_system_time();
+        let diff = listed
+            .duration_since(fs_mtime)
+            .or_else(|_| fs_mtime.duration_since(listed))
+            .unwrap();
+        assert!(
+            diff <= Duration::from_secs(60),
+            "{cell}: {name} listed time off by {diff:?}"
+        );
+    }
+    let mdtm = c.mdtm("one.bin").unwrap().to_system_time();
+    let age = SystemTime::now().duration_since(mdtm).unwrap_or_default();
+    assert!(age < Duration::from_secs(3600), "{cell}: MDTM {age:?} old");
+    let names = c.nlst(None).unwrap();
+    assert!(
+        names.iter().any(|n| n.ends_with(b"one.bin")),
+        "{cell}: NLST {names:?}"
+    );
+
+    // Rename, delete, rmdir.
+    c.rename("one.bin", "renamed.bin").unwrap();
+    assert!(local_dir.join("renamed.bin").exists() && !local_dir.join("one.bin").exists());
+    assert!(
+        matches!(c.size("one.bin"), Err(Error::Reply { .. })),
+        "{cell}"
+    );
+
+    // 25 more transfers in the same session.
+    let before = c.session_stats();
+    for i in 0..25 {
+        let mut got = Vec::new();
+        c.download("renamed.bin", &mut got, &mut TransferOptions::default())
+            .unwrap_or_else(|e| panic!("{cell}: transfer {i}: {e}"));
+        assert_eq!(got.len(), MIB);
+    }
+    let stats = c.session_stats();
+    let expect_resume = tls == TlsVersion::Tls12 || srv.tls13_resumes;
+    if expect_resume {
+        // Every transfer ran on a resumed data connection. The only full handshakes
+        // allowed are those refused for want of a TLS 1.3 ticket and then retried
+        // (ProFTPD sends no ticket on upload connections; see tls.rs).
+        assert_eq!(
+            stats.data_full, stats.retried,
+            "{cell}: a transfer ran without resumption: {stats:?}"
+        );
+        assert_eq!(
+            stats.data_resumed - before.data_resumed,
+            25,
+            "{cell}: {stats:?}"
+        );
+        if tls == TlsVersion::Tls12 {
+            assert_eq!(stats.data_full, 0, "{cell}: {stats:?}");
+        }
+    }
+    println!(
+        "MATRIX {cell}: pass, data connections resumed={} full={} (refused and retried={}) tickets control={} data={}",
+        stats.data_resumed,
+        stats.data_full,
+        stats.retried,
+        stats.control_tickets,
+        stats.data_tickets
+    );
+
+    for name in ["empty.bin", "renamed.bin", "big.bin", "resume.bin"] {
+        c.delete(name).unwrap();
+    }
+    c.cdup().unwrap();
+    c.rmdir(&dir).unwrap();
+    assert!(!local_dir.exists(), "{cell}: directory still there");
+    c.quit().unwrap();
+}
+
+macro_rules! matrix {
+    ($($name:ident: $server:literal, $tls:ident, $active:literal;)*) => {
+        $(#[test] fn $name() { run_cell($server, TlsVersion::$tls, $active) })*
+    };
+}
+
+matrix! {
+    vsftpd_explicit_tls12_passive: "vsftpd-explicit", Tls12, false;
+    vsftpd_explicit_tls13_passive: "vsftpd-explicit", Tls13, false;
+    vsftpd_explicit_tls12_active: "vsftpd-explicit", Tls12, true;
+    vsftpd_explicit_tls13_active: "vsftpd-explicit", Tls13, true;
+    vsftpd_implicit_tls12_passive: "vsftpd-implicit", Tls12, false;
+    vsftpd_implicit_tls13_passive: "vsftpd-implicit", Tls13, false;
+    vsftpd_implicit_tls12_active: "vsftpd-implicit", Tls12, true;
+    vsftpd_implicit_tls13_active: "vsftpd-implicit", Tls13, true;
+    proftpd_explicit_tls12_passive: "proftpd-explicit", Tls12, false;
+    proftpd_explicit_tls13_passive: "proftpd-explicit", Tls13, false;
+    proftpd_explicit_tls12_active: "proftpd-explicit", Tls12, true;
+    proftpd_explicit_tls13_active: "proftpd-explicit", Tls13, true;
+    proftpd_implicit_tls12_passive: "proftpd-implicit", Tls12, false;
+    proftpd_implicit_tls13_passive: "proftpd-implicit", Tls13, false;
+    proftpd_implicit_tls12_active: "proftpd-implicit", Tls12, true;
+    proftpd_implicit_tls13_active: "proftpd-implicit", Tls13, true;
+    pure_ftpd_explicit_tls12_passive: "pure-ftpd-explicit", Tls12, false;
+    pure_ftpd_explicit_tls13_passive: "pure-ftpd-explicit", Tls13, false;
+    pure_ftpd_explicit_tls12_active: "pure-ftpd-explicit", Tls12, true;
+    pure_ftpd_explicit_tls13_active: "pure-ftpd-explicit", Tls13, true;
+}
+
+const ALL: [&str; 5] = [
+    "vsftpd-explicit",
+    "vsftpd-implicit",
+    "proftpd-explicit",
+    "proftpd-implicit",
+    "pure-ftpd-explicit",
+];
+
+fn each_server(f: impl Fn(&Servers, &Server)) {
+    let Some(env) = servers() else { return };
+    for name in ALL {
+        f(env, &env.server(name));
+    }
+}
+
+/// B1: a CA that did not sign the server's certificate is refused before login.
+#[test]
+fn b1_wrong_ca_is_a_certificate_error() {
+    each_server(|env, srv| {
+        let cfg = ftps_core::Config::builder("127.0.0.1")
+            .port(srv.port)
+            .mode(srv.builder(env).build().unwrap().mode())
+            .ca_file(env.wrong_ca())
+            .build()
+            .unwrap();
+        match Client::connect(&cfg) {
+            Err(Error::Certificate { .. }) => {}
+            other => panic!("{}: expected a certificate error, got {other:?}", srv.name),
+        }
+    });
+}
+
+/// B1: the certificate must carry the name the caller gave.
+#[test]
+fn b1_wrong_host_name_is_a_certificate_error() {
+    each_server(|env, srv| {
+        let cfg = srv
+            .builder(env)
+            .tls_server_name("ftp.example.org")
+            .build()
+            .unwrap();
+        match Client::connect(&cfg) {
+            Err(Error::Certificate { source, .. }) => {
+                assert!(
+                    source.to_string().contains("name"),
+                    "{}: {source}",
+                    srv.name
+                )
+            }
+            other => panic!("{}: expected a certificate error, got {other:?}", srv.name),
+        }
+        // "localhost" is in the certificate: connecting to 127.0.0.1 under that name works.
+        let cfg = srv
+            .builder(env)
+            .tls_server_name("localhost")
+            .build()
+            .unwrap();
+        let mut c = Client::connect(&cfg).unwrap();
+        c.login(env.user(), env.pass()).unwrap();
+        assert!(c.list(None).unwrap().iter().any(|e| e.name == b"hello.txt"));
+    });
+}
+
+/// A wrong pin fails with its own error; the right certificate or SPKI pin works,
+/// also as the only trust (no CA).
+#[test]
+fn pins_match_or_fail_with_their_own_error() {
+    each_server(|env, srv| {
+        let cfg = srv
+            .builder(env)
+            .pin_sha256("00".repeat(32))
+            .build()
+            .unwrap();
+        match Client::connect(&cfg) {
+            Err(Error::PinMismatch { cert_sha256, .. }) => {
+                assert_eq!(cert_sha256, env.get("FTPS_TEST_CERT_SHA256"))
+            }
+            other => panic!("{}: expected PinMismatch, got {other:?}", srv.name),
+        }
+        for pin in ["FTPS_TEST_CERT_SHA256", "FTPS_TEST_SPKI_SHA256"] {
+            let cfg = srv.builder(env).pin_sha256(env.get(pin)).build().unwrap();
+            let mut c =
+                Client::connect(&cfg).unwrap_or_else(|e| panic!("{}: {pin}: {e}", srv.name));
+            c.login(env.user(), env.pass()).unwrap();
+            let mut got = Vec::new();
+            c.download("hello.txt", &mut got, &mut TransferOptions::default())
+                .unwrap();
+            assert_eq!(got, format!("hello from {}\n", srv.name).as_bytes());
+        }
+        let cfg = ftps_core::Config::builder("127.0.0.1")
+            .port(srv.port)
+            .mode(srv.builder(env).build().unwrap().mode())
+            .pin_sha256(env.get("FTPS_TEST_CERT_SHA256"))
+            .pin_replaces_ca(true)
+            .build()
+            .unwrap();
+        let mut c = Client::connect(&cfg).unwrap();
+        c.login(env.user(), env.pass()).unwrap();
+        c.quit().unwrap();
+    });
+}
+
+/// Wrong credentials are a LoginRejected error, not a generic reply error.
+#[test]
+fn wrong_password_is_login_rejected() {
+    each_server(|env, srv| {
+        let mut c = Client::connect(&srv.builder(env).build().unwrap()).unwrap();
+        match c.login(env.user(), "not-the-password") {
+            Err(Error::LoginRejected { reply }) => assert_eq!(reply.code(), 530, "{}", srv.name),
+            other => panic!("{}: {other:?}", srv.name),
+        }
+    });
+}
