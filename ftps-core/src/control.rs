@@ -234,9 +234,13 @@ impl Control {
     }
 
     /// Sends one command. The only place that writes to the control connection.
+    ///
+    /// Replies nobody asked for (HOSTILE.md F5) are read and dropped first, so they can
+    /// never be taken for the answer to this command; a `421` among them ends the session.
     pub(crate) fn send(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<()> {
         self.check_usable()?;
         let line = command::encode(verb, arg)?;
+        self.drop_unsolicited()?;
         if let Some(t) = self.transcript.as_mut() {
             if command::is_secret(verb) {
                 t(Direction::Sent, format!("{verb} ****").as_bytes());
@@ -248,6 +252,50 @@ impl Control {
             .and_then(|_| self.stream.write_all(&line))
             .and_then(|_| self.stream.flush());
         res.map_err(|e| self.fail(e, "sending a command", Phase::Send))
+    }
+
+    /// Reads, without waiting, whatever arrived since the last reply; complete replies
+    /// found there are unsolicited and dropped (noted in the transcript).
+    fn drop_unsolicited(&mut self) -> Result<()> {
+        loop {
+            if !self.assembler.in_progress()
+                && split_line(&self.buf[self.start..self.end]).is_none()
+            {
+                if self.start > 0 {
+                    self.buf.copy_within(self.start..self.end, 0);
+                    self.end -= self.start;
+                    self.start = 0;
+                }
+                if self.end == self.buf.len() {
+                    return Ok(()); // a partial overlong line: the next read reports it
+                }
+                let tcp = self.stream.tcp();
+                tcp.set_nonblocking(true)
+                    .map_err(|e| Error::from_io(e, "control connection", Phase::Send))?;
+                let r = self.stream.read(&mut self.buf[self.end..]);
+                let _ = self.stream.tcp().set_nonblocking(false);
+                match r {
+                    Ok(0) => {
+                        self.broken = true;
+                        return Err(Error::ConnectionLost {
+                            during: "sending a command",
+                            reply: None,
+                            source: None,
+                        });
+                    }
+                    Ok(n) => self.end += n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(self.fail(e, "control connection", Phase::Send)),
+                }
+                if self.start == self.end {
+                    return Ok(());
+                }
+            }
+            let reply = self.read_reply()?;
+            let msg = format!("dropped an unsolicited reply: {reply}");
+            self.note(&msg);
+        }
     }
 
     fn check_usable(&self) -> Result<()> {

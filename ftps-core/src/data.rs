@@ -161,7 +161,6 @@ pub(crate) fn open(
             (false, _) => Ok(None),
         }
     };
-    let exhausted_before = p.tls.as_ref().map(|t| t.store.stats().tickets_exhausted);
     let started = Instant::now();
     let mut pending = match p.mode {
         DataConnectionMode::Passive => {
@@ -293,7 +292,7 @@ pub(crate) fn open(
                 },
                 Pending::Connected(sock, Some(mut conn)) => {
                     if let Err(e) = step_handshake(&mut conn, &sock, left) {
-                        return Err(data_handshake_failed(ctl, e, preliminary.is_some()));
+                        return Err(data_handshake_failed(ctl, e, verb));
                     }
                     Pending::Connected(sock, Some(conn))
                 }
@@ -312,12 +311,12 @@ pub(crate) fn open(
             if let Some(t) = p.tls.as_ref() {
                 t.store.count_data(info.resumed);
                 let stats = t.store.stats();
-                let ran_out = exhausted_before.is_some_and(|b| stats.tickets_exhausted > b);
-                if !info.resumed && ran_out && stats.control_tickets > 0 && early_final.is_none() {
-                    // The tickets ran out and a server that hands out tickets got a full
-                    // handshake: it most likely refuses it (vsftpd says 522 at once, ProFTPD
-                    // closes the data connection, then says 425). Wait a little for that
-                    // verdict, so the transfer can be retried before any data is sent.
+                if !info.resumed && stats.control_tickets > 0 && early_final.is_none() {
+                    // A server that hands out tickets got a full handshake (the tickets ran
+                    // out, expired, or were not accepted): it most likely refuses it (vsftpd
+                    // says 522 at once, ProFTPD closes the data connection, then says 425).
+                    // Wait a little for that verdict, so the transfer can be retried before
+                    // any data is sent.
                     let wait = (started.elapsed() * 4)
                         .clamp(Duration::from_millis(100), Duration::from_secs(2));
                     if let Some(reply) = verdict(ctl, &mut conn, &sock, wait)? {
@@ -412,17 +411,28 @@ fn handle_reply(
 
 /// A data handshake failed: read the server's explanation from the control
 /// connection when there is one in time.
-fn data_handshake_failed(ctl: &mut Control, e: Error, _had_preliminary: bool) -> Error {
-    if let Ok(reply) = ctl.read_reply_within(Duration::from_secs(2))
-        && !reply.is_preliminary()
-        && !reply.is_success()
-    {
-        return Error::SessionReuseRefused {
-            reply: Some(reply),
-            detail: format!("data connection handshake failed: {e}"),
-        };
+fn data_handshake_failed(ctl: &mut Control, e: Error, verb: &str) -> Error {
+    match ctl.read_reply_within(Duration::from_secs(2)) {
+        Ok(reply) if reply.is_transient() || reply.is_permanent() => {
+            let text = reply.text().to_ascii_lowercase();
+            if reply.code() == 522
+                || text.contains("reuse")
+                || text.contains("tls")
+                || text.contains("ssl")
+            {
+                Error::SessionReuseRefused {
+                    reply: Some(reply),
+                    detail: format!("data connection handshake failed: {e}"),
+                }
+            } else {
+                Error::Reply {
+                    command: verb.to_string(),
+                    reply,
+                }
+            }
+        }
+        _ => e,
     }
-    e
 }
 
 /// Waits up to `wait` for the server's verdict on a data connection that did a full

@@ -235,7 +235,10 @@ impl Client {
             return Ok(0);
         }
         let expected = t.announced;
-        let total = t.offset.saturating_add(t.bytes);
+        // Servers announce either the bytes still to come or the whole file size.
+        let all_announced = |received: u64| {
+            expected.is_some_and(|e| e == received || e == t.offset.saturating_add(received))
+        };
         let r = loop {
             match t.stream.read(buf) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -247,7 +250,7 @@ impl Client {
                 // Plain data connections end with a FIN only: trust it unless fewer
                 // bytes than announced arrived.
                 let plain = matches!(t.stream, DataStream::Plain(_));
-                if plain && expected.is_some_and(|e| total < e) {
+                if plain && t.offset == 0 && expected.is_some_and(|e| t.bytes < e) {
                     Error::Truncated {
                         received: t.bytes,
                         expected,
@@ -263,7 +266,7 @@ impl Client {
                 return Ok(n);
             }
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                if expected == Some(total) {
+                if all_announced(t.bytes) {
                     // No close_notify, but every announced byte arrived.
                     t.eof = true;
                     return Ok(0);
