@@ -11,7 +11,7 @@ build:
 
 ## make demo: build, start the embedded test server, and walk through a session.
 demo:
-	$(CARGO) run --quiet -p ftps-testserver --bin ftps-demo
+	$(CARGO) run --quiet -p ftps-demo
 
 ## make test: everything — lint, unit tests, the real-server interop matrix, the hostile suite.
 test: lint servers-setup
