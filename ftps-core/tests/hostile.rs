@@ -1035,6 +1035,40 @@ fn h6_non_utf8_names_survive_a_listing_and_go_back_byte_for_byte() {
     }
 }
 
+#[test]
+fn h1_download_dir_keeps_every_path_under_the_target() {
+    let srv = TestServer::builder()
+        .file("ok.txt", b"ok")
+        .dir("sub")
+        .file("sub/inner.txt", b"inner")
+        .file("C:evil.txt", b"x")
+        .file("back\\slash", b"x")
+        .file("ctl\x01byte", b"x")
+        .start()
+        .unwrap();
+    let mut c = login(&srv, Mode::Explicit);
+    let root = std::env::temp_dir().join(format!("ftps-h1-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let got = c.download_dir("/", &root, true).unwrap();
+    assert_eq!(std::fs::read(root.join("ok.txt")).unwrap(), b"ok");
+    assert_eq!(std::fs::read(root.join("sub/inner.txt")).unwrap(), b"inner");
+    assert_eq!(got.files.len(), 2, "{got:?}");
+    assert_eq!(got.skipped.len(), 3, "{got:?}");
+    let mut all = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p.clone());
+            }
+            all.push(p);
+        }
+    }
+    assert_eq!(all.len(), 3, "{all:?}");
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 // ---------------------------------------------------------------- caller-side bad input
 
 #[test]
