@@ -1,0 +1,234 @@
+//! [`Builder`]: everything a test can set before the server starts.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::faults::{Fault, Plan};
+use crate::fs::{VPath, Vfs};
+use crate::server::TestServer;
+use crate::tls::{TLS12, TLS13, TlsPolicy, TlsVersion};
+
+/// Default user name when no [`Builder::user`] is given.
+pub const DEFAULT_USER: &str = "ftpuser";
+/// Default password when no [`Builder::user`] is given.
+pub const DEFAULT_PASSWORD: &str = "ftppass";
+
+/// Configures and starts a [`TestServer`]. Get one from [`TestServer::builder`].
+///
+/// Defaults: user `ftpuser`/`ftppass`, an empty in-memory tree, TLS 1.2 and 1.3, two TLS 1.3
+/// tickets per handshake, session reuse required on data connections (like vsftpd), MLSD
+/// offered, no clear-text login, uploads must end with close_notify, no faults.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    users: Vec<(String, String)>,
+    files: Vec<(Vec<u8>, Vec<u8>)>,
+    dirs: Vec<Vec<u8>>,
+    root_dir: Option<PathBuf>,
+    tls13_tickets: usize,
+    ticket_lifetime: Duration,
+    tls_versions: Vec<TlsVersion>,
+    require_session_reuse: bool,
+    mlsd: bool,
+    allow_plain: bool,
+    strict_upload_eof: bool,
+    only_p256: bool,
+    control_timeout: Duration,
+    data_timeout: Duration,
+    max_upload: u64,
+    faults: Vec<Fault>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            users: Vec::new(),
+            files: Vec::new(),
+            dirs: Vec::new(),
+            root_dir: None,
+            tls13_tickets: 2,
+            ticket_lifetime: Duration::from_secs(6 * 60 * 60),
+            tls_versions: vec![TLS12, TLS13],
+            require_session_reuse: true,
+            mlsd: true,
+            allow_plain: false,
+            strict_upload_eof: true,
+            only_p256: false,
+            control_timeout: Duration::from_secs(30),
+            data_timeout: Duration::from_secs(10),
+            max_upload: 1 << 30,
+            faults: Vec::new(),
+        }
+    }
+}
+
+/// The settings sessions read (everything but files and faults).
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub users: Vec<(String, String)>,
+    pub tls: TlsPolicy,
+    pub require_session_reuse: bool,
+    pub mlsd: bool,
+    pub allow_plain: bool,
+    pub strict_upload_eof: bool,
+    pub control_timeout: Duration,
+    pub data_timeout: Duration,
+    pub max_upload: u64,
+}
+
+impl Builder {
+    /// Accept these credentials. May be called several times; once called, the default
+    /// `ftpuser`/`ftppass` is no longer accepted.
+    pub fn user(mut self, name: &str, password: &str) -> Self {
+        self.users.push((name.to_string(), password.to_string()));
+        self
+    }
+
+    /// Put a file into the in-memory tree (parent directories are created). Names are bytes,
+    /// so non-UTF-8 names work. With [`Builder::root_dir`] the file is written into that
+    /// directory at start-up.
+    pub fn file(mut self, path: impl AsRef<[u8]>, contents: impl AsRef<[u8]>) -> Self {
+        self.files
+            .push((path.as_ref().to_vec(), contents.as_ref().to_vec()));
+        self
+    }
+
+    /// Create an (empty) directory, with its parents.
+    pub fn dir(mut self, path: impl AsRef<[u8]>) -> Self {
+        self.dirs.push(path.as_ref().to_vec());
+        self
+    }
+
+    /// Serve a real directory instead of the in-memory tree.
+    pub fn root_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.root_dir = Some(path.into());
+        self
+    }
+
+    /// TLS 1.3 tickets sent per handshake (0, 1, 2, many). Default 2, like OpenSSL.
+    pub fn tls13_tickets(mut self, n: usize) -> Self {
+        self.tls13_tickets = n;
+        self
+    }
+
+    /// Lifetime announced in tickets; older tickets are refused. Default 6 hours.
+    pub fn ticket_lifetime(mut self, lifetime: Duration) -> Self {
+        self.ticket_lifetime = lifetime;
+        self
+    }
+
+    /// TLS versions the server allows, e.g. `&[TLS12]`. Default both.
+    pub fn tls_versions(mut self, versions: &[TlsVersion]) -> Self {
+        self.tls_versions = versions.to_vec();
+        self
+    }
+
+    /// Refuse a protected data connection that does not resume this control session's TLS
+    /// session with `522 SSL connection failed: session reuse required` (vsftpd's default).
+    /// Default true.
+    pub fn require_session_reuse(mut self, on: bool) -> Self {
+        self.require_session_reuse = on;
+        self
+    }
+
+    /// Offer and implement MLSD/MLST. With false the server behaves like vsftpd (LIST only,
+    /// `502` for MLSD/MLST). Default true.
+    pub fn mlsd(mut self, on: bool) -> Self {
+        self.mlsd = on;
+        self
+    }
+
+    /// Let a client log in on the explicit port without `AUTH TLS` (plain FTP). Default false:
+    /// `USER` in clear text gets `530`.
+    pub fn allow_plain(mut self, on: bool) -> Self {
+        self.allow_plain = on;
+        self
+    }
+
+    /// Answer a TLS upload that ends without close_notify with `426` (vsftpd's
+    /// `strict_ssl_read_eof`); the bytes are stored anyway. Default true.
+    pub fn strict_upload_eof(mut self, on: bool) -> Self {
+        self.strict_upload_eof = on;
+        self
+    }
+
+    /// Offer only the P-256 key exchange group, like vsftpd and pure-ftpd (a client offering
+    /// X25519 first gets a HelloRetryRequest). Default false.
+    pub fn only_p256(mut self, on: bool) -> Self {
+        self.only_p256 = on;
+        self
+    }
+
+    /// Idle limit on the control connection (read and write). Default 30 s.
+    pub fn control_timeout(mut self, timeout: Duration) -> Self {
+        self.control_timeout = timeout;
+        self
+    }
+
+    /// Limit for opening a data connection and for each read/write on it. Default 10 s.
+    pub fn data_timeout(mut self, timeout: Duration) -> Self {
+        self.data_timeout = timeout;
+        self
+    }
+
+    /// Largest upload kept; the rest is read and dropped. Default 1 GiB.
+    pub fn max_upload(mut self, bytes: u64) -> Self {
+        self.max_upload = bytes;
+        self
+    }
+
+    /// Add a fault; see [`Fault`]. Several may be combined.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Add several faults.
+    pub fn faults(mut self, faults: impl IntoIterator<Item = Fault>) -> Self {
+        self.faults.extend(faults);
+        self
+    }
+
+    /// Make the certificates, bind the two listeners on 127.0.0.1 (ephemeral ports) and start
+    /// serving.
+    pub fn start(self) -> io::Result<TestServer> {
+        TestServer::start(self)
+    }
+
+    /// Split into what the server needs: settings, fault plan, the populated tree.
+    pub(crate) fn into_parts(self) -> io::Result<(Config, Plan, Vfs)> {
+        let plan = Plan::new(&self.faults);
+        let users = if self.users.is_empty() {
+            vec![(DEFAULT_USER.to_string(), DEFAULT_PASSWORD.to_string())]
+        } else {
+            self.users
+        };
+        let vfs = match self.root_dir {
+            Some(dir) => Vfs::Disk(dir),
+            None => Vfs::memory(),
+        };
+        for dir in &self.dirs {
+            vfs.mkdir_all(&VPath::root().resolve(dir))?;
+        }
+        for (path, contents) in &self.files {
+            vfs.put(&VPath::root().resolve(path), contents)?;
+        }
+        let config = Config {
+            users,
+            tls: TlsPolicy {
+                versions: self.tls_versions,
+                tls13_tickets: plan.tls13_tickets.unwrap_or(self.tls13_tickets),
+                ticket_lifetime: plan.ticket_lifetime.unwrap_or(self.ticket_lifetime),
+                only_p256: self.only_p256,
+            },
+            require_session_reuse: self.require_session_reuse,
+            mlsd: self.mlsd,
+            allow_plain: self.allow_plain,
+            strict_upload_eof: self.strict_upload_eof,
+            control_timeout: self.control_timeout,
+            data_timeout: self.data_timeout,
+            max_upload: self.max_upload,
+        };
+        Ok((config, plan, vfs))
+    }
+}

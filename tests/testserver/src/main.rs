@@ -1,0 +1,163 @@
+//! `ftps-testserver`: run the test server by hand or from C/Python tests and `make demo`.
+//!
+//! Prints one line of JSON (`implicit`, `explicit`, `ca`, `user`, `password`) on stdout, then
+//! serves until stdin reaches EOF (or, with `--until-killed`, until the process is killed).
+
+#![forbid(unsafe_code)]
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ftps_testserver::{DEFAULT_PASSWORD, DEFAULT_USER, TestServer};
+
+const USAGE: &str = "\
+usage: ftps-testserver [options]
+  --user NAME       user name to accept (default ftpuser)
+  --pass PASSWORD   its password (default ftppass)
+  --root DIR        serve this directory instead of the in-memory demo tree
+  --ca-out PATH     write the CA certificate (PEM) here (default: a file in the temp dir)
+  --allow-plain     allow plain FTP login on the explicit port
+  --until-killed    ignore stdin; serve until the process is killed
+  --quiet           print nothing but the JSON line
+  -h, --help        this text
+
+Prints one JSON line {\"implicit\",\"explicit\",\"ca\",\"user\",\"password\"} on stdout,
+then serves until stdin is closed (or until killed with --until-killed).
+A second demo login, demo/demo, is always accepted.";
+
+struct Args {
+    user: String,
+    pass: String,
+    root: Option<PathBuf>,
+    ca_out: Option<PathBuf>,
+    allow_plain: bool,
+    until_killed: bool,
+    quiet: bool,
+}
+
+fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut args = Args {
+        user: DEFAULT_USER.into(),
+        pass: DEFAULT_PASSWORD.into(),
+        root: None,
+        ca_out: None,
+        allow_plain: false,
+        until_killed: false,
+        quiet: false,
+    };
+    while let Some(arg) = argv.next() {
+        let mut value = |name: &str| argv.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--user" => args.user = value("--user")?,
+            "--pass" => args.pass = value("--pass")?,
+            "--root" => args.root = Some(value("--root")?.into()),
+            "--ca-out" => args.ca_out = Some(value("--ca-out")?.into()),
+            "--allow-plain" => args.allow_plain = true,
+            "--until-killed" => args.until_killed = true,
+            "--quiet" => args.quiet = true,
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(Some(args))
+}
+
+/// A JSON string literal.
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn demo_tree(builder: ftps_testserver::Builder) -> ftps_testserver::Builder {
+    let big: Vec<u8> = (0..1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    builder
+        .file("hello.txt", b"hello\n")
+        .file("readme.txt", b"ftps-testserver demo tree\n")
+        .file("pub/data.bin", big)
+        .file("pub/notes/a.txt", b"a\n")
+        .dir("upload")
+}
+
+fn run(args: Args) -> io::Result<()> {
+    let mut builder = TestServer::builder()
+        .user(&args.user, &args.pass)
+        .user("demo", "demo")
+        .allow_plain(args.allow_plain);
+    builder = match &args.root {
+        Some(root) => builder.root_dir(root),
+        None => demo_tree(builder),
+    };
+    let mut srv = builder.start()?;
+    let ca_path = args.ca_out.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("ftps-testserver-{}-ca.pem", std::process::id()))
+    });
+    srv.write_ca(&ca_path)?;
+    let line = format!(
+        "{{\"implicit\": {}, \"explicit\": {}, \"ca\": {}, \"user\": {}, \"password\": {}}}",
+        json_str(&srv.implicit_addr().to_string()),
+        json_str(&srv.explicit_addr().to_string()),
+        json_str(&ca_path.to_string_lossy()),
+        json_str(&args.user),
+        json_str(&args.pass),
+    );
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()?;
+    drop(stdout);
+    if !args.quiet {
+        eprintln!(
+            "ftps-testserver: implicit {} explicit {}; {}",
+            srv.implicit_addr(),
+            srv.explicit_addr(),
+            if args.until_killed {
+                "serving until killed"
+            } else {
+                "serving until stdin closes"
+            }
+        );
+    }
+    if args.until_killed {
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+    let mut sink = [0u8; 1024];
+    let mut stdin = io::stdin().lock();
+    while !matches!(stdin.read(&mut sink), Ok(0) | Err(_)) {}
+    srv.shutdown();
+    if args.ca_out.is_none() {
+        let _ = std::fs::remove_file(&ca_path);
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match parse_args(std::env::args().skip(1)) {
+        Ok(Some(args)) => match run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ftps-testserver: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Ok(None) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ftps-testserver: {e}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
