@@ -1069,6 +1069,57 @@ fn h1_download_dir_keeps_every_path_under_the_target() {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
+#[test]
+fn h2_hostile_listing_names_are_skipped_by_download_dir() {
+    let body = b"type=file;size=2; ok.txt\r\n\
+type=file;size=1; ../escape.txt\r\n\
+type=file;size=1; /etc/passwd\r\n\
+type=file;size=1; dup\r\n\
+type=file;size=1; dup\r\n\
+type=OS.unix=symlink;size=1; link\r\n\
+type=dir; ..\r\n"
+        .to_vec();
+    let srv = TestServer::builder()
+        .file("ok.txt", b"ok")
+        .fault(Fault::ListingBody {
+            command: "MLSD".into(),
+            body,
+        })
+        .start()
+        .unwrap();
+    let mut c = login(&srv, Mode::Explicit);
+    let root = std::env::temp_dir().join(format!("ftps-h2-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let got = c.download_dir("", &root, true).unwrap();
+    assert_eq!(got.files, vec![root.join("ok.txt")]);
+    let reasons: Vec<&str> = got.skipped.iter().map(|(_, w)| *w).collect();
+    assert_eq!(reasons.len(), 6, "{reasons:?}");
+    assert!(!root.parent().unwrap().join("escape.txt").exists());
+    assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1);
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn h5_truncated_and_junk_listing_lines_never_fail_the_listing() {
+    let mut body = b"-rw-r--r--    1 1001     1001            6 Nov 25 03:52 good.txt\r\n".to_vec();
+    body.extend_from_slice(b"-rw-r--r--    1 1001\r\n");
+    body.extend_from_slice(&vec![b'z'; 1 << 20]);
+    body.extend_from_slice(b"\r\n\xff\xfe\x00junk\r\ndrwxr-xr-x    2 0 0 4096 Jan 01  2024 dir\r\n-rw-r--r-- 1 u g 5 Nov");
+    let srv = TestServer::builder()
+        .mlsd(false)
+        .fault(Fault::ListingBody {
+            command: "LIST".into(),
+            body,
+        })
+        .start()
+        .unwrap();
+    let mut c = login(&srv, Mode::Explicit);
+    let listing = c.list_unix(None).unwrap();
+    let names: Vec<&[u8]> = listing.entries.iter().map(|e| e.name.as_slice()).collect();
+    assert_eq!(names, vec![&b"good.txt"[..], b"dir"]);
+    assert_eq!(listing.skipped.len(), 4, "{:?}", listing.skipped.len());
+}
+
 // ---------------------------------------------------------------- caller-side bad input
 
 #[test]
