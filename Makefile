@@ -16,7 +16,7 @@ demo:
 ## make test: everything — lint, unit tests, the real-server interop matrix, the hostile suite.
 test: lint servers-setup
 	tests/servers/start.sh
-	set +e; $(CARGO) test --workspace --all-targets; rc=$$?; tests/servers/stop.sh; exit $$rc
+	set +e; $(CARGO) test --workspace --all-targets && $(CARGO) test --workspace --doc; rc=$$?; tests/servers/stop.sh; exit $$rc
 
 lint:
 	$(CARGO) fmt --all -- --check
