@@ -19,17 +19,65 @@ use crate::error::{Error, Phase, Result};
 use crate::reply::{Reply, parse_227, parse_229};
 use crate::tls::{SessionTls, TlsInfo};
 
+/// How much one read from a TLS data socket asks for. rustls pulls records 4 KiB at a
+/// time; feeding it from this buffer turns ~260,000 read calls per GiB into ~4,000.
+const SOCKET_READ: usize = 256 * 1024;
+
+/// The data socket of a TLS data connection, read in large chunks.
+pub(crate) struct BufferedSock {
+    pub(crate) sock: TcpStream,
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+impl BufferedSock {
+    fn new(sock: TcpStream) -> BufferedSock {
+        BufferedSock {
+            sock,
+            buf: vec![0u8; SOCKET_READ].into_boxed_slice(),
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+impl Read for BufferedSock {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = self.sock.read(&mut self.buf)?;
+        }
+        let n = out.len().min(self.end - self.start);
+        out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+        self.start += n;
+        Ok(n)
+    }
+}
+
+impl Write for BufferedSock {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.write(buf)
+    }
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.sock.write_vectored(bufs)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.sock.flush()
+    }
+}
+
 /// An open data connection.
 pub(crate) enum DataStream {
     Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Tls(Box<StreamOwned<ClientConnection, BufferedSock>>),
 }
 
 impl DataStream {
     pub(crate) fn tcp(&self) -> &TcpStream {
         match self {
             DataStream::Plain(s) => s,
-            DataStream::Tls(s) => &s.sock,
+            DataStream::Tls(s) => &s.sock.sock,
         }
     }
 
@@ -47,7 +95,7 @@ impl DataStream {
                 while s.conn.wants_write() {
                     s.conn.write_tls(&mut s.sock)?;
                 }
-                s.sock.shutdown(Shutdown::Write)?;
+                s.sock.sock.shutdown(Shutdown::Write)?;
             }
         }
         set_timeouts(self.tcp(), timeout)?;
@@ -342,7 +390,7 @@ pub(crate) fn open(
                 }
             }
             (
-                DataStream::Tls(Box::new(StreamOwned::new(conn, sock))),
+                DataStream::Tls(Box::new(StreamOwned::new(conn, BufferedSock::new(sock)))),
                 Some(info),
             )
         }
