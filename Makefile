@@ -1,8 +1,10 @@
 # ftps: the two commands that matter are `make demo` and `make test`.
 SHELL := /bin/bash
 CARGO ?= cargo
+# The fuzz smoke run inside `make test`: seconds per target.
+FUZZ_SECONDS ?= 20
 
-.PHONY: all build demo test lint unit interop servers-setup servers-start servers-stop clean
+.PHONY: all build demo test lint test-rust unit interop servers-setup servers-start servers-stop clean
 
 all: build
 
@@ -13,12 +15,19 @@ build:
 demo:
 	$(CARGO) run --quiet -p ftps-demo
 
-## make test: everything — lint, unit tests, the real-server interop matrix, the hostile suite.
+## make test: everything. Lint; the Rust tests (unit, interop matrix against real servers,
+## hostile suite, test server); the C suite (ASan+UBSan, valgrind, install + pkg-config);
+## the Python suite (wheel, pytest, stubtest); the fuzz smoke runs.
 test: lint servers-setup
 	tests/servers/start.sh
-	set +e; $(CARGO) test --workspace --all-targets && $(CARGO) test --workspace --doc; rc=$$?; tests/servers/stop.sh; exit $$rc
+	set +e; $(MAKE) --no-print-directory test-rust ffi-test test-python; rc=$$?; tests/servers/stop.sh; exit $$rc
+	$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$(FUZZ_SECONDS)
 
-lint:
+test-rust:
+	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --doc
+
+lint: python-lint
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
@@ -34,3 +43,7 @@ servers-stop:
 clean:
 	$(CARGO) clean
 	rm -rf .servers
+
+include mk/ffi.mk
+include mk/python.mk
+include mk/fuzz.mk

@@ -1,0 +1,562 @@
+"""The client: :func:`ftps.connect` and :class:`ftps.Client`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+from typing import IO, Any, Callable, List, Optional, Protocol, Sequence, Tuple, Union
+
+from . import _ftps
+from ._errors import InvalidArgumentError, Error
+from ._types import Entry, Reply, SessionStats, TLSConnection, TLSInfo, _datetime, _decode
+
+__all__ = ["Client", "connect"]
+
+StrPath = Union[str, "os.PathLike[str]"]
+RemotePath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+Progress = Callable[[int, Optional[int]], object]
+
+
+class Writable(Protocol):
+    """What :meth:`Client.download` writes to: anything with ``write(bytes)``."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
+class Readable(Protocol):
+    """What :meth:`Client.upload` reads from: anything with ``read(size) -> bytes``."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+_MODES = ("explicit", "implicit", "insecure-plain")
+
+
+def _remote(path: Any, what: str = "path") -> bytes:
+    """A remote path as the bytes sent to the server: ``str`` as UTF-8 with
+    ``surrogateescape`` (so names from listings go back byte for byte), ``bytes``
+    as they are, ``os.PathLike`` through :func:`os.fspath`."""
+    p = os.fspath(path)
+    if isinstance(p, bytes):
+        return p
+    try:
+        return p.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as e:
+        err = InvalidArgumentError(f"invalid {what}: cannot be encoded as UTF-8 ({e.reason})")
+        err.argument = what
+        raise err from None
+
+
+def _command(line: Union[str, bytes]) -> bytes:
+    if isinstance(line, bytes):
+        return line
+    if isinstance(line, str):
+        return _remote(line, "command")
+    raise TypeError(f"a command is str or bytes, not {type(line).__name__}")
+
+
+def _uint(value: Any, what: str, bits: int = 64) -> int:
+    """A non-negative integer that fits the core's type, else InvalidArgumentError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    if not 0 <= value < (1 << bits):
+        err = InvalidArgumentError(f"invalid {what}: {value} is out of range")
+        err.argument = what
+        raise err
+    return value
+
+
+def _local(path: Any) -> str:
+    return os.fsdecode(os.fspath(path))
+
+
+def _seconds(when: Union[_dt.datetime, float, int]) -> Tuple[int, int, int, int, int, int, int]:
+    if isinstance(when, (int, float)) and not isinstance(when, bool):
+        when = _dt.datetime.fromtimestamp(when, _dt.timezone.utc)
+    if not isinstance(when, _dt.datetime):
+        raise TypeError(f"a time is a datetime or a POSIX timestamp, not {type(when).__name__}")
+    # Naive datetimes are local time, as everywhere in Python.
+    u = when.astimezone(_dt.timezone.utc)
+    return (u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond * 1000)
+
+
+class _CallbackWriter:
+    def __init__(self, callback: Callable[[bytes], Any]) -> None:
+        self._cb = callback
+
+    def write(self, data: bytes) -> int:
+        self._cb(data)
+        return len(data)
+
+
+class _CallbackReader:
+    def __init__(self, fp: Any, callback: Optional[Callable[[bytes], Any]]) -> None:
+        self._fp = fp
+        self._cb = callback
+
+    def read(self, n: int) -> bytes:
+        data = self._fp.read(n)
+        if data and self._cb is not None:
+            self._cb(data)
+        return data
+
+
+def _ftplib_path(cmd: str, verbs: Sequence[str]) -> Tuple[str, str]:
+    verb, _, arg = cmd.partition(" ")
+    verb = verb.upper()
+    if verb not in verbs or not arg:
+        raise InvalidArgumentError(
+            f"expected {' or '.join(repr(v + ' <path>') for v in verbs)}, got {cmd!r}"
+        )
+    return verb, arg
+
+
+class Client:
+    """A connection to an FTPS server. Make one with :func:`ftps.connect`.
+
+    A client is a context manager (``with ftps.connect(...) as ftp:``) that closes
+    the connection at the end. Every network call releases the interpreter, so
+    other threads run meanwhile; one client serves one call at a time (calls from
+    other threads wait). Paths are ``str``, ``bytes`` or ``os.PathLike``.
+    """
+
+    def __init__(self, raw: _ftps.RawClient, *, host: str, port: int, mode: str) -> None:
+        """Wraps a native client; use :func:`ftps.connect` instead."""
+        self._raw = raw
+        self.host = host
+        """The server host name or address."""
+        self.port = port
+        """The server port."""
+        self.mode = mode
+        """``"explicit"``, ``"implicit"`` or ``"insecure-plain"``."""
+
+    # -- session -----------------------------------------------------------------
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<ftps.Client {self.mode} {self.host}:{self.port} {state}>"
+
+    def login(self, user: str = "anonymous", password: str = "anonymous@", account: Optional[str] = None) -> None:
+        """Logs in (``USER``, ``PASS``, and ``ACCT`` when the server asks and
+        ``account`` is given); then sets up ``PBSZ 0``/``PROT P`` and binary mode.
+
+        Raises :class:`ftps.LoginError` when the server rejects the credentials.
+        """
+        self._raw.login(user, password, account)
+
+    @property
+    def logged_in(self) -> bool:
+        """``True`` once logged in."""
+        return self._raw.logged_in
+
+    @property
+    def closed(self) -> bool:
+        """``True`` after :meth:`close` or :meth:`quit`."""
+        return self._raw.closed
+
+    def close(self) -> None:
+        """Sends ``QUIT`` and closes the connection; never raises for network
+        errors. A second call does nothing."""
+        try:
+            self._raw.quit()
+        except Error:
+            pass
+
+    def quit(self) -> None:
+        """Sends ``QUIT`` and closes the connection, raising if ``QUIT`` failed
+        (the connection is closed in any case)."""
+        self._raw.quit()
+
+    def noop(self) -> None:
+        """``NOOP``: keeps the session alive and checks that it works."""
+        self._raw.noop()
+
+    @property
+    def greeting(self) -> Reply:
+        """The server's greeting (``220 ...``)."""
+        return Reply._from_tuple(self._raw.greeting())
+
+    @property
+    def last_reply(self) -> Optional[Reply]:
+        """The last reply the server sent."""
+        t = self._raw.last_reply()
+        return None if t is None else Reply._from_tuple(t)
+
+    @property
+    def features(self) -> List[str]:
+        """The server's ``FEAT`` lines, e.g. ``["EPSV", "MDTM", "REST STREAM", ...]``."""
+        return self._raw.features()
+
+    @property
+    def tls_info(self) -> Optional[TLSInfo]:
+        """TLS facts of the session: the control connection's version and cipher,
+        the last data connection (``.data.resumed``) and reuse counters
+        (``.stats``). ``None`` for plain FTP."""
+        control = TLSConnection._from_tuple(self._raw.tls_info())
+        if control is None:
+            return None
+        data = TLSConnection._from_tuple(self._raw.data_tls_info())
+        return TLSInfo(control=control, data=data, stats=SessionStats(*self._raw.session_stats()))
+
+    # -- directories and files -----------------------------------------------
+
+    def pwd(self) -> str:
+        """``PWD``: the current directory."""
+        return _decode(self._raw.pwd())
+
+    def cwd(self, path: RemotePath) -> None:
+        """``CWD``: changes the current directory."""
+        self._raw.cwd(_remote(path))
+
+    def cdup(self) -> None:
+        """``CDUP``: goes to the parent directory."""
+        self._raw.cdup()
+
+    def mkdir(self, path: RemotePath) -> Optional[str]:
+        """``MKD``: creates a directory; returns its path when the server says it."""
+        p = self._raw.mkdir(_remote(path))
+        return None if p is None else _decode(p)
+
+    def rmdir(self, path: RemotePath) -> None:
+        """``RMD``: removes an empty directory."""
+        self._raw.rmdir(_remote(path))
+
+    def delete(self, path: RemotePath) -> None:
+        """``DELE``: deletes a file."""
+        self._raw.delete(_remote(path))
+
+    def rename(self, src: RemotePath, dst: RemotePath) -> None:
+        """``RNFR`` + ``RNTO``: renames or moves ``src`` to ``dst``."""
+        self._raw.rename(_remote(src), _remote(dst))
+
+    def size(self, path: RemotePath) -> int:
+        """``SIZE``: the size of a file in bytes."""
+        return self._raw.size(_remote(path))
+
+    def mtime(self, path: RemotePath) -> _dt.datetime:
+        """``MDTM``: the modification time of a file, as an aware UTC datetime."""
+        t = self._raw.mdtm(_remote(path))
+        d = _datetime(t)
+        if d is None:
+            from ._errors import ProtocolError
+
+            raise ProtocolError(f"MDTM gave a time Python cannot represent: {t}")
+        return d
+
+    def set_mtime(self, path: RemotePath, when: Union[_dt.datetime, float]) -> None:
+        """``MFMT``: sets the modification time of a file (a datetime, naive meaning
+        local time, or a POSIX timestamp)."""
+        self._raw.set_mtime(_remote(path), _seconds(when))
+
+    def site(self, command: Union[str, bytes]) -> Reply:
+        """``SITE``: a server-specific command, e.g. ``site("CHMOD 644 f.txt")``.
+        Returns the reply; a ``4xx``/``5xx`` raises :class:`ftps.ReplyError`."""
+        return Reply._from_tuple(self._raw.site(_command(command)))
+
+    def quote(self, line: Union[str, bytes]) -> Reply:
+        """Sends a raw command line and returns the reply, whatever its code.
+
+        Commands that would break the session (``PORT``, ``PASV``, ``AUTH``,
+        ``PROT``, ``CCC``...) are refused; CR, LF and NUL are refused everywhere.
+        """
+        return Reply._from_tuple(self._raw.quote(_command(line)))
+
+    # -- listings --------------------------------------------------------------
+
+    def listdir(self, path: Optional[RemotePath] = None) -> List[Entry]:
+        """Lists a directory (the current one by default): ``MLSD`` when the server
+        offers it, ``LIST`` (Unix and DOS formats) otherwise. ``.`` and ``..`` are
+        left out; a line that does not parse is skipped, never fatal."""
+        return [Entry._from_tuple(t) for t in self._raw.list(None if path is None else _remote(path), "auto")]
+
+    def mlsd(self, path: Optional[RemotePath] = None) -> List[Entry]:
+        """``MLSD`` (RFC 3659) only. Entries also unpack as ``(name, facts)`` like
+        :meth:`ftplib.FTP.mlsd`."""
+        return [Entry._from_tuple(t) for t in self._raw.list(None if path is None else _remote(path), "mlsd")]
+
+    def nlst(self, path: Optional[RemotePath] = None) -> List[str]:
+        """``NLST``: names only."""
+        return [_decode(n) for n in self._raw.nlst(None if path is None else _remote(path))]
+
+    def mlst(self, path: RemotePath) -> Entry:
+        """``MLST``: the facts of one path, over the control connection."""
+        return Entry._from_tuple(self._raw.mlst(_remote(path)))
+
+    # -- transfers ---------------------------------------------------------------
+
+    def download(
+        self,
+        remote: RemotePath,
+        local: Union[StrPath, Writable],
+        *,
+        resume: bool = False,
+        offset: int = 0,
+        progress: Optional[Progress] = None,
+    ) -> int:
+        """Downloads ``remote`` to ``local`` and returns the number of bytes received.
+
+        ``local`` is a path or a binary file object with ``write()``. To a path the
+        data first goes to a temporary file that replaces ``local`` only once the
+        transfer succeeded; ``resume=True`` instead continues an existing ``local``
+        from its length (``REST``). For a file object, ``offset`` skips that much of
+        the remote file.
+
+        ``progress(done, total)`` is called with the bytes so far and the total
+        when known, every 1 MiB or 0.1 s and once at the end; returning ``False``
+        aborts (:class:`ftps.CancelledError`). Ctrl-C aborts within 0.1 s of data
+        flow too; either way the transfer is stopped with ``ABOR`` and the client
+        stays usable.
+        """
+        r = _remote(remote)
+        if hasattr(local, "write"):
+            if resume:
+                raise InvalidArgumentError("resume= needs a local path; pass offset= with a file object")
+            return self._raw.download_to(r, local, _uint(offset, "offset"), progress)
+        if offset:
+            raise InvalidArgumentError("offset= is for file objects; use resume=True with a path")
+        return self._raw.download_file(r, _local(local), resume, progress)
+
+    def upload(
+        self,
+        local: Union[StrPath, Readable],
+        remote: RemotePath,
+        *,
+        resume: bool = False,
+        offset: int = 0,
+        progress: Optional[Progress] = None,
+    ) -> int:
+        """Uploads ``local`` to ``remote`` and returns the number of bytes sent.
+
+        ``local`` is a path or a binary file object with ``read()``. With
+        ``resume=True`` (paths only) the remote file's current size is skipped and
+        the rest written from there on. With a file object, ``offset`` > 0 writes
+        the remote file from that offset on (``REST`` + ``STOR``); the file object
+        must already be at the matching position. ``progress`` as in :meth:`download`.
+        """
+        r = _remote(remote)
+        if hasattr(local, "read"):
+            if resume:
+                raise InvalidArgumentError("resume= needs a local path; pass offset= with a file object")
+            return self._raw.upload_from(local, r, _uint(offset, "offset"), progress)
+        if offset:
+            raise InvalidArgumentError("offset= is for file objects; use resume=True with a path")
+        return self._raw.upload_file(_local(local), r, resume, progress)
+
+    def open(
+        self,
+        remote: RemotePath,
+        mode: str = "rb",
+        *,
+        offset: int = 0,
+        buffering: int = -1,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> IO[Any]:
+        """Opens a remote file as a file object, like the builtin :func:`open`.
+
+        ``mode`` is ``"rb"`` (download; seekable: a seek restarts the transfer with
+        ``REST``), ``"wb"`` (upload, ``STOR``; from ``offset`` with ``REST``), or
+        ``"ab"`` (append, ``APPE``); without ``b`` the file is text, decoded with
+        ``encoding``. Use it as a context manager: closing it ends the transfer and
+        checks the server's final reply (a download closed before its end is
+        aborted). While it is open the client can do nothing else.
+        """
+        from ._io import open_remote
+
+        return open_remote(self, _remote(remote), mode, offset=_uint(offset, "offset"), buffering=buffering,
+                           encoding=encoding, errors=errors, newline=newline)
+
+    # -- ftplib-style helpers ------------------------------------------------------
+
+    def retrbinary(
+        self,
+        cmd: str,
+        callback: Callable[[bytes], Any],
+        blocksize: int = 8192,
+        rest: Optional[int] = None,
+    ) -> str:
+        """ftplib-compatible download: ``retrbinary("RETR name", callback)`` calls
+        ``callback(chunk)`` for each chunk. ``blocksize`` is accepted and ignored
+        (chunks are ~256 KiB). Returns the final reply as text."""
+        _, path = _ftplib_path(cmd, ("RETR",))
+        self._raw.download_to(_remote(path), _CallbackWriter(callback), _uint(int(rest or 0), "rest"), None)
+        reply = self.last_reply
+        return "" if reply is None else str(reply)
+
+    def storbinary(
+        self,
+        cmd: str,
+        fp: Readable,
+        blocksize: int = 8192,
+        callback: Optional[Callable[[bytes], Any]] = None,
+        rest: Optional[int] = None,
+    ) -> str:
+        """ftplib-compatible upload: ``storbinary("STOR name", fp)`` (or
+        ``"APPE name"``) sends what ``fp.read()`` yields. Returns the final reply."""
+        verb, path = _ftplib_path(cmd, ("STOR", "APPE"))
+        reader = _CallbackReader(fp, callback)
+        if verb == "APPE":
+            with self.open(path, "ab") as out:
+                while True:
+                    data = reader.read(max(blocksize, 1 << 16))
+                    if not data:
+                        break
+                    out.write(data)
+        else:
+            self._raw.upload_from(reader, _remote(path), _uint(int(rest or 0), "rest"), None)
+        reply = self.last_reply
+        return "" if reply is None else str(reply)
+
+
+def connect(
+    host: str,
+    port: Optional[int] = None,
+    *,
+    mode: str = "explicit",
+    user: Optional[str] = None,
+    password: Optional[str] = None,
+    account: Optional[str] = None,
+    ca_file: Union[StrPath, Sequence[StrPath], None] = None,
+    ca_pem: Union[str, bytes, None] = None,
+    pin_sha256: Union[str, Sequence[str], None] = None,
+    pin_replaces_ca: bool = False,
+    system_roots: Optional[bool] = None,
+    tls_server_name: Optional[str] = None,
+    client_cert: Optional[Tuple[StrPath, StrPath]] = None,
+    timeout: Optional[float] = None,
+    connect_timeout: Optional[float] = None,
+    reply_timeout: Optional[float] = None,
+    data_connect_timeout: Optional[float] = None,
+    data_timeout: Optional[float] = None,
+    min_tls: Optional[str] = None,
+    max_tls: Optional[str] = None,
+    passive: bool = True,
+    active_bind: Optional[str] = None,
+    insecure_trust_pasv_address: bool = False,
+    insecure_clear_data: bool = False,
+    ascii: bool = False,
+    utf8: bool = True,
+    buffer_size: Optional[int] = None,
+    danger_accept_invalid_certs: bool = False,
+    alpn: bool = True,
+    auth_ssl: bool = False,
+    tcp_keepalive: Optional[float] = 60.0,
+    tcp_nodelay: bool = True,
+) -> Client:
+    """Connects to an FTPS server and, when ``user`` is given, logs in.
+
+    Secure by default: the certificate chain and host name are verified (system
+    roots, or ``ca_file``/``ca_pem``, plus ``pin_sha256`` if given), data
+    connections are encrypted (``PROT P``) and resume the control connection's TLS
+    session (as vsftpd, ProFTPD and FileZilla Server require), and the address in a
+    ``227`` reply is ignored.
+
+    Args:
+        host: DNS name or IP address.
+        port: default 990 for ``mode="implicit"``, 21 otherwise.
+        mode: ``"explicit"`` (``AUTH TLS``, RFC 4217), ``"implicit"`` (TLS from the
+            first byte) or ``"insecure-plain"`` (no TLS at all).
+        user, password, account: log in right away (else call :meth:`Client.login`).
+        ca_file: PEM file(s) of CA certificates to trust instead of the system's.
+        ca_pem: PEM text of CA certificates to trust.
+        pin_sha256: SHA-256 of the server certificate or its public key (64 hex
+            digits, or ``"sha256//<base64>"``); several may be given.
+        pin_replaces_ca: trust the pin alone (self-signed servers).
+        system_roots: force the system trust store on or off.
+        tls_server_name: the name the certificate must carry, if not ``host``.
+        client_cert: ``(cert_pem_path, key_pem_path)`` to present.
+        timeout: sets all four timeouts below at once (seconds).
+        connect_timeout: TCP connect (default 30 s).
+        reply_timeout: the control TLS handshake and each reply (default 60 s).
+        data_connect_timeout: opening a data connection (default 30 s).
+        data_timeout: the longest pause in a transfer (default 120 s).
+        min_tls, max_tls: ``"1.2"`` or ``"1.3"``.
+        passive: passive (``EPSV``/``PASV``, default) or active (``EPRT``/``PORT``).
+        active_bind: local address to listen on in active mode.
+        insecure_trust_pasv_address: connect to the address in ``227`` replies.
+        insecure_clear_data: ``PROT C``: data connections in clear text.
+        ascii: ``TYPE A`` transfers instead of binary.
+        utf8: send ``OPTS UTF8 ON`` when offered (default on).
+        buffer_size: transfer chunk size (default 256 KiB).
+        danger_accept_invalid_certs: accept any certificate (tests only).
+        alpn: offer ALPN ``ftp`` (default on).
+        auth_ssl: send ``AUTH SSL`` instead of ``AUTH TLS``.
+        tcp_keepalive: TCP keepalive interval in seconds, ``None`` for off.
+        tcp_nodelay: ``TCP_NODELAY`` (default on).
+    """
+    if mode not in _MODES:
+        raise InvalidArgumentError(f"mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
+    if password is not None and user is None:
+        raise InvalidArgumentError("password given without user")
+    if ca_file is None:
+        ca_files: List[str] = []
+    elif isinstance(ca_file, (str, os.PathLike)):
+        ca_files = [_local(ca_file)]
+    else:
+        ca_files = [_local(f) for f in ca_file]
+    if ca_pem is None:
+        pems: List[bytes] = []
+    else:
+        pems = [ca_pem.encode() if isinstance(ca_pem, str) else bytes(ca_pem)]
+    if pin_sha256 is None:
+        pins: List[str] = []
+    elif isinstance(pin_sha256, str):
+        pins = [pin_sha256]
+    else:
+        pins = list(pin_sha256)
+    cert = None
+    if client_cert is not None:
+        cert = (_local(client_cert[0]), _local(client_cert[1]))
+
+    def t(v: Optional[float]) -> Optional[float]:
+        return timeout if v is None else v
+
+    if port is not None:
+        _uint(port, "port", 16)
+    if buffer_size is not None:
+        _uint(buffer_size, "buffer_size", 32)
+    raw = _ftps.connect(
+        host,
+        port,
+        mode,
+        ca_file=ca_files,
+        ca_pem=pems,
+        pin_sha256=pins,
+        pin_replaces_ca=pin_replaces_ca,
+        system_roots=system_roots,
+        tls_server_name=tls_server_name,
+        client_cert=cert,
+        connect_timeout=t(connect_timeout),
+        reply_timeout=t(reply_timeout),
+        data_connect_timeout=t(data_connect_timeout),
+        data_timeout=t(data_timeout),
+        min_tls=min_tls,
+        max_tls=max_tls,
+        passive=passive,
+        active_bind=active_bind,
+        insecure_trust_pasv_address=insecure_trust_pasv_address,
+        insecure_clear_data=insecure_clear_data,
+        ascii=ascii,
+        utf8=utf8,
+        buffer_size=buffer_size,
+        danger_accept_invalid_certs=danger_accept_invalid_certs,
+        alpn=alpn,
+        auth_ssl=auth_ssl,
+        tcp_keepalive=tcp_keepalive,
+        tcp_nodelay=tcp_nodelay,
+    )
+    client = Client(raw, host=host, port=port or (990 if mode == "implicit" else 21), mode=mode)
+    if user is not None:
+        try:
+            client.login(user, "" if password is None else password, account)
+        except BaseException:
+            client.close()
+            raise
+    return client

@@ -1,0 +1,566 @@
+//! `RawClient`: one `ftps_core::Client` behind a mutex, every blocking call made
+//! with the interpreter released. Paths arrive as bytes (the Python layer encodes
+//! `str` with UTF-8 + surrogateescape, so names from listings go back byte for byte).
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ftps_core::{Client, TransferOptions, UploadMode};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyTuple};
+
+use crate::callback::{Hook, PyReader, PyWriter};
+use crate::config::Options;
+use crate::convert::{
+    StatsTuple, TimeTuple, TlsTuple, entry_tuple, reply_tuple, stats_tuple, time_from_tuple,
+    time_tuple, tls_tuple,
+};
+use crate::errors::{Fail, state};
+
+/// A small number per OS thread, to recognise a call re-entering its own client
+/// from a callback (the mutex would otherwise deadlock).
+fn thread_token() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    TOKEN.with(|t| *t)
+}
+
+/// A connected FTPS client (native; wrapped by `ftps.Client`).
+#[pyclass(frozen, module = "ftps._ftps")]
+pub(crate) struct RawClient {
+    inner: Mutex<Option<Client>>,
+    /// The thread token of the call running now, 0 when idle.
+    owner: AtomicU64,
+}
+
+type Result<T> = std::result::Result<T, Fail>;
+
+/// Marks the thread running a call on the client, until dropped (even by a panic).
+struct Owner<'a>(&'a AtomicU64);
+
+impl<'a> Owner<'a> {
+    fn enter(owner: &'a AtomicU64, me: u64) -> Owner<'a> {
+        owner.store(me, Ordering::SeqCst);
+        Owner(owner)
+    }
+}
+
+impl Drop for Owner<'_> {
+    fn drop(&mut self) {
+        self.0.store(0, Ordering::SeqCst);
+    }
+}
+
+impl RawClient {
+    /// Runs `f` on the client with the interpreter released. Calls from other threads
+    /// wait for the running one; a call from the thread already inside (a callback
+    /// re-entering its client) is refused.
+    fn run<R, F>(&self, py: Python<'_>, f: F) -> PyResult<R>
+    where
+        F: FnOnce(&mut Client) -> Result<R> + Send,
+        R: Send,
+    {
+        let me = thread_token();
+        if self.owner.load(Ordering::SeqCst) == me {
+            return Err(state(
+                py,
+                "this client is busy with the call that ran this callback; \
+                 a callback cannot use its own client",
+            ));
+        }
+        let r = py.detach(|| {
+            let mut guard = match self.inner.lock() {
+                Ok(g) => g,
+                Err(poisoned) => {
+                    // A panic left the client in an unknown state: drop it.
+                    let mut g = poisoned.into_inner();
+                    *g = None;
+                    g
+                }
+            };
+            let _owner = Owner::enter(&self.owner, me);
+            match guard.as_mut() {
+                Some(c) => f(c),
+                None => Err(Fail::Binding("StateError", "the client is closed".into())),
+            }
+        });
+        r.map_err(|e| e.into_pyerr(py))
+    }
+
+    /// Like [`RawClient::run`] for transfers that run Python code per chunk (the
+    /// hook, file objects): an exception that code raised wins over the core's
+    /// `Cancelled`/`LocalIo`, and the progress callback sees the final count.
+    fn transfer<R, F>(&self, py: Python<'_>, progress: Option<Py<PyAny>>, f: F) -> PyResult<R>
+    where
+        F: FnOnce(&mut Client, &mut Hook) -> (CoreResult<R>, Option<PyErr>) + Send,
+        R: Send,
+    {
+        let mut hook = Hook::new(py, progress);
+        let r = self.run(py, |c| {
+            let (r, file_error) = f(c, &mut hook);
+            match file_error.or_else(|| hook.error.take()) {
+                Some(pyerr) => Err(Fail::Py(pyerr)),
+                None => r.map_err(Fail::Core),
+            }
+        })?;
+        hook.finish(py)?;
+        Ok(r)
+    }
+}
+
+type CoreResult<T> = std::result::Result<T, ftps_core::Error>;
+
+/// Python file objects are called with 1 MiB at a time, not once per TLS record.
+const FILE_CHUNK: usize = 1 << 20;
+
+fn upload_mode(how: &str, offset: u64) -> Result<UploadMode> {
+    match how {
+        "replace" if offset == 0 => Ok(UploadMode::Replace),
+        "replace" => Ok(UploadMode::At(offset)),
+        "append" => Ok(UploadMode::Append),
+        _ => Err(Fail::Binding(
+            "InvalidArgumentError",
+            format!("unknown upload mode {how:?}"),
+        )),
+    }
+}
+
+#[pymethods]
+impl RawClient {
+    /// USER/PASS (and ACCT when asked for).
+    #[pyo3(signature = (user, password, account=None))]
+    fn login(
+        &self,
+        py: Python<'_>,
+        user: String,
+        password: String,
+        account: Option<String>,
+    ) -> PyResult<()> {
+        self.run(py, |c| {
+            Ok(c.login_with_account(&user, &password, account.as_deref())?)
+        })
+    }
+
+    /// True once logged in.
+    #[getter]
+    fn logged_in(&self, py: Python<'_>) -> PyResult<bool> {
+        self.run(py, |c| Ok(c.is_logged_in()))
+    }
+
+    /// True after quit()/close(). Never waits: a client busy in another thread is open.
+    #[getter]
+    fn closed(&self) -> bool {
+        match self.inner.try_lock() {
+            Ok(g) => g.is_none(),
+            Err(std::sync::TryLockError::WouldBlock) => false,
+            Err(std::sync::TryLockError::Poisoned(_)) => true,
+        }
+    }
+
+    /// PWD, as bytes.
+    fn pwd<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let p = self.run(py, |c| Ok(c.pwd()?))?;
+        Ok(PyBytes::new(py, &p))
+    }
+
+    /// CWD.
+    fn cwd(&self, py: Python<'_>, path: Vec<u8>) -> PyResult<()> {
+        self.run(py, |c| Ok(c.cwd(&path)?))
+    }
+
+    /// CDUP.
+    fn cdup(&self, py: Python<'_>) -> PyResult<()> {
+        self.run(py, |c| Ok(c.cdup()?))
+    }
+
+    /// MKD; the created path when the server says it.
+    fn mkdir<'py>(&self, py: Python<'py>, path: Vec<u8>) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let p = self.run(py, |c| Ok(c.mkdir(&path)?))?;
+        Ok(p.map(|p| PyBytes::new(py, &p)))
+    }
+
+    /// RMD.
+    fn rmdir(&self, py: Python<'_>, path: Vec<u8>) -> PyResult<()> {
+        self.run(py, |c| Ok(c.rmdir(&path)?))
+    }
+
+    /// DELE.
+    fn delete(&self, py: Python<'_>, path: Vec<u8>) -> PyResult<()> {
+        self.run(py, |c| Ok(c.delete(&path)?))
+    }
+
+    /// RNFR + RNTO.
+    fn rename(&self, py: Python<'_>, src: Vec<u8>, dst: Vec<u8>) -> PyResult<()> {
+        self.run(py, |c| Ok(c.rename(&src, &dst)?))
+    }
+
+    /// SIZE.
+    fn size(&self, py: Python<'_>, path: Vec<u8>) -> PyResult<u64> {
+        self.run(py, |c| Ok(c.size(&path)?))
+    }
+
+    /// MDTM, as a UTC time tuple.
+    fn mdtm(&self, py: Python<'_>, path: Vec<u8>) -> PyResult<TimeTuple> {
+        self.run(py, |c| Ok(time_tuple(&c.mdtm(&path)?)))
+    }
+
+    /// MFMT, from a UTC time tuple.
+    fn set_mtime(&self, py: Python<'_>, path: Vec<u8>, time: TimeTuple) -> PyResult<()> {
+        let t = time_from_tuple(time).ok_or_else(|| {
+            crate::errors::invalid(py, "time", &format!("not a valid UTC time: {time:?}"))
+        })?;
+        self.run(py, |c| Ok(c.set_mtime(&path, t)?))
+    }
+
+    /// SITE; the reply.
+    fn site<'py>(&self, py: Python<'py>, command: Vec<u8>) -> PyResult<Bound<'py, PyTuple>> {
+        let r = self.run(py, |c| Ok(c.site(&command)?))?;
+        reply_tuple(py, &r)
+    }
+
+    /// A raw command; the reply, whatever its code.
+    fn quote<'py>(&self, py: Python<'py>, line: Vec<u8>) -> PyResult<Bound<'py, PyTuple>> {
+        let r = self.run(py, |c| Ok(c.quote(&line)?))?;
+        reply_tuple(py, &r)
+    }
+
+    /// NOOP.
+    fn noop(&self, py: Python<'_>) -> PyResult<()> {
+        self.run(py, |c| Ok(c.noop()?))
+    }
+
+    /// QUIT and close; closed even when QUIT fails. A second call does nothing.
+    fn quit(&self, py: Python<'_>) -> PyResult<()> {
+        let me = thread_token();
+        if self.owner.load(Ordering::SeqCst) == me {
+            return Err(state(py, "a callback cannot close its own client"));
+        }
+        let r = py.detach(|| {
+            let taken = match self.inner.lock() {
+                Ok(mut g) => g.take(),
+                Err(p) => p.into_inner().take(),
+            };
+            match taken {
+                Some(c) => c.quit(),
+                None => Ok(()),
+            }
+        });
+        r.map_err(|e| crate::errors::core_error(py, e))
+    }
+
+    /// The FEAT lines.
+    fn features(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.run(py, |c| Ok(c.features().lines().to_vec()))
+    }
+
+    /// The greeting reply.
+    fn greeting<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let r = self.run(py, |c| Ok(c.greeting().clone()))?;
+        reply_tuple(py, &r)
+    }
+
+    /// The last reply, if any.
+    fn last_reply<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let r = self.run(py, |c| Ok(c.last_reply().cloned()))?;
+        r.map(|r| reply_tuple(py, &r)).transpose()
+    }
+
+    /// TLS facts of the control connection.
+    fn tls_info(&self, py: Python<'_>) -> PyResult<Option<TlsTuple>> {
+        self.run(py, |c| Ok(c.tls_info().as_ref().map(tls_tuple)))
+    }
+
+    /// TLS facts of the last data connection.
+    fn data_tls_info(&self, py: Python<'_>) -> PyResult<Option<TlsTuple>> {
+        self.run(py, |c| Ok(c.last_data_tls().map(tls_tuple)))
+    }
+
+    /// Session reuse counters.
+    fn session_stats(&self, py: Python<'_>) -> PyResult<StatsTuple> {
+        self.run(py, |c| Ok(stats_tuple(&c.session_stats())))
+    }
+
+    /// A listing: `how` is "auto" (MLSD when offered, else LIST), "mlsd" or "list".
+    #[pyo3(signature = (path, how))]
+    fn list<'py>(
+        &self,
+        py: Python<'py>,
+        path: Option<Vec<u8>>,
+        how: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let how = how.to_string();
+        let entries = self.run(py, |c| {
+            let p = path.as_deref();
+            Ok(match how.as_str() {
+                "mlsd" => c.mlsd(p)?.entries,
+                "list" => c.list_unix(p)?.entries,
+                "auto" => c.list(p)?,
+                h => {
+                    return Err(Fail::Binding(
+                        "InvalidArgumentError",
+                        format!("unknown listing kind {h:?}"),
+                    ));
+                }
+            })
+        })?;
+        let out = PyList::empty(py);
+        for e in &entries {
+            out.append(entry_tuple(py, e)?)?;
+        }
+        Ok(out)
+    }
+
+    /// NLST: names only.
+    #[pyo3(signature = (path))]
+    fn nlst<'py>(&self, py: Python<'py>, path: Option<Vec<u8>>) -> PyResult<Bound<'py, PyList>> {
+        let names = self.run(py, |c| Ok(c.nlst(path.as_deref())?))?;
+        let out = PyList::empty(py);
+        for n in &names {
+            out.append(PyBytes::new(py, n))?;
+        }
+        Ok(out)
+    }
+
+    /// MLST: the facts of one path.
+    fn mlst<'py>(&self, py: Python<'py>, path: Vec<u8>) -> PyResult<Bound<'py, PyTuple>> {
+        let e = self.run(py, |c| Ok(c.mlst(&path)?))?;
+        entry_tuple(py, &e)
+    }
+
+    /// Downloads `remote` to the local file `local` (core `download_file`).
+    #[pyo3(signature = (remote, local, resume, progress))]
+    fn download_file(
+        &self,
+        py: Python<'_>,
+        remote: Vec<u8>,
+        local: PathBuf,
+        resume: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<u64> {
+        self.transfer(py, progress, |c, hook| {
+            let mut tick = |d, t| hook.tick(d, t);
+            (
+                c.download_file(&remote, &local, resume, Some(&mut tick)),
+                None,
+            )
+        })
+    }
+
+    /// Uploads the local file `local` to `remote` (core `upload_file`).
+    #[pyo3(signature = (local, remote, resume, progress))]
+    fn upload_file(
+        &self,
+        py: Python<'_>,
+        local: PathBuf,
+        remote: Vec<u8>,
+        resume: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<u64> {
+        self.transfer(py, progress, |c, hook| {
+            let mut tick = |d, t| hook.tick(d, t);
+            (
+                c.upload_file(&local, &remote, resume, Some(&mut tick)),
+                None,
+            )
+        })
+    }
+
+    /// Downloads `remote` from `offset` on into a Python binary file object.
+    #[pyo3(signature = (remote, writer, offset, progress))]
+    fn download_to(
+        &self,
+        py: Python<'_>,
+        remote: Vec<u8>,
+        writer: Py<PyAny>,
+        offset: u64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<u64> {
+        self.transfer(py, progress, |c, hook| {
+            let mut out = BufWriter::with_capacity(FILE_CHUNK, PyWriter::new(writer));
+            let r = {
+                let mut tick = |d, t| hook.tick(d, t);
+                let mut opts = TransferOptions {
+                    offset,
+                    progress: Some(&mut tick),
+                };
+                c.download(&remote, &mut out, &mut opts)
+            };
+            let r = r.and_then(|n| {
+                out.flush()
+                    .map(|()| n)
+                    .map_err(|e| ftps_core::Error::LocalIo {
+                        path: "<file object>".into(),
+                        source: e,
+                    })
+            });
+            // Unflushed bytes of a failed transfer are dropped, not written.
+            let (mut writer, _) = out.into_parts();
+            (r, writer.error.take())
+        })
+    }
+
+    /// Uploads what a Python binary file object yields to `remote`.
+    #[pyo3(signature = (reader, remote, offset, progress))]
+    fn upload_from(
+        &self,
+        py: Python<'_>,
+        reader: Py<PyAny>,
+        remote: Vec<u8>,
+        offset: u64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<u64> {
+        self.transfer(py, progress, |c, hook| {
+            let mut input = BufReader::with_capacity(FILE_CHUNK, PyReader::new(reader));
+            let r = {
+                let mut tick = |d, t| hook.tick(d, t);
+                let mut opts = TransferOptions {
+                    offset,
+                    progress: Some(&mut tick),
+                };
+                c.upload(&mut input, &remote, &mut opts)
+            };
+            (r, input.into_inner().error.take())
+        })
+    }
+
+    /// Opens a download stream (RETR, REST when `offset` > 0).
+    fn start_download(&self, py: Python<'_>, path: Vec<u8>, offset: u64) -> PyResult<()> {
+        self.run(py, |c| Ok(c.start_download(&path, offset)?))
+    }
+
+    /// Opens an upload stream: `how` is "replace" (STOR, REST+STOR with an offset) or "append" (APPE).
+    fn start_upload(&self, py: Python<'_>, path: Vec<u8>, how: &str, offset: u64) -> PyResult<()> {
+        let how = how.to_string();
+        self.run(py, |c| {
+            let mode = upload_mode(&how, offset)?;
+            Ok(c.start_upload(&path, mode)?)
+        })
+    }
+
+    /// Reads up to `size` bytes of the open download; b"" at its clean end.
+    fn read_data<'py>(&self, py: Python<'py>, size: usize) -> PyResult<Bound<'py, PyBytes>> {
+        let size = size.min(16 << 20);
+        let buf = self.run(py, |c| {
+            let mut buf = vec![0u8; size];
+            let n = c.read_data(&mut buf)?;
+            buf.truncate(n);
+            Ok(buf)
+        })?;
+        Ok(PyBytes::new(py, &buf))
+    }
+
+    /// Writes bytes to the open upload; returns how many were taken.
+    fn write_data(&self, py: Python<'_>, data: &[u8]) -> PyResult<usize> {
+        self.run(py, |c| {
+            let mut done = 0;
+            while done < data.len() {
+                done += c.write_data(&data[done..])?;
+            }
+            Ok(done)
+        })
+    }
+
+    /// Ends the open transfer; the final reply.
+    fn finish_transfer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let r = self.run(py, |c| Ok(c.finish_transfer()?))?;
+        reply_tuple(py, &r)
+    }
+
+    /// Aborts the open transfer (ABOR); nothing when none is open.
+    fn abort_transfer(&self, py: Python<'_>) -> PyResult<()> {
+        self.run(py, |c| Ok(c.abort_transfer()?))
+    }
+
+    /// True while a transfer stream is open.
+    #[getter]
+    fn transfer_open(&self, py: Python<'_>) -> PyResult<bool> {
+        self.run(py, |c| Ok(c.transfer_open()))
+    }
+}
+
+/// Connects (TCP, TLS, greeting, AUTH TLS) with the interpreter released.
+#[pyfunction]
+#[pyo3(signature = (
+    host, port, mode, *, ca_file, ca_pem, pin_sha256, pin_replaces_ca, system_roots,
+    tls_server_name, client_cert, connect_timeout, reply_timeout, data_connect_timeout,
+    data_timeout, min_tls, max_tls, passive, active_bind, insecure_trust_pasv_address,
+    insecure_clear_data, ascii, utf8, buffer_size, danger_accept_invalid_certs, alpn,
+    auth_ssl, tcp_keepalive, tcp_nodelay
+))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn connect(
+    py: Python<'_>,
+    host: String,
+    port: Option<u16>,
+    mode: String,
+    ca_file: Vec<PathBuf>,
+    ca_pem: Vec<Vec<u8>>,
+    pin_sha256: Vec<String>,
+    pin_replaces_ca: bool,
+    system_roots: Option<bool>,
+    tls_server_name: Option<String>,
+    client_cert: Option<(PathBuf, PathBuf)>,
+    connect_timeout: Option<f64>,
+    reply_timeout: Option<f64>,
+    data_connect_timeout: Option<f64>,
+    data_timeout: Option<f64>,
+    min_tls: Option<String>,
+    max_tls: Option<String>,
+    passive: bool,
+    active_bind: Option<String>,
+    insecure_trust_pasv_address: bool,
+    insecure_clear_data: bool,
+    ascii: bool,
+    utf8: bool,
+    buffer_size: Option<usize>,
+    danger_accept_invalid_certs: bool,
+    alpn: bool,
+    auth_ssl: bool,
+    tcp_keepalive: Option<f64>,
+    tcp_nodelay: bool,
+) -> PyResult<RawClient> {
+    let config = Options {
+        host,
+        port,
+        mode,
+        ca_file,
+        ca_pem,
+        pin_sha256,
+        pin_replaces_ca,
+        system_roots,
+        tls_server_name,
+        client_cert,
+        timeouts: [
+            connect_timeout,
+            reply_timeout,
+            data_connect_timeout,
+            data_timeout,
+        ],
+        min_tls,
+        max_tls,
+        passive,
+        active_bind,
+        insecure_trust_pasv_address,
+        insecure_clear_data,
+        ascii,
+        utf8,
+        buffer_size,
+        danger_accept_invalid_certs,
+        alpn,
+        auth_ssl,
+        tcp_keepalive,
+        tcp_nodelay,
+    }
+    .build(py)?;
+    let client = py
+        .detach(|| Client::connect(&config))
+        .map_err(|e| crate::errors::core_error(py, e))?;
+    Ok(RawClient {
+        inner: Mutex::new(Some(client)),
+        owner: AtomicU64::new(0),
+    })
+}

@@ -1,0 +1,212 @@
+"""Fixtures: the real servers of tests/servers (read from servers.env), the
+project's ftps-testserver, and a per-run remote directory for every test.
+
+With CI=true a missing server fails the run instead of skipping tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, Optional
+
+import pytest
+
+import ftps
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+ENV_FILE = Path(os.environ.get("FTPS_TEST_ENV", REPO / ".servers" / "run" / "servers.env"))
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+RUN_ID = f"py-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+sys.path.insert(0, str(HERE))
+
+
+def _missing(why: str) -> None:
+    if CI:
+        pytest.fail(f"{why} (CI=true: a missing server is a failure)", pytrace=False)
+    pytest.skip(why)
+
+
+def _load_env() -> Optional[Dict[str, str]]:
+    if not ENV_FILE.is_file():
+        return None
+    env = {}
+    for line in ENV_FILE.read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            k, v = line.split("=", 1)
+            env[k.strip()] = v.strip()
+    return env
+
+
+@dataclass
+class Server:
+    name: str
+    host: str
+    port: int
+    mode: str
+    root: Optional[Path]
+    ca: str
+    user: str
+    password: str
+    mlsd: bool = False
+
+    def connect(self, **kw: Any) -> ftps.Client:
+        opts: Dict[str, Any] = dict(mode=self.mode, user=self.user, password=self.password, ca_file=self.ca, timeout=20)
+        opts.update(kw)
+        return ftps.connect(self.host, self.port, **opts)
+
+
+@pytest.fixture(scope="session")
+def servers_env() -> Dict[str, str]:
+    env = _load_env()
+    if env is None:
+        _missing(f"no {ENV_FILE}: run tests/servers/start.sh")
+    assert env is not None
+    return env
+
+
+def _server(env: Dict[str, str], name: str) -> Server:
+    if name not in env.get("FTPS_TEST_SERVERS", "").split(","):
+        _missing(f"server {name} not in {ENV_FILE}")
+    key = "FTPS_TEST_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+    s = Server(
+        name=name,
+        host=env.get("FTPS_TEST_HOST", "127.0.0.1"),
+        port=int(env[key + "_PORT"]),
+        mode=env[key + "_MODE"],
+        root=Path(env[key + "_ROOT"]),
+        ca=env["FTPS_TEST_CA"],
+        user=env["FTPS_TEST_USER"],
+        password=env["FTPS_TEST_PASS"],
+        mlsd=env.get(key + "_MLSD") == "yes",
+    )
+    try:
+        s.connect(timeout=5).close()
+    except ftps.Error as e:
+        _missing(f"server {name} on port {s.port} does not answer: {e}")
+    return s
+
+
+@pytest.fixture(scope="session")
+def vsftpd_explicit(servers_env: Dict[str, str]) -> Server:
+    return _server(servers_env, "vsftpd-explicit")
+
+
+@pytest.fixture(scope="session")
+def vsftpd_implicit(servers_env: Dict[str, str]) -> Server:
+    return _server(servers_env, "vsftpd-implicit")
+
+
+@pytest.fixture(scope="session")
+def proftpd_explicit(servers_env: Dict[str, str]) -> Server:
+    return _server(servers_env, "proftpd-explicit")
+
+
+@pytest.fixture(scope="session", params=["vsftpd-explicit", "vsftpd-implicit"])
+def server(request: pytest.FixtureRequest, servers_env: Dict[str, str]) -> Server:
+    """Each test using this runs against vsftpd Explicit and vsftpd Implicit."""
+    return _server(servers_env, request.param)
+
+
+@pytest.fixture(scope="session")
+def testserver_info() -> Iterator[Dict[str, Any]]:
+    """Runs the project's ftps-testserver (in-memory tree, session reuse required, MLSD)."""
+    exe = os.environ.get("FTPS_TESTSERVER")
+    candidates = [Path(exe)] if exe else []
+    target = Path(os.environ.get("FTPS_ROOT_TARGET_DIR", REPO / "target"))
+    candidates += [target / "debug" / "ftps-testserver", target / "release" / "ftps-testserver"]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        _missing("ftps-testserver not built: cargo build -p ftps-testserver")
+    assert found is not None
+    proc = subprocess.Popen([str(found), "--quiet"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdin is not None
+    try:
+        yield json.loads(proc.stdout.readline())
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(params=["implicit", "explicit"])
+def testserver(request: pytest.FixtureRequest, testserver_info: Dict[str, Any]) -> Server:
+    host, port = testserver_info[request.param].rsplit(":", 1)
+    i = testserver_info
+    return Server(f"testserver-{request.param}", host, int(port), request.param, None, i["ca"], i["user"], i["password"], True)
+
+
+@dataclass
+class Workdir:
+    """A fresh remote directory for one test, and the same directory seen locally."""
+
+    remote: str
+    local: Optional[Path]
+
+
+def _make_workdir(server: Server, request: pytest.FixtureRequest) -> Iterator[Workdir]:
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)[:80]
+    remote = f"/{RUN_ID}/{name}"
+    local = None
+    if server.root is not None:
+        local = server.root / RUN_ID / name
+        local.mkdir(parents=True, exist_ok=True)
+        st = server.root.stat()
+        for p in (local, local.parent):
+            os.chown(p, st.st_uid, st.st_gid)
+    else:
+        with server.connect() as c:
+            for part in (f"/{RUN_ID}", remote):
+                try:
+                    c.mkdir(part)
+                except ftps.PermanentReplyError:
+                    pass
+    try:
+        yield Workdir(remote, local)
+    finally:
+        if local is not None:
+            shutil.rmtree(local, ignore_errors=True)
+            try:
+                local.parent.rmdir()
+            except OSError:
+                pass
+
+
+@pytest.fixture
+def workdir(server: Server, request: pytest.FixtureRequest) -> Iterator[Workdir]:
+    yield from _make_workdir(server, request)
+
+
+@pytest.fixture
+def client(server: Server, workdir: Workdir) -> Iterator[ftps.Client]:
+    """A logged-in client whose current directory is the test's own directory."""
+    c = server.connect()
+    c.cwd(workdir.remote)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+def chown_like_root(server: Server, path: Path) -> None:
+    assert server.root is not None
+    st = server.root.stat()
+    os.chown(path, st.st_uid, st.st_gid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With CI=true a skipped test fails the run: every test must really run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if CI and reporter is not None and reporter.stats.get("skipped") and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

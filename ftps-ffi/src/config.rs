@@ -1,0 +1,834 @@
+//! `ftps_config_builder` and `ftps_config`: the client configuration.
+//!
+//! The builder records each setting and replays them onto a fresh
+//! `ftps_core::ConfigBuilder` at every `_build`, so a builder can build several
+//! configurations and keeps its own error message. Every setting of the core is here;
+//! the ones that weaken security say so in their names (`danger_`, `insecure_`,
+//! `FTPS_MODE_INSECURE_PLAIN_FTP`, `FTPS_DATA_PROTECTION_INSECURE_CLEAR`).
+
+use std::ffi::c_char;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ftps_core::{
+    AuthCommand, Config, ConfigBuilder, DataConnectionMode, DataProtection, Limits, Mode,
+    TlsVersion, TransferType,
+};
+
+use crate::handle::{self, Handle, Kind};
+use crate::panic::ffi_panic_boundary;
+use crate::result::{Failure, ftps_result};
+use crate::util::{check_out, copy_text_out, path_arg, raw_bytes_arg, str_arg, write_out};
+
+/// How the control connection is secured (`ftps_config_builder_set_mode`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ftps_mode {
+    /// Explicit TLS (RFC 4217, default port 21): a plain greeting, then `AUTH TLS`.
+    /// The default.
+    Explicit = 1,
+    /// Implicit TLS (default port 990): TLS from the first byte.
+    Implicit = 2,
+    /// Plain FTP: no TLS at all, password and data in clear text.
+    InsecurePlainFtp = 3,
+}
+
+/// The argument of `AUTH` in explicit mode (`ftps_config_builder_set_auth_command`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ftps_auth_command {
+    /// `AUTH TLS` (default).
+    Tls = 1,
+    /// `AUTH SSL`, for old servers.
+    Ssl = 2,
+}
+
+/// Whether data connections are encrypted (`ftps_config_builder_set_data_protection`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ftps_data_protection {
+    /// `PBSZ 0` + `PROT P`: every data connection is TLS (default).
+    Private = 1,
+    /// `PROT C`: file contents and listings in clear text.
+    InsecureClear = 2,
+}
+
+/// Who opens data connections (`ftps_config_builder_set_data_connection_mode`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ftps_data_connection_mode {
+    /// The client connects: `EPSV`, then `PASV` (default).
+    Passive = 1,
+    /// The server connects back: `EPRT`, then `PORT`; only the control peer is accepted.
+    Active = 2,
+}
+
+/// How file contents are transferred (`ftps_config_builder_set_transfer_type`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ftps_transfer_type {
+    /// `TYPE I`: bytes as they are (default).
+    Binary = 1,
+    /// `TYPE A`: the server may translate line endings.
+    Ascii = 2,
+}
+
+/// A TLS protocol version, by its number on the wire.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ftps_tls_version {
+    /// TLS 1.2.
+    Tls12 = 0x0303,
+    /// TLS 1.3.
+    Tls13 = 0x0304,
+}
+
+type Step = Box<dyn Fn(ConfigBuilder) -> ConfigBuilder + Send>;
+
+struct BuilderState {
+    host: String,
+    steps: Vec<Step>,
+    limits: Option<Limits>,
+    message: String,
+}
+
+/// A configuration being built. Create it with `ftps_config_builder_new()`, change it
+/// with the `ftps_config_builder_set_*` functions, turn it into an `ftps_config` with
+/// `ftps_config_builder_build()` (as often as you like), free it with
+/// `ftps_config_builder_free()`. Safe to use from several threads (calls are
+/// serialized).
+pub struct ftps_config_builder {
+    state: Mutex<BuilderState>,
+}
+
+impl Handle for ftps_config_builder {
+    const KIND: Kind = Kind::ConfigBuilder;
+}
+
+/// An immutable client configuration, made by `ftps_config_builder_build()`. One
+/// configuration can be shared by any number of clients and threads; each client
+/// keeps its own reference, so the configuration may be freed as soon as the clients
+/// are made.
+pub struct ftps_config {
+    pub(crate) config: Config,
+}
+
+impl Handle for ftps_config {
+    const KIND: Kind = Kind::Config;
+}
+
+/// Runs `f` on the builder's state; records the message on failure, clears it on success.
+fn with_builder(
+    builder: *mut ftps_config_builder,
+    f: impl FnOnce(&mut BuilderState) -> Result<(), Failure>,
+) -> ftps_result {
+    let b = match handle::get(builder.cast_const()) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let mut st = b.state.lock().unwrap_or_else(|e| e.into_inner());
+    match f(&mut st) {
+        Ok(()) => {
+            st.message.clear();
+            ftps_result::Ok
+        }
+        Err(fail) => {
+            st.message = fail.message;
+            fail.code
+        }
+    }
+}
+
+/// Adds one setting.
+fn push(
+    builder: *mut ftps_config_builder,
+    step: impl Fn(ConfigBuilder) -> ConfigBuilder + Send + 'static,
+) -> ftps_result {
+    with_builder(builder, |st| {
+        st.steps.push(Box::new(step));
+        Ok(())
+    })
+}
+
+fn millis(ms: u64, what: &str) -> Result<Duration, Failure> {
+    if ms == 0 {
+        return Err(Failure::invalid(format!("{what} must be at least 1 ms")));
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+fn enum_value<T: Copy>(value: u32, all: &[(u32, T)], what: &str) -> Result<T, Failure> {
+    all.iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| Failure::invalid(format!("unknown {what} value {value}")))
+}
+
+pub(crate) fn tls_version(value: u32) -> Result<TlsVersion, Failure> {
+    enum_value(
+        value,
+        &[
+            (ftps_tls_version::Tls12 as u32, TlsVersion::Tls12),
+            (ftps_tls_version::Tls13 as u32, TlsVersion::Tls13),
+        ],
+        "ftps_tls_version",
+    )
+}
+
+/// Starts a configuration for `host` (a DNS name or an IP address, NUL-terminated
+/// UTF-8) with the secure defaults: explicit TLS on port 21, certificate and host name
+/// verified against the system trust store, `PROT P`, passive mode, binary transfers,
+/// TLS 1.2 and 1.3, timeouts connect 30 s, reply 60 s, data connect 30 s, data idle
+/// 120 s.
+///
+/// On success writes a new builder to `*builder_out`; the caller owns it and frees it
+/// with `ftps_config_builder_free()`. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (not UTF-8). The host is checked further (empty,
+/// CR/LF) by `ftps_config_builder_build()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_new(
+    host: *const c_char,
+    builder_out: *mut *mut ftps_config_builder,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        let r = (|| {
+            check_out(builder_out, "builder_out")?;
+            let host = str_arg(host, "host")?.to_string();
+            let b = ftps_config_builder {
+                state: Mutex::new(BuilderState {
+                    host,
+                    steps: Vec::new(),
+                    limits: None,
+                    message: String::new(),
+                }),
+            };
+            write_out(builder_out, handle::into_raw(b));
+            Ok::<(), Failure>(())
+        })();
+        r.err().map_or(ftps_result::Ok, |f| f.code)
+    }
+}
+
+/// Frees a builder. NULL, or a builder already freed, is ignored. Configurations
+/// built from it stay valid.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_free(builder: *mut ftps_config_builder) {
+    ffi_panic_boundary! {
+        handle::free(builder.cast_const(), |_| true)
+    }
+}
+
+/// Copies the detailed message of the builder's last failed call (empty after a
+/// successful one) into `buf` (`len` bytes), NUL-terminated, and its length without
+/// the NUL into `*out_n`. If `len` is too small: `FTPS_RESULT_INSUFFICIENT_SIZE`,
+/// `buf` untouched, `*out_n` = the size needed (`buf` may be NULL with `len` 0 to ask
+/// for it). Does not change the message itself.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_error_message(
+    builder: *const ftps_config_builder,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        let b = match handle::get(builder) {
+            Ok(b) => b,
+            Err(code) => return code,
+        };
+        let st = b.state.lock().unwrap_or_else(|e| e.into_inner());
+        match copy_text_out(st.message.as_bytes(), buf, len, out_n) {
+            Ok(()) => ftps_result::Ok,
+            Err(f) => f.code,
+        }
+    }
+}
+
+/// Sets the server port (1-65535; default 990 in implicit mode, 21 otherwise).
+/// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (port 0).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_port(
+    builder: *mut ftps_config_builder,
+    port: u16,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        if port == 0 {
+            return with_builder(builder, |_| Err(Failure::invalid("port 0")));
+        }
+        push(builder, move |b| b.port(port))
+    }
+}
+
+/// Sets the security mode, one of `ftps_mode` (default `FTPS_MODE_EXPLICIT`).
+/// `FTPS_MODE_INSECURE_PLAIN_FTP` sends the password in clear text.
+/// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (unknown value).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_mode(
+    builder: *mut ftps_config_builder,
+    mode: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let m = enum_value(
+                mode,
+                &[
+                    (ftps_mode::Explicit as u32, Mode::Explicit),
+                    (ftps_mode::Implicit as u32, Mode::Implicit),
+                    (ftps_mode::InsecurePlainFtp as u32, Mode::InsecurePlainFtp),
+                ],
+                "ftps_mode",
+            )?;
+            st.steps.push(Box::new(move |b| b.mode(m)));
+            Ok(())
+        })
+    }
+}
+
+/// Sets the `AUTH` argument in explicit mode, one of `ftps_auth_command` (default
+/// `FTPS_AUTH_COMMAND_TLS`). Errors as `ftps_config_builder_set_mode()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_auth_command(
+    builder: *mut ftps_config_builder,
+    auth: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let a = enum_value(
+                auth,
+                &[
+                    (ftps_auth_command::Tls as u32, AuthCommand::Tls),
+                    (ftps_auth_command::Ssl as u32, AuthCommand::Ssl),
+                ],
+                "ftps_auth_command",
+            )?;
+            st.steps.push(Box::new(move |b| b.auth_command(a)));
+            Ok(())
+        })
+    }
+}
+
+/// Sets the data protection, one of `ftps_data_protection` (default
+/// `FTPS_DATA_PROTECTION_PRIVATE`). `FTPS_DATA_PROTECTION_INSECURE_CLEAR` moves file
+/// contents and listings in clear text. Errors as `ftps_config_builder_set_mode()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_data_protection(
+    builder: *mut ftps_config_builder,
+    protection: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let p = enum_value(
+                protection,
+                &[
+                    (ftps_data_protection::Private as u32, DataProtection::Private),
+                    (ftps_data_protection::InsecureClear as u32, DataProtection::InsecureClear),
+                ],
+                "ftps_data_protection",
+            )?;
+            st.steps.push(Box::new(move |b| b.data_protection(p)));
+            Ok(())
+        })
+    }
+}
+
+/// Sets passive (default) or active data connections, one of
+/// `ftps_data_connection_mode`. For `FTPS_DATA_CONNECTION_MODE_ACTIVE`,
+/// `bind_address` is the local IP address to listen on (NUL-terminated, e.g.
+/// `"127.0.0.1"` or `"::1"`), or NULL for the local address of the control
+/// connection; for passive mode it must be NULL. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+/// `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_INVALID_ARGUMENT` (unknown mode, bad
+/// address, address with passive mode).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_data_connection_mode(
+    builder: *mut ftps_config_builder,
+    mode: u32,
+    bind_address: *const c_char,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let bind = if bind_address.is_null() {
+                None
+            } else {
+                let s = str_arg(bind_address, "bind_address")?;
+                Some(s.parse::<IpAddr>().map_err(|e| {
+                    Failure::invalid(format!("bind_address {s:?} is not an IP address: {e}"))
+                })?)
+            };
+            let m = if mode == ftps_data_connection_mode::Passive as u32 {
+                if bind.is_some() {
+                    return Err(Failure::invalid("bind_address is only for active mode"));
+                }
+                DataConnectionMode::Passive
+            } else if mode == ftps_data_connection_mode::Active as u32 {
+                DataConnectionMode::Active { bind }
+            } else {
+                return Err(Failure::invalid(format!(
+                    "unknown ftps_data_connection_mode value {mode}"
+                )));
+            };
+            st.steps.push(Box::new(move |b| b.data_connection_mode(m)));
+            Ok(())
+        })
+    }
+}
+
+/// DANGER: with `yes`, passive data connections go to the address in the server's
+/// `227` reply instead of the control connection's peer, which lets a server point
+/// the client at any host (default false). Errors: `FTPS_RESULT_NULL_PARAMETER`,
+/// `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_insecure_trust_pasv_address(
+    builder: *mut ftps_config_builder,
+    yes: bool,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, move |b| b.insecure_trust_pasv_address(yes))
+    }
+}
+
+/// Sets the TCP connect timeout in milliseconds (per address tried; default 30000).
+/// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (0).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_connect_timeout_ms(
+    builder: *mut ftps_config_builder,
+    ms: u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let d = millis(ms, "connect timeout")?;
+            st.steps.push(Box::new(move |b| b.connect_timeout(d)));
+            Ok(())
+        })
+    }
+}
+
+/// Sets the timeout for each reply and for the control TLS handshake, in
+/// milliseconds (default 60000). Errors as `ftps_config_builder_set_connect_timeout_ms()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_reply_timeout_ms(
+    builder: *mut ftps_config_builder,
+    ms: u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let d = millis(ms, "reply timeout")?;
+            st.steps.push(Box::new(move |b| b.reply_timeout(d)));
+            Ok(())
+        })
+    }
+}
+
+/// Sets the timeout for opening or accepting a data connection, TLS handshake
+/// included, in milliseconds (default 30000). Errors as
+/// `ftps_config_builder_set_connect_timeout_ms()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_data_connect_timeout_ms(
+    builder: *mut ftps_config_builder,
+    ms: u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let d = millis(ms, "data connect timeout")?;
+            st.steps.push(Box::new(move |b| b.data_connect_timeout(d)));
+            Ok(())
+        })
+    }
+}
+
+/// Sets the longest pause of a data connection during a transfer, in milliseconds
+/// (default 120000). Errors as `ftps_config_builder_set_connect_timeout_ms()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_data_idle_timeout_ms(
+    builder: *mut ftps_config_builder,
+    ms: u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let d = millis(ms, "data idle timeout")?;
+            st.steps.push(Box::new(move |b| b.data_idle_timeout(d)));
+            Ok(())
+        })
+    }
+}
+
+fn set_limit(
+    builder: *mut ftps_config_builder,
+    value: u64,
+    what: &str,
+    apply: impl FnOnce(&mut Limits, u64) -> Result<(), Failure>,
+) -> ftps_result {
+    with_builder(builder, |st| {
+        if value == 0 {
+            return Err(Failure::invalid(format!("{what} must be at least 1")));
+        }
+        let mut l = st.limits.unwrap_or_default();
+        apply(&mut l, value)?;
+        st.limits = Some(l);
+        Ok(())
+    })
+}
+
+fn to_usize(v: u64, what: &str) -> Result<usize, Failure> {
+    usize::try_from(v).map_err(|_| Failure::invalid(format!("{what} {v} is too large")))
+}
+
+/// Sets the longest reply line accepted, in bytes (default 65536). Errors:
+/// `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (0).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_max_reply_line(
+    builder: *mut ftps_config_builder,
+    bytes: usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        set_limit(builder, bytes as u64, "max reply line", |l, v| {
+            l.max_line = to_usize(v, "max reply line")?;
+            Ok(())
+        })
+    }
+}
+
+/// Sets the most bytes one (multi-line) reply may have (default 1048576). Errors as
+/// `ftps_config_builder_set_max_reply_line()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_max_reply(
+    builder: *mut ftps_config_builder,
+    bytes: usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        set_limit(builder, bytes as u64, "max reply", |l, v| {
+            l.max_reply = to_usize(v, "max reply")?;
+            Ok(())
+        })
+    }
+}
+
+/// Sets the most bytes a listing may have (default 1 GiB). Errors as
+/// `ftps_config_builder_set_max_reply_line()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_max_listing(
+    builder: *mut ftps_config_builder,
+    bytes: u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        set_limit(builder, bytes, "max listing", |l, v| {
+            l.max_listing = v;
+            Ok(())
+        })
+    }
+}
+
+/// Sets the longest listing line; longer lines are skipped, not fatal (default
+/// 65536). Errors as `ftps_config_builder_set_max_reply_line()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_max_listing_line(
+    builder: *mut ftps_config_builder,
+    bytes: usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        set_limit(builder, bytes as u64, "max listing line", |l, v| {
+            l.max_listing_line = to_usize(v, "max listing line")?;
+            Ok(())
+        })
+    }
+}
+
+/// Sets TCP keepalive on the control connection, in milliseconds; 0 turns it off
+/// (default 60000). Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_tcp_keepalive_ms(
+    builder: *mut ftps_config_builder,
+    ms: u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        let d = (ms > 0).then(|| Duration::from_millis(ms));
+        push(builder, move |b| b.tcp_keepalive(d))
+    }
+}
+
+/// Sets TCP_NODELAY on all sockets (default true). Errors:
+/// `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_tcp_nodelay(
+    builder: *mut ftps_config_builder,
+    yes: bool,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, move |b| b.tcp_nodelay(yes))
+    }
+}
+
+/// Sets binary (default) or ASCII transfers, one of `ftps_transfer_type`. Errors as
+/// `ftps_config_builder_set_mode()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_transfer_type(
+    builder: *mut ftps_config_builder,
+    transfer_type: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let t = enum_value(
+                transfer_type,
+                &[
+                    (ftps_transfer_type::Binary as u32, TransferType::Binary),
+                    (ftps_transfer_type::Ascii as u32, TransferType::Ascii),
+                ],
+                "ftps_transfer_type",
+            )?;
+            st.steps.push(Box::new(move |b| b.transfer_type(t)));
+            Ok(())
+        })
+    }
+}
+
+/// Sends `OPTS UTF8 ON` after login when the server offers UTF8 (default true).
+/// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_utf8(
+    builder: *mut ftps_config_builder,
+    yes: bool,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, move |b| b.utf8(yes))
+    }
+}
+
+/// Sets the name the server certificate must carry when it differs from the host
+/// connected to (NUL-terminated UTF-8; also sent as SNI when it is a DNS name).
+/// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (not UTF-8).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_tls_server_name(
+    builder: *mut ftps_config_builder,
+    name: *const c_char,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let name = str_arg(name, "name")?.to_string();
+            st.steps.push(Box::new(move |b| b.tls_server_name(name.clone())));
+            Ok(())
+        })
+    }
+}
+
+/// Trusts (or not) the system's CA store. By default it is trusted unless a CA file
+/// or PEM is added; this call decides explicitly. Errors:
+/// `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_system_roots(
+    builder: *mut ftps_config_builder,
+    yes: bool,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, move |b| b.system_roots(yes))
+    }
+}
+
+/// Trusts the CA certificates in the PEM file at `path` (NUL-terminated). The file is
+/// read by `ftps_config_builder_build()`, which fails with `FTPS_RESULT_LOCAL_IO` or
+/// `FTPS_RESULT_CONFIG` if it cannot be used. May be called several times. Errors:
+/// `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (empty path).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_add_ca_file(
+    builder: *mut ftps_config_builder,
+    path: *const c_char,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let path = path_arg(path, "path")?;
+            st.steps.push(Box::new(move |b| b.ca_file(&path)));
+            Ok(())
+        })
+    }
+}
+
+/// Trusts the CA certificates in the PEM text `pem` of `len` bytes (copied; need not
+/// be NUL-terminated). Checked by `ftps_config_builder_build()`. Errors:
+/// `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (length 0).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_add_ca_pem(
+    builder: *mut ftps_config_builder,
+    pem: *const u8,
+    len: usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let pem = raw_bytes_arg(pem, len, "pem")?;
+            if pem.is_empty() {
+                return Err(Failure::invalid("pem is empty (length 0)"));
+            }
+            let pem = pem.to_vec();
+            st.steps.push(Box::new(move |b| b.ca_pem(pem.clone())));
+            Ok(())
+        })
+    }
+}
+
+/// Presents a client certificate: the chain in the PEM file `cert_path` and its
+/// private key in the PEM file `key_path` (both NUL-terminated; read by
+/// `ftps_config_builder_build()`). Errors: `FTPS_RESULT_NULL_PARAMETER`,
+/// `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_INVALID_ARGUMENT` (empty path).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_client_cert_files(
+    builder: *mut ftps_config_builder,
+    cert_path: *const c_char,
+    key_path: *const c_char,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let cert = path_arg(cert_path, "cert_path")?;
+            let key = path_arg(key_path, "key_path")?;
+            st.steps.push(Box::new(move |b| b.client_cert_files(&cert, &key)));
+            Ok(())
+        })
+    }
+}
+
+/// Requires the server certificate, or its public key, to have this SHA-256, in
+/// addition to the normal checks: 64 hex digits (colons allowed) or `sha256//` and
+/// base64 (curl's form), NUL-terminated. May be given several times (any one
+/// matches). A malformed pin makes `ftps_config_builder_build()` fail with
+/// `FTPS_RESULT_CONFIG`. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+/// `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_INVALID_ARGUMENT` (not UTF-8).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_add_pin_sha256(
+    builder: *mut ftps_config_builder,
+    pin: *const c_char,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let pin = str_arg(pin, "pin")?.to_string();
+            st.steps.push(Box::new(move |b| b.pin_sha256(pin.clone())));
+            Ok(())
+        })
+    }
+}
+
+/// With `yes` and at least one pin: the pin alone identifies the server; no CA chain
+/// or host name is checked (for self-signed devices). Without a pin,
+/// `ftps_config_builder_build()` fails. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+/// `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_pin_replaces_ca(
+    builder: *mut ftps_config_builder,
+    yes: bool,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, move |b| b.pin_replaces_ca(yes))
+    }
+}
+
+/// Sets the lowest TLS version offered, one of `ftps_tls_version` (default TLS 1.2).
+/// Errors as `ftps_config_builder_set_mode()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_min_tls_version(
+    builder: *mut ftps_config_builder,
+    version: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let v = tls_version(version)?;
+            st.steps.push(Box::new(move |b| b.min_tls_version(v)));
+            Ok(())
+        })
+    }
+}
+
+/// Sets the highest TLS version offered, one of `ftps_tls_version` (default TLS 1.3).
+/// Errors as `ftps_config_builder_set_mode()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_max_tls_version(
+    builder: *mut ftps_config_builder,
+    version: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let v = tls_version(version)?;
+            st.steps.push(Box::new(move |b| b.max_tls_version(v)));
+            Ok(())
+        })
+    }
+}
+
+/// DANGER: with `yes`, accepts any server certificate for any name, so anyone on the
+/// path can read and change the session. For tests only (default false). Errors:
+/// `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_danger_accept_invalid_certs(
+    builder: *mut ftps_config_builder,
+    yes: bool,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, move |b| b.danger_accept_invalid_certs(yes))
+    }
+}
+
+/// Offers ALPN `ftp` (default true; vsftpd 3.0.5 and other RFC 4217 servers check
+/// it). Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_alpn(
+    builder: *mut ftps_config_builder,
+    yes: bool,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, move |b| b.alpn(yes))
+    }
+}
+
+/// Sets the transfer buffer size of the download and upload calls, in bytes (default
+/// 262144; clamped to 4 KiB..16 MiB). Errors: `FTPS_RESULT_NULL_PARAMETER`,
+/// `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_buffer_size(
+    builder: *mut ftps_config_builder,
+    bytes: usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, move |b| b.buffer_size(bytes))
+    }
+}
+
+/// Checks every setting, loads CA files, PEM and keys, and writes a new configuration
+/// to `*config_out`. The caller owns it and frees it with `ftps_config_free()`. The
+/// builder is not consumed: change it and build again, or free it.
+///
+/// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (host empty or with CR/LF/NUL),
+/// `FTPS_RESULT_CONFIG` (bad pin, bad PEM, TLS minimum above maximum, pin_replaces_ca
+/// without pin), `FTPS_RESULT_LOCAL_IO` (unreadable file). The detailed message is
+/// in `ftps_config_builder_error_message()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_build(
+    builder: *const ftps_config_builder,
+    config_out: *mut *const ftps_config,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder.cast_mut(), |st| {
+            check_out(config_out, "config_out")?;
+            let mut b = Config::builder(st.host.clone());
+            for step in &st.steps {
+                b = step(b);
+            }
+            if let Some(l) = st.limits {
+                b = b.limits(l);
+            }
+            let config = b.build()?;
+            write_out(config_out, handle::into_raw(ftps_config { config }).cast_const());
+            Ok(())
+        })
+    }
+}
+
+/// Frees a configuration. NULL, or a configuration already freed, is ignored.
+/// Clients made from it keep working (each holds its own reference).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_free(config: *const ftps_config) {
+    ffi_panic_boundary! {
+        handle::free(config, |_| true)
+    }
+}

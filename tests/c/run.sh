@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# The C suite of libftps (issue #4), in one command:
+#   1. cargo: build the release library and ftps-testserver, run the header drift test;
+#   2. the exported symbols equal the functions declared in include/ftps.h;
+#   3. include/ftps.h compiles as C99 and as C++11 (and links from C++);
+#   4. tests/c/test_ftps.c under ASan+UBSan, linked to libftps.so;
+#   5. the same suite under valgrind, linked to libftps.a (no leaks, no errors);
+#   6. `make -f mk/ffi.mk install PREFIX=/usr DESTDIR=<tmp>`, checked like a package;
+#   7. examples/c/ftps_get.c built against the installed library via pkg-config (shared
+#      and static), run against vsftpd explicit.
+# The online tests use the real servers of tests/servers (servers.env from
+# $FTPS_SERVERS_ENV, default .servers/run/servers.env) and a private ftps-testserver.
+# With CI=true a missing server or tool is a failure, never a skip.
+# Prints "N passed, M failed" last; exits non-zero on any failure.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT" || exit 1
+CARGO="${CARGO:-cargo}"
+CC="${CC:-gcc}"
+CXX="${CXX:-g++}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$CARGO_TARGET_DIR" in /*) ;; *) CARGO_TARGET_DIR="$ROOT/$CARGO_TARGET_DIR" ;; esac
+LIBDIR_BUILT="$CARGO_TARGET_DIR/release"
+CI="${CI:-false}"
+CFLAGS_STRICT=(-std=c99 -pedantic -Wall -Wextra -Werror)
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/ftps-c.XXXXXX")"
+RUN_ID="$$"
+TS_PID=""
+cleanup() {
+    exec 9>&- 2>/dev/null || true             # closes the test server's stdin: it exits
+    if [ -n "$TS_PID" ]; then
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$TS_PID" 2>/dev/null || break; sleep 0.2; done
+        kill "$TS_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PASSED=0
+FAILED=0
+ok() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
+not_ok() { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
+# step NAME CMD...: runs CMD, output to a log shown on failure.
+step() {
+    local name="$1"; shift
+    local log
+    log="$WORK/step-$(echo "$name" | tr -c 'a-zA-Z0-9' '_').log"
+    if "$@" >"$log" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/    /' "$log" | tail -40; fi
+}
+# Adds the "N passed, M failed" of a test binary's output to the totals.
+count_suite() {
+    local label="$1" out="$2" rc="$3" line p f
+    line="$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n1)"
+    if [ -z "$line" ]; then not_ok "$label: no result line (exit $rc)"; tail -30 "$out" | sed 's/^/    /'; return; fi
+    p="$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')"
+    f="$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')"
+    PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then not_ok "$label: exit $rc"; tail -30 "$out" | sed 's/^/    /'; fi
+    echo "# $label: $line"
+}
+need() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        (apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2"; }) >/dev/null 2>&1
+    fi
+    command -v "$1" >/dev/null 2>&1
+}
+
+for tool in "$CC:gcc" "$CXX:g++" "pkg-config:pkg-config" "valgrind:valgrind" "make:make"; do
+    need "${tool%%:*}" "${tool##*:}" || { not_ok "tool ${tool%%:*} is missing"; }
+done
+
+# ---- 1. cargo --------------------------------------------------------------------
+echo "# building libftps and ftps-testserver (release) in $CARGO_TARGET_DIR"
+TS_BIN=""
+if "$CARGO" build --release -p ftps-ffi -p ftps-testserver >"$WORK/build.log" 2>&1; then
+    ok "cargo build --release -p ftps-ffi -p ftps-testserver"
+    TS_BIN="$LIBDIR_BUILT/ftps-testserver"
+else
+    # Tell a broken test server from a broken library.
+    step "cargo build --release -p ftps-ffi" "$CARGO" build --release -p ftps-ffi
+    if [ "$CI" = true ]; then
+        not_ok "cargo build --release -p ftps-testserver"; tail -20 "$WORK/build.log" | sed 's/^/    /'
+    else
+        echo "# ftps-testserver does not build: its tests are skipped"
+    fi
+fi
+# The header drift test, in the release profile to share the build above.
+step "cargo test --release -p ftps-ffi (header drift, version macros, unit tests)" \
+    "$CARGO" test --release -p ftps-ffi
+if [ ! -f "$LIBDIR_BUILT/libftps.so" ] || [ ! -f "$LIBDIR_BUILT/libftps.a" ]; then
+    not_ok "libftps.so and libftps.a were built"
+    echo "$PASSED passed, $FAILED failed"; exit 1
+fi
+# The test binaries find libftps.so by its soname.
+mkdir -p "$WORK/lib"
+ln -sf "$LIBDIR_BUILT/libftps.so" "$WORK/lib/libftps.so.0"
+
+# ---- 2. symbols ------------------------------------------------------------------
+header_fns() { grep -vE '^\s*(\*|/\*)' include/ftps.h | grep -oE '\bftps_[a-z0-9_]+\(' | tr -d '(' | sort -u; }
+lib_fns() { nm -D --defined-only "$LIBDIR_BUILT/libftps.so" | awk '$3 ~ /^ftps_/ {print $3}' | sort -u; }
+step "every exported symbol is declared in ftps.h, and every declared function exported" \
+    diff <(header_fns) <(lib_fns)
+step "libftps.so exports nothing but ftps_ functions" \
+    bash -c "! nm -D --defined-only '$LIBDIR_BUILT/libftps.so' | awk '{print \$3}' | grep -v '^ftps_'"
+step "libftps.so has the soname libftps.so.0" \
+    bash -c "readelf -d '$LIBDIR_BUILT/libftps.so' | grep -q 'SONAME.*\[libftps.so.0\]'"
+
+# ---- 3. the header as C99 and C++ -----------------------------------------------
+step "ftps.h compiles as C99 (-std=c99 -pedantic -Wall -Wextra -Werror)" \
+    "$CC" "${CFLAGS_STRICT[@]}" -Wstrict-prototypes -Iinclude -c tests/c/header_c99.c -o "$WORK/h99.o"
+step "ftps.h compiles as C11 with -Wconversion" \
+    "$CC" -std=c11 -pedantic -Wall -Wextra -Wconversion -Werror -Iinclude -c tests/c/header_c99.c -o "$WORK/h11.o"
+step "ftps.h compiles and links as C++11 (-pedantic -Wall -Wextra -Werror)" \
+    "$CXX" -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude tests/c/header_cxx.cpp \
+    -o "$WORK/hcxx" -L"$LIBDIR_BUILT" -lftps
+step "the C++ program runs" env LD_LIBRARY_PATH="$WORK/lib" "$WORK/hcxx"
+
+# ---- servers ---------------------------------------------------------------------
+ENV_FILE="${FTPS_SERVERS_ENV:-$ROOT/.servers/run/servers.env}"
+if [ -f "$ENV_FILE" ]; then
+    set -a
+    # shellcheck disable=SC1090
+    . "$ENV_FILE"
+    set +a
+    echo "# real servers from $ENV_FILE"
+elif [ "$CI" = true ]; then
+    not_ok "servers.env missing at $ENV_FILE (run tests/servers/start.sh)"
+else
+    echo "# $ENV_FILE missing: the real-server tests are skipped (run tests/servers/start.sh)"
+fi
+if [ -n "$TS_BIN" ]; then
+    mkfifo "$WORK/ts.in"
+    "$TS_BIN" --quiet --ca-out "$WORK/ts-ca.pem" <"$WORK/ts.in" >"$WORK/ts.out" 2>"$WORK/ts.err" &
+    TS_PID=$!
+    exec 9>"$WORK/ts.in"
+    for _ in $(seq 1 100); do [ -s "$WORK/ts.out" ] && break; sleep 0.1; done
+    json="$(head -n1 "$WORK/ts.out")"
+    field() { echo "$json" | sed -nE "s/.*\"$1\": \"([^\"]*)\".*/\1/p"; }
+    if [ -n "$(field explicit)" ]; then
+        FTPS_TESTSERVER_EXPLICIT="$(field explicit)"; FTPS_TESTSERVER_IMPLICIT="$(field implicit)"
+        FTPS_TESTSERVER_CA="$(field ca)"; FTPS_TESTSERVER_USER="$(field user)"; FTPS_TESTSERVER_PASS="$(field password)"
+        export FTPS_TESTSERVER_EXPLICIT FTPS_TESTSERVER_IMPLICIT FTPS_TESTSERVER_CA FTPS_TESTSERVER_USER FTPS_TESTSERVER_PASS
+        echo "# ftps-testserver: explicit $FTPS_TESTSERVER_EXPLICIT, implicit $FTPS_TESTSERVER_IMPLICIT"
+    else
+        not_ok "ftps-testserver started"; sed 's/^/    /' "$WORK/ts.err"
+    fi
+fi
+[ "$CI" = true ] && export FTPS_C_REQUIRE_SERVERS=1
+export FTPS_C_TMPDIR="$WORK"
+
+# ---- 4. ASan + UBSan ----------------------------------------------------------
+# shellcheck disable=SC2054
+SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1)
+if "$CC" "${CFLAGS_STRICT[@]}" "${SAN[@]}" -Iinclude -Itests/c tests/c/test_ftps.c \
+    -o "$WORK/test_asan" -L"$LIBDIR_BUILT" -lftps -pthread >"$WORK/asan-build.log" 2>&1; then
+    ok "test_ftps.c compiles with -std=c99 -pedantic -Wall -Wextra -Werror (ASan+UBSan)"
+    echo "# running the suite under ASan+UBSan"
+    FTPS_C_RUN_ID="asan$RUN_ID" LD_LIBRARY_PATH="$WORK/lib" \
+        ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=23" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+        timeout 300 "$WORK/test_asan" >"$WORK/asan.out" 2>&1
+    rc=$?
+    grep -E '^(ok|not ok|skip) ' "$WORK/asan.out" | sed 's/^/  asan: /'
+    grep -E '^not ok|^    ' "$WORK/asan.out" >/dev/null && grep -E '^    ' "$WORK/asan.out" | head -40
+    grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$WORK/asan.out" &&
+        { not_ok "ASan/UBSan found errors"; grep -A25 -E 'ERROR: |runtime error:' "$WORK/asan.out" | head -60 | sed 's/^/    /'; }
+    count_suite "ASan+UBSan" "$WORK/asan.out" "$rc"
+else
+    not_ok "test_ftps.c compiles (ASan+UBSan)"; sed 's/^/    /' "$WORK/asan-build.log" | head -40
+fi
+
+# ---- 5. valgrind, static library ---------------------------------------------------
+if "$CC" "${CFLAGS_STRICT[@]}" -g -O1 -Iinclude -Itests/c tests/c/test_ftps.c -o "$WORK/test_static" \
+    "$LIBDIR_BUILT/libftps.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl >"$WORK/static-build.log" 2>&1; then
+    ok "test_ftps.c links against libftps.a"
+    echo "# running the suite under valgrind (memcheck, leak check)"
+    FTPS_C_RUN_ID="vg$RUN_ID" timeout 540 valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
+        --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=42 --track-fds=no \
+        --suppressions=tests/c/valgrind.supp --log-file="$WORK/valgrind.log" \
+        "$WORK/test_static" >"$WORK/vg.out" 2>&1
+    rc=$?
+    grep -E '^(ok|not ok|skip) ' "$WORK/vg.out" | sed 's/^/  valgrind: /'
+    grep -E '^    ' "$WORK/vg.out" | head -40
+    if [ "$rc" -eq 42 ] || [ -s "$WORK/valgrind.log" ]; then
+        not_ok "valgrind: errors or leaks"; head -80 "$WORK/valgrind.log" | sed 's/^/    /'
+    else
+        ok "valgrind: no errors, no leaks (definite, indirect, possible)"
+    fi
+    count_suite "valgrind" "$WORK/vg.out" "$([ "$rc" -eq 42 ] && echo 0 || echo "$rc")"
+else
+    not_ok "test_ftps.c links against libftps.a"; sed 's/^/    /' "$WORK/static-build.log" | head -40
+fi
+
+# ---- 6. install, like a distribution package ---------------------------------------
+DEST="$WORK/dest"
+step "make -f mk/ffi.mk install PREFIX=/usr DESTDIR=..." make -s -f mk/ffi.mk install PREFIX=/usr DESTDIR="$DEST"
+P="$DEST/usr"
+step "installed: libftps.so.0.1.0, symlinks .so.0 and .so, libftps.a, ftps.h, ftps.pc" bash -c "
+    v=\$(sed -n 's/^version *= *\"\\(.*\\)\"/\\1/p' Cargo.toml | head -n1)
+    test -f $P/lib/libftps.so.\$v && test ! -L $P/lib/libftps.so.\$v &&
+    test \"\$(readlink $P/lib/libftps.so.0)\" = libftps.so.\$v &&
+    test \"\$(readlink $P/lib/libftps.so)\" = libftps.so.0 &&
+    test -f $P/lib/libftps.a && cmp -s $P/include/ftps.h include/ftps.h &&
+    test -f $P/lib/pkgconfig/ftps.pc"
+export PKG_CONFIG_PATH="$P/lib/pkgconfig"
+step "pkg-config knows ftps at the crate version" bash -c \
+    "test \"\$(pkg-config --modversion ftps)\" = \"\$(sed -n 's/^version *= *\"\\(.*\\)\"/\\1/p' Cargo.toml | head -n1)\""
+# --define-prefix: the .pc says prefix=/usr; the staged copy lives under DESTDIR.
+PCF=(--define-prefix)
+read -r -a PC_FLAGS <<<"$(pkg-config "${PCF[@]}" --cflags --libs ftps)"
+step "examples/c/ftps_get.c builds against the installed library (pkg-config)" \
+    "$CC" "${CFLAGS_STRICT[@]}" examples/c/ftps_get.c -o "$WORK/ftps_get" "${PC_FLAGS[@]}"
+read -r -a PC_CFLAGS <<<"$(pkg-config "${PCF[@]}" --cflags ftps)"
+read -r -a PC_STATIC_LIBS <<<"$(pkg-config "${PCF[@]}" --static --libs-only-l ftps | sed 's/-lftps//')"
+step "examples/c/ftps_get.c links statically (pkg-config --static)" \
+    "$CC" "${CFLAGS_STRICT[@]}" examples/c/ftps_get.c -o "$WORK/ftps_get_static" \
+    "${PC_CFLAGS[@]}" "$P/lib/libftps.a" "${PC_STATIC_LIBS[@]}"
+step "ftps_get finds libftps.so.0 by its soname" bash -c \
+    "LD_LIBRARY_PATH=$P/lib ldd $WORK/ftps_get | grep -q 'libftps.so.0 => $P/lib/libftps.so.0'"
+
+# ---- 7. the example against vsftpd explicit -----------------------------------------
+if [ -n "${FTPS_TEST_VSFTPD_EXPLICIT_PORT:-}" ]; then
+    want="${FTPS_TEST_VSFTPD_EXPLICIT_ROOT:-}/hello.txt"
+    step "ftps_get downloads hello.txt from vsftpd explicit (shared)" bash -c "
+        FTPS_PASSWORD='$FTPS_TEST_PASS' LD_LIBRARY_PATH='$P/lib' '$WORK/ftps_get' -p '$FTPS_TEST_VSFTPD_EXPLICIT_PORT' \
+            -c '$FTPS_TEST_CA' -u '$FTPS_TEST_USER' '$FTPS_TEST_HOST' hello.txt '$WORK/hello.txt' 2>'$WORK/get.err' &&
+        cmp '$WORK/hello.txt' '$want' && grep -q 'resumed the TLS session' '$WORK/get.err' || { cat '$WORK/get.err'; false; }"
+    step "ftps_get (static) writes to stdout" bash -c "
+        FTPS_PASSWORD='$FTPS_TEST_PASS' '$WORK/ftps_get_static' -p '$FTPS_TEST_VSFTPD_EXPLICIT_PORT' \
+            -c '$FTPS_TEST_CA' -u '$FTPS_TEST_USER' '$FTPS_TEST_HOST' hello.txt 2>/dev/null | cmp - '$want'"
+    step "ftps_get reports a wrong password with the server's reply" bash -c "
+        ! FTPS_PASSWORD=wrong LD_LIBRARY_PATH='$P/lib' '$WORK/ftps_get' -p '$FTPS_TEST_VSFTPD_EXPLICIT_PORT' \
+            -c '$FTPS_TEST_CA' -u '$FTPS_TEST_USER' '$FTPS_TEST_HOST' hello.txt '$WORK/x' 2>'$WORK/bad.err' &&
+        grep -q 'login rejected' '$WORK/bad.err' && grep -q 'server said 530' '$WORK/bad.err' || { cat '$WORK/bad.err'; false; }"
+elif [ "$CI" = true ]; then
+    not_ok "vsftpd explicit configured for the example"
+else
+    echo "# vsftpd explicit not configured: the example is not run"
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,1691 @@
+/*
+ * The C test suite of libftps.
+ *
+ * Offline tests check the conventions of the C ABI with bad input from the caller
+ * (HOSTILE.md "Caller-side bad input", E2). Online tests run against the real
+ * servers of tests/servers (vsftpd explicit and implicit) and the project's own
+ * ftps-testserver (explicit and implicit): whole sessions, and every caller-side bad
+ * input during a session, E1 (CR/LF/NUL in arguments) included.
+ *
+ * The server addresses come from the environment (tests/c/run.sh exports them):
+ *   FTPS_TEST_HOST, FTPS_TEST_CA, FTPS_TEST_WRONG_CA, FTPS_TEST_CERT_SHA256,
+ *   FTPS_TEST_USER, FTPS_TEST_PASS, FTPS_TEST_VSFTPD_{EXPLICIT,IMPLICIT}_{PORT,ROOT},
+ *   FTPS_TESTSERVER_{EXPLICIT,IMPLICIT} (host:port), FTPS_TESTSERVER_CA,
+ *   FTPS_TESTSERVER_USER, FTPS_TESTSERVER_PASS,
+ *   FTPS_C_RUN_ID (names this run's directories on the servers), FTPS_C_TMPDIR.
+ * A server whose variables are missing is skipped, unless FTPS_C_REQUIRE_SERVERS=1.
+ *
+ * Usage: test_ftps [substring]   (runs the tests whose name contains it)
+ * Output: "ok - name [server]", "not ok - ...", "skip - ...", then "N passed, M failed".
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* ------------------------------------------------------------------------ */
+/* Environment, run-unique names, data                                     */
+/* ------------------------------------------------------------------------ */
+
+static const char *run_id = "local";
+static const char *tmp_dir = "/tmp";
+static const char *current_test = "";
+static const char *current_server = "offline";
+
+static const char *env(const char *name) {
+    const char *v = getenv(name);
+    return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+/* The remote directory of one test: "ftps-c-<run>-<server>-<test>" (the two ports of
+   one server share a tree). */
+static void test_dir(char *out, size_t len) {
+    snprintf(out, len, "ftps-c-%s-%s-%s", run_id, current_server, current_test);
+}
+
+/* A local temporary file name for this test. */
+static void tmp_path(char *out, size_t len, const char *what) {
+    snprintf(out, len, "%s/ftps-c-%s-%s-%s-%s", tmp_dir, run_id, current_server, current_test, what);
+}
+
+static void fill_pattern(unsigned char *buf, size_t n, unsigned seed) {
+    uint32_t x = 2463534242u ^ seed;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        buf[i] = (unsigned char)x;
+    }
+}
+
+static int write_file(const char *path, const unsigned char *data, size_t n) {
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) return 0;
+    size_t w = fwrite(data, 1, n, f);
+    return fclose(f) == 0 && w == n;
+}
+
+/* Reads a whole local file; *n_out gets its length. Caller frees. */
+static unsigned char *read_file(const char *path, size_t *n_out) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    size_t cap = 4096, n = 0;
+    unsigned char *buf = malloc(cap);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            unsigned char *nb = realloc(buf, cap);
+            if (nb == NULL) { free(buf); fclose(f); return NULL; }
+            buf = nb;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        if (r == 0) break;
+        n += r;
+    }
+    fclose(f);
+    *n_out = n;
+    return buf;
+}
+
+/* 1 when the local file holds exactly data[0..n). */
+static int file_equals(const char *path, const unsigned char *data, size_t n) {
+    size_t got = 0;
+    unsigned char *buf = read_file(path, &got);
+    if (buf == NULL) return 0;
+    int same = got == n && memcmp(buf, data, n) == 0;
+    free(buf);
+    return same;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sessions                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Builds the configuration for a server; NULL on failure (printed). */
+static const ftps_config *server_config(const struct server *s, size_t buffer) {
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    if (ftps_config_builder_new(s->host, &b) != FTPS_RESULT_OK) return NULL;
+    ftps_result rc = FTPS_RESULT_OK;
+    if (rc == FTPS_RESULT_OK) rc = ftps_config_builder_set_port(b, (uint16_t)s->port);
+    if (rc == FTPS_RESULT_OK)
+        rc = ftps_config_builder_set_mode(b, s->implicit ? FTPS_MODE_IMPLICIT : FTPS_MODE_EXPLICIT);
+    if (rc == FTPS_RESULT_OK) rc = ftps_config_builder_add_ca_file(b, s->ca);
+    if (rc == FTPS_RESULT_OK) rc = ftps_config_builder_set_reply_timeout_ms(b, 20000);
+    if (rc == FTPS_RESULT_OK && buffer > 0) rc = ftps_config_builder_set_buffer_size(b, buffer);
+    if (rc == FTPS_RESULT_OK) rc = ftps_config_builder_build(b, &cfg);
+    if (rc != FTPS_RESULT_OK) {
+        char msg[512];
+        size_t n;
+        if (ftps_config_builder_error_message(b, msg, sizeof msg, &n) != FTPS_RESULT_OK) msg[0] = 0;
+        fprintf(stderr, "    config for %s: %s: %s\n", s->name, ftps_result_str(rc), msg);
+    }
+    ftps_config_builder_free(b);
+    return cfg;
+}
+
+/* A connected, logged-in client, or NULL (the reason is printed). */
+static ftps_client *connect_login_buffer(const struct server *s, size_t buffer) {
+    const ftps_config *cfg = server_config(s, buffer);
+    ftps_client *c = NULL;
+    if (cfg == NULL) return NULL;
+    ftps_result rc = ftps_client_new(cfg, &c);
+    ftps_config_free(cfg); /* the client keeps its own reference */
+    if (rc != FTPS_RESULT_OK) return NULL;
+    rc = ftps_client_connect(c);
+    if (rc == FTPS_RESULT_OK) rc = ftps_client_login(c, s->user, s->pass);
+    if (rc != FTPS_RESULT_OK) {
+        fprintf(stderr, "    connect/login to %s: %s: %s\n", s->name, ftps_result_str(rc),
+                client_message(c));
+        ftps_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static ftps_client *connect_login(const struct server *s) { return connect_login_buffer(s, 0); }
+
+/* Connects, logs in, makes this test's directory and goes into it. */
+static ftps_client *open_session_buffer(const struct server *s, size_t buffer) {
+    char dir[256];
+    ftps_client *c = connect_login_buffer(s, buffer);
+    if (c == NULL) return NULL;
+    test_dir(dir, sizeof dir);
+    ftps_result rc = ftps_client_mkdir(c, dir, strlen(dir));
+    if (rc == FTPS_RESULT_OK) rc = ftps_client_cwd(c, dir, strlen(dir));
+    if (rc != FTPS_RESULT_OK) {
+        fprintf(stderr, "    mkdir/cwd %s: %s: %s\n", dir, ftps_result_str(rc), client_message(c));
+        ftps_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static ftps_client *open_session(const struct server *s) { return open_session_buffer(s, 0); }
+
+/* Removes this test's directory (one level) and frees the client. */
+static void close_session(ftps_client *c) {
+    char dir[256];
+    ftps_listing *l = NULL;
+    if (c == NULL) return;
+    test_dir(dir, sizeof dir);
+    if (ftps_client_transfer_open(c)) (void)ftps_client_abort_transfer(c);
+    if (ftps_client_cwd(c, "/", 1) == FTPS_RESULT_OK &&
+        ftps_client_cwd(c, dir, strlen(dir)) == FTPS_RESULT_OK &&
+        ftps_client_nlst(c, NULL, 0, &l) == FTPS_RESULT_OK) {
+        for (size_t i = 0; i < ftps_listing_count(l); i++) {
+            const char *name;
+            size_t len;
+            if (ftps_listing_entry_name(l, i, &name, &len) == FTPS_RESULT_OK)
+                (void)ftps_client_delete(c, name, len);
+        }
+        ftps_listing_free(l);
+        (void)ftps_client_cwd(c, "/", 1);
+        (void)ftps_client_rmdir(c, dir, strlen(dir));
+    }
+    (void)ftps_client_quit(c);
+    ftps_client_free(c);
+}
+
+/* The local path of a remote file of this test on a server with a local root. */
+static void local_of(const struct server *s, const char *name, char *out, size_t len) {
+    char dir[256];
+    test_dir(dir, sizeof dir);
+    snprintf(out, len, "%s/%s/%s", s->root, dir, name);
+}
+
+/* Uploads data[0..n) to name from a temporary file (via a file descriptor). */
+static int put_bytes(ftps_client *c, const char *name, const unsigned char *data, size_t n) {
+    char path[512];
+    tmp_path(path, sizeof path, "put");
+    if (!write_file(path, data, n)) return 0;
+    int fd = open(path, O_RDONLY);
+    uint64_t sent = 0;
+    ftps_result rc = ftps_client_upload_fd(c, name, strlen(name), fd, 0, &sent);
+    close(fd);
+    unlink(path);
+    if (rc != FTPS_RESULT_OK)
+        fprintf(stderr, "    put %s: %s: %s\n", name, ftps_result_str(rc), client_message(c));
+    return rc == FTPS_RESULT_OK && sent == n;
+}
+
+/* Downloads name into a malloc'd buffer; NULL on failure. */
+struct membuf {
+    unsigned char *data;
+    size_t len, cap;
+    int calls;
+};
+
+static int membuf_write(void *userdata, const uint8_t *buf, size_t len, size_t *out_n) {
+    struct membuf *m = userdata;
+    if (m->len + len > m->cap) {
+        size_t cap = m->cap ? m->cap : 4096;
+        while (cap < m->len + len) cap *= 2;
+        unsigned char *nd = realloc(m->data, cap);
+        if (nd == NULL) return ENOMEM;
+        m->data = nd;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, buf, len);
+    m->len += len;
+    m->calls++;
+    *out_n = len;
+    return 0;
+}
+
+static unsigned char *get_bytes(ftps_client *c, const char *name, size_t *n_out) {
+    struct membuf m = {0};
+    uint64_t got = 0;
+    ftps_result rc = ftps_client_download_cb(c, name, strlen(name), 0, membuf_write, &m, &got);
+    if (rc != FTPS_RESULT_OK || got != m.len) {
+        fprintf(stderr, "    get %s: %s: %s\n", name, ftps_result_str(rc), client_message(c));
+        free(m.data);
+        return NULL;
+    }
+    *n_out = m.len;
+    if (m.data == NULL) m.data = malloc(1);
+    return m.data;
+}
+
+/* A copy of the last reply text (static buffer). */
+static const char *reply_text(const ftps_client *c) {
+    static char buf[2048];
+    size_t n;
+    if (ftps_client_last_reply_text(c, buf, sizeof buf, &n) != FTPS_RESULT_OK) buf[0] = 0;
+    return buf;
+}
+
+static unsigned reply_code(const ftps_client *c) {
+    uint16_t code = 0;
+    if (ftps_client_last_reply_code(c, &code) != FTPS_RESULT_OK) return 0;
+    return code;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Offline: the conventions                                                 */
+/* ------------------------------------------------------------------------ */
+
+static int t_version_macros_match_the_library(const struct server *s) {
+    (void)s;
+    char want[64];
+    snprintf(want, sizeof want, "%d.%d.%d", FTPS_VERSION_MAJOR, FTPS_VERSION_MINOR,
+             FTPS_VERSION_PATCH);
+    CHECK(ftps_version() != NULL);
+    if (strcmp(ftps_version(), want) != 0)
+        FAILF("library %s, header %s", ftps_version(), want);
+    return PASS;
+}
+
+static int t_result_codes_have_static_strings(const struct server *s) {
+    (void)s;
+    const ftps_result codes[] = {
+        FTPS_RESULT_OK, FTPS_RESULT_NULL_PARAMETER, FTPS_RESULT_INVALID_HANDLE,
+        FTPS_RESULT_INVALID_ARGUMENT, FTPS_RESULT_INSUFFICIENT_SIZE, FTPS_RESULT_BUSY,
+        FTPS_RESULT_NOT_AVAILABLE, FTPS_RESULT_CALLBACK_FAILED, FTPS_RESULT_PANIC,
+        FTPS_RESULT_STATE, FTPS_RESULT_CONFIG, FTPS_RESULT_LOCAL_IO, FTPS_RESULT_CONNECT,
+        FTPS_RESULT_TIMEOUT, FTPS_RESULT_CONNECTION_LOST, FTPS_RESULT_IO,
+        FTPS_RESULT_TLS_NOT_AVAILABLE, FTPS_RESULT_DATA_AFTER_AUTH_REPLY, FTPS_RESULT_TLS,
+        FTPS_RESULT_CERTIFICATE, FTPS_RESULT_PIN_MISMATCH, FTPS_RESULT_DATA_CERTIFICATE_MISMATCH,
+        FTPS_RESULT_SESSION_REUSE_REFUSED, FTPS_RESULT_LOGIN_REJECTED, FTPS_RESULT_REPLY,
+        FTPS_RESULT_PROTOCOL, FTPS_RESULT_TRUNCATED, FTPS_RESULT_CANCELLED, FTPS_RESULT_OTHER,
+    };
+    /* The numbers are part of the ABI. */
+    CHECK(FTPS_RESULT_OK == 0 && FTPS_RESULT_NULL_PARAMETER == 1 && FTPS_RESULT_PANIC == 8);
+    CHECK(FTPS_RESULT_STATE == 100 && FTPS_RESULT_CANCELLED == 118 && FTPS_RESULT_OTHER == 199);
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        const char *str = ftps_result_str(codes[i]);
+        CHECK(str != NULL && str[0] != '\0');
+        CHECK(strcmp(str, "unknown ftps_result") != 0);
+        CHECK(ftps_result_str(codes[i]) == str); /* static: the same pointer every time */
+    }
+    CHECK(strcmp(ftps_result_str(4242), "unknown ftps_result") == 0);
+    CHECK(strcmp(ftps_result_str(UINT32_MAX), "unknown ftps_result") == 0);
+    return PASS;
+}
+
+static int t_caller_null_handles_are_rejected(const struct server *s) {
+    (void)s;
+    char buf[16];
+    size_t n = 7;
+    uint16_t code = 7;
+    uint64_t u = 7;
+    bool yes = true;
+    const char *p = NULL;
+    ftps_time t = {7, 7};
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    ftps_client *c = NULL;
+    ftps_listing *l = NULL;
+    const ftps_result NP = FTPS_RESULT_NULL_PARAMETER;
+
+    /* Every _free accepts NULL. */
+    ftps_config_builder_free(NULL);
+    ftps_config_free(NULL);
+    ftps_client_free(NULL);
+    ftps_listing_free(NULL);
+
+    CHECK_RC(NULL, ftps_config_builder_new(NULL, &b), NP);
+    CHECK(b == NULL);
+    CHECK_RC(NULL, ftps_config_builder_set_port(NULL, 21), NP);
+    CHECK_RC(NULL, ftps_config_builder_set_mode(NULL, FTPS_MODE_IMPLICIT), NP);
+    CHECK_RC(NULL, ftps_config_builder_add_ca_file(NULL, "x"), NP);
+    CHECK_RC(NULL, ftps_config_builder_danger_accept_invalid_certs(NULL, true), NP);
+    CHECK_RC(NULL, ftps_config_builder_build(NULL, &cfg), NP);
+    CHECK(cfg == NULL);
+    CHECK_RC(NULL, ftps_config_builder_error_message(NULL, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_new(NULL, &c), NP);
+    CHECK(c == NULL);
+    CHECK_RC(NULL, ftps_client_connect(NULL), NP);
+    CHECK_RC(NULL, ftps_client_login(NULL, "u", "p"), NP);
+    CHECK_RC(NULL, ftps_client_quit(NULL), NP);
+    CHECK_RC(NULL, ftps_client_cwd(NULL, "x", 1), NP);
+    CHECK_RC(NULL, ftps_client_mkdir(NULL, "x", 1), NP);
+    CHECK_RC(NULL, ftps_client_rmdir(NULL, "x", 1), NP);
+    CHECK_RC(NULL, ftps_client_delete(NULL, "x", 1), NP);
+    CHECK_RC(NULL, ftps_client_rename(NULL, "x", 1, "y", 1), NP);
+    CHECK_RC(NULL, ftps_client_pwd(NULL, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_size(NULL, "x", 1, &u), NP);
+    CHECK_RC(NULL, ftps_client_mdtm(NULL, "x", 1, &t), NP);
+    CHECK_RC(NULL, ftps_client_set_mtime(NULL, "x", 1, t), NP);
+    CHECK_RC(NULL, ftps_client_site(NULL, "x", 1), NP);
+    CHECK_RC(NULL, ftps_client_quote(NULL, "NOOP", 4, &code), NP);
+    CHECK_RC(NULL, ftps_client_noop(NULL), NP);
+    CHECK_RC(NULL, ftps_client_cdup(NULL), NP);
+    CHECK_RC(NULL, ftps_client_list(NULL, NULL, 0, &l), NP);
+    CHECK_RC(NULL, ftps_client_mlsd(NULL, NULL, 0, &l), NP);
+    CHECK_RC(NULL, ftps_client_nlst(NULL, NULL, 0, &l), NP);
+    CHECK_RC(NULL, ftps_client_mlst(NULL, "x", 1, &l), NP);
+    CHECK(l == NULL);
+    CHECK_RC(NULL, ftps_client_download_fd(NULL, "x", 1, 1, 0, &u), NP);
+    CHECK_RC(NULL, ftps_client_upload_fd(NULL, "x", 1, 0, 0, &u), NP);
+    CHECK_RC(NULL, ftps_client_download_path(NULL, "x", 1, "/tmp/x", false, &u), NP);
+    CHECK_RC(NULL, ftps_client_upload_path(NULL, "x", 1, "/tmp/x", false, &u), NP);
+    CHECK_RC(NULL, ftps_client_download_cb(NULL, "x", 1, 0, membuf_write, NULL, &u), NP);
+    CHECK_RC(NULL, ftps_client_start_download(NULL, "x", 1, 0), NP);
+    CHECK_RC(NULL, ftps_client_read(NULL, (uint8_t *)buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_write(NULL, (const uint8_t *)buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_finish_transfer(NULL), NP);
+    CHECK_RC(NULL, ftps_client_abort_transfer(NULL), NP);
+    CHECK_RC(NULL, ftps_client_set_progress(NULL, NULL, NULL), NP);
+    CHECK_RC(NULL, ftps_client_set_transcript(NULL, NULL, NULL), NP);
+    CHECK_RC(NULL, ftps_client_error_message(NULL, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_last_reply_code(NULL, &code), NP);
+    CHECK_RC(NULL, ftps_client_last_reply_text(NULL, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_last_error_is_fatal(NULL, &yes), NP);
+    CHECK_RC(NULL, ftps_client_tls_version(NULL, FTPS_TLS_CONNECTION_CONTROL, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_tls_resumed(NULL, FTPS_TLS_CONNECTION_CONTROL, &yes), NP);
+    CHECK_RC(NULL, ftps_client_session_stat(NULL, FTPS_SESSION_STAT_DATA_RESUMED, &u), NP);
+    CHECK_RC(NULL, ftps_client_feature(NULL, "EPSV", buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_listing_entry_name(NULL, 0, &p, &n), NP);
+    CHECK_RC(NULL, ftps_listing_entry_size(NULL, 0, &u), NP);
+    CHECK_RC(NULL, ftps_listing_skipped_line(NULL, 0, &p, &n), NP);
+    CHECK(!ftps_client_is_logged_in(NULL));
+    CHECK(!ftps_client_transfer_open(NULL));
+    CHECK(ftps_listing_count(NULL) == 0);
+    CHECK(ftps_listing_skipped_count(NULL) == 0);
+    /* Out-parameters were never written. */
+    CHECK(n == 7 && code == 7 && u == 7 && yes && p == NULL && t.unix_seconds == 7);
+    return PASS;
+}
+
+/* A client that is not connected, for offline tests. */
+static ftps_client *offline_client(void) {
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    ftps_client *c = NULL;
+    if (ftps_config_builder_new("127.0.0.1", &b) != FTPS_RESULT_OK) return NULL;
+    if (ftps_config_builder_build(b, &cfg) == FTPS_RESULT_OK) (void)ftps_client_new(cfg, &c);
+    ftps_config_free(cfg);
+    ftps_config_builder_free(b);
+    return c;
+}
+
+static int t_caller_null_out_pointers_are_rejected(const struct server *s) {
+    (void)s;
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    char buf[64];
+    size_t n = 7;
+    CHECK_RC(NULL, ftps_config_builder_new("h", NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_OK(NULL, ftps_config_builder_new("h", &b));
+    CHECK_RC(NULL, ftps_config_builder_build(b, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, buf, sizeof buf, &n));
+    CHECK(strcmp(buf, "config_out is NULL") == 0 && n == strlen(buf));
+    CHECK_RC(NULL, ftps_config_builder_error_message(b, buf, sizeof buf, NULL),
+             FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(NULL, ftps_config_builder_error_message(b, NULL, 10, &n), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    CHECK_RC(NULL, ftps_client_new(cfg, NULL), FTPS_RESULT_NULL_PARAMETER);
+    ftps_config_free(cfg);
+    ftps_config_builder_free(b);
+
+    ftps_client *c = offline_client();
+    CHECK(c != NULL);
+    CHECK_RC(c, ftps_client_size(c, "x", 1, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK(strcmp(client_message(c), "size_out is NULL") == 0);
+    CHECK_RC(c, ftps_client_list(c, NULL, 0, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_pwd(c, buf, sizeof buf, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_quote(c, "NOOP", 4, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_read(c, NULL, 10, &n), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_download_cb(c, "x", 1, 0, NULL, NULL, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK(strcmp(client_message(c), "callback is NULL") == 0);
+    CHECK_RC(c, ftps_client_upload_cb(c, "x", 1, 0, NULL, NULL, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_cwd(c, NULL, 3), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_login(c, NULL, "p"), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_last_reply_code(c, NULL), FTPS_RESULT_NULL_PARAMETER);
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int t_caller_double_free_is_harmless(const struct server *s) {
+    (void)s;
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    ftps_client *c = NULL;
+    CHECK_OK(NULL, ftps_config_builder_new("127.0.0.1", &b));
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    CHECK_OK(NULL, ftps_client_new(cfg, &c));
+    ftps_config_builder_free(b);
+    ftps_config_builder_free(b);
+    ftps_config_free(cfg);
+    ftps_config_free(cfg);
+    /* The client still works after its configuration was freed (twice). */
+    CHECK_RC(c, ftps_client_noop(c), FTPS_RESULT_STATE);
+    ftps_client_free(c);
+    ftps_client_free(c);
+    /* A freed handle is recognised, not dereferenced. */
+    CHECK_RC(NULL, ftps_client_noop(c), FTPS_RESULT_INVALID_HANDLE);
+    CHECK_RC(NULL, ftps_config_builder_set_port(b, 21), FTPS_RESULT_INVALID_HANDLE);
+    CHECK_RC(NULL, ftps_client_new(cfg, &c), FTPS_RESULT_INVALID_HANDLE);
+    return PASS;
+}
+
+static int t_caller_foreign_or_wrong_type_handle_is_rejected(const struct server *s) {
+    (void)s;
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    ftps_client *c = NULL;
+    long not_a_handle[8] = {0};
+    char buf[8];
+    size_t n;
+    CHECK_OK(NULL, ftps_config_builder_new("127.0.0.1", &b));
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    /* A configuration passed as a client, a builder as a configuration, stack memory. */
+    CHECK_RC(NULL, ftps_client_noop((ftps_client *)(void *)cfg), FTPS_RESULT_INVALID_HANDLE);
+    CHECK_RC(NULL, ftps_client_new((const ftps_config *)(void *)b, &c), FTPS_RESULT_INVALID_HANDLE);
+    CHECK_RC(NULL, ftps_client_error_message((ftps_client *)(void *)not_a_handle, buf, sizeof buf, &n),
+             FTPS_RESULT_INVALID_HANDLE);
+    CHECK(ftps_listing_count((ftps_listing *)(void *)not_a_handle) == 0);
+    ftps_listing_free((ftps_listing *)(void *)cfg); /* wrong type: ignored */
+    ftps_client_free((ftps_client *)(void *)not_a_handle); /* not ours: ignored */
+    CHECK_OK(NULL, ftps_client_new(cfg, &c));
+    ftps_client_free(c);
+    ftps_config_free(cfg);
+    ftps_config_builder_free(b);
+    return PASS;
+}
+
+static int t_caller_length_zero_is_rejected(const struct server *s) {
+    (void)s;
+    ftps_client *c = offline_client();
+    ftps_config_builder *b = NULL;
+    char buf[64];
+    size_t n = 0;
+    CHECK(c != NULL);
+    CHECK_RC(c, ftps_client_cwd(c, "x", 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "length 0") != NULL);
+    CHECK_RC(c, ftps_client_delete(c, "", 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_rename(c, "a", 1, "b", 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_quote(c, "NOOP", 0, (uint16_t *)(void *)buf), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_read(c, (uint8_t *)buf, 0, &n), FTPS_RESULT_INVALID_ARGUMENT);
+    /* Output buffers of length 0: the size needed comes back, nothing is written. */
+    CHECK_RC(c, ftps_client_error_message(c, NULL, 0, &n), FTPS_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == strlen("len is 0 (0 bytes read would mean the end of the data)") + 1);
+    memset(buf, 'Z', sizeof buf);
+    CHECK_RC(c, ftps_client_error_message(c, buf, 5, &n), FTPS_RESULT_INSUFFICIENT_SIZE);
+    CHECK(buf[0] == 'Z' && buf[4] == 'Z');
+    CHECK_OK(c, ftps_client_error_message(c, buf, sizeof buf, &n));
+    CHECK(n == strlen(buf) && buf[n] == '\0');
+    /* Getters do not change the message. */
+    CHECK_OK(c, ftps_client_error_message(c, buf, sizeof buf, &n));
+    CHECK(strncmp(buf, "len is 0", 8) == 0);
+
+    CHECK_OK(NULL, ftps_config_builder_new("h", &b));
+    CHECK_RC(NULL, ftps_config_builder_add_ca_pem(b, (const uint8_t *)"x", 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_add_ca_file(b, ""), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_connect_timeout_ms(b, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_max_reply_line(b, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    ftps_config_builder_free(b);
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int t_e2_interior_nul_is_rejected(const struct server *s) {
+    (void)s;
+    ftps_client *c = offline_client();
+    uint64_t u = 0;
+    CHECK(c != NULL);
+    CHECK_RC(c, ftps_client_cwd(c, "dir\0DELE x", 10), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "NUL byte at offset 3") != NULL);
+    CHECK_RC(c, ftps_client_size(c, "\0", 1, &u), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_site(c, "CHMOD 644 a\0b", 13), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_rename(c, "a", 1, "b\0", 2), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_start_download(c, "f\0", 2, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(u == 0);
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int t_config_builder_rejects_bad_values(const struct server *s) {
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    char msg[512];
+    size_t n;
+    const char *wrong_ca = env("FTPS_TEST_WRONG_CA");
+    (void)s;
+    CHECK_RC(NULL, ftps_config_builder_new("\xff\xfe", &b), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(b == NULL);
+    /* E1: CR/LF in the host is refused when the configuration is built. */
+    CHECK_OK(NULL, ftps_config_builder_new("ftp.example.com\r\nUSER x", &b));
+    CHECK_RC(NULL, ftps_config_builder_build(b, &cfg), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(cfg == NULL);
+    ftps_config_builder_free(b);
+
+    CHECK_OK(NULL, ftps_config_builder_new("127.0.0.1", &b));
+    CHECK_RC(NULL, ftps_config_builder_set_port(b, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
+    CHECK(strcmp(msg, "port 0") == 0);
+    CHECK_RC(NULL, ftps_config_builder_set_mode(b, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_mode(b, 99), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_transfer_type(b, 7), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_min_tls_version(b, 0x0301), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_data_connection_mode(b, FTPS_DATA_CONNECTION_MODE_ACTIVE, "not-an-ip"),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_data_connection_mode(b, FTPS_DATA_CONNECTION_MODE_PASSIVE, "127.0.0.1"),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    /* The failed setters changed nothing: the builder still builds. */
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
+    CHECK(n > 0);
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    ftps_config_free(cfg);
+    cfg = NULL;
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
+    CHECK(n == 0 && msg[0] == '\0');
+
+    /* Errors found by build: each with its code and a detailed message; the builder
+       stays usable. */
+    CHECK_OK(NULL, ftps_config_builder_set_min_tls_version(b, FTPS_TLS_VERSION_TLS13));
+    CHECK_OK(NULL, ftps_config_builder_set_max_tls_version(b, FTPS_TLS_VERSION_TLS12));
+    CHECK_RC(NULL, ftps_config_builder_build(b, &cfg), FTPS_RESULT_CONFIG);
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
+    CHECK(strstr(msg, "minimum TLS version") != NULL);
+    CHECK_OK(NULL, ftps_config_builder_set_max_tls_version(b, FTPS_TLS_VERSION_TLS13));
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    ftps_config_free(cfg);
+    cfg = NULL;
+    CHECK_OK(NULL, ftps_config_builder_add_ca_file(b, "/nonexistent/ca.pem"));
+    CHECK_RC(NULL, ftps_config_builder_build(b, &cfg), FTPS_RESULT_LOCAL_IO);
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
+    CHECK(strstr(msg, "/nonexistent/ca.pem") != NULL);
+    ftps_config_builder_free(b);
+
+    CHECK_OK(NULL, ftps_config_builder_new("127.0.0.1", &b));
+    CHECK_OK(NULL, ftps_config_builder_add_pin_sha256(b, "abc"));
+    CHECK_RC(NULL, ftps_config_builder_build(b, &cfg), FTPS_RESULT_CONFIG);
+    ftps_config_builder_free(b);
+    CHECK_OK(NULL, ftps_config_builder_new("127.0.0.1", &b));
+    CHECK_OK(NULL, ftps_config_builder_set_pin_replaces_ca(b, true));
+    CHECK_RC(NULL, ftps_config_builder_build(b, &cfg), FTPS_RESULT_CONFIG);
+    ftps_config_builder_free(b);
+    CHECK_OK(NULL, ftps_config_builder_new("127.0.0.1", &b));
+    CHECK_OK(NULL, ftps_config_builder_add_ca_pem(b, (const uint8_t *)"not a pem", 9));
+    CHECK_RC(NULL, ftps_config_builder_build(b, &cfg), FTPS_RESULT_CONFIG);
+    ftps_config_builder_free(b);
+    CHECK(cfg == NULL);
+
+    /* Every other setter accepts its values. */
+    CHECK_OK(NULL, ftps_config_builder_new("localhost", &b));
+    CHECK_OK(NULL, ftps_config_builder_set_auth_command(b, FTPS_AUTH_COMMAND_SSL));
+    CHECK_OK(NULL, ftps_config_builder_set_data_protection(b, FTPS_DATA_PROTECTION_INSECURE_CLEAR));
+    CHECK_OK(NULL, ftps_config_builder_set_data_connection_mode(b, FTPS_DATA_CONNECTION_MODE_ACTIVE, "::1"));
+    CHECK_OK(NULL, ftps_config_builder_insecure_trust_pasv_address(b, true));
+    CHECK_OK(NULL, ftps_config_builder_set_data_connect_timeout_ms(b, 1000));
+    CHECK_OK(NULL, ftps_config_builder_set_data_idle_timeout_ms(b, 1000));
+    CHECK_OK(NULL, ftps_config_builder_set_max_reply(b, 4096));
+    CHECK_OK(NULL, ftps_config_builder_set_max_listing(b, 1 << 20));
+    CHECK_OK(NULL, ftps_config_builder_set_max_listing_line(b, 4096));
+    CHECK_OK(NULL, ftps_config_builder_set_tcp_keepalive_ms(b, 0));
+    CHECK_OK(NULL, ftps_config_builder_set_tcp_nodelay(b, false));
+    CHECK_OK(NULL, ftps_config_builder_set_transfer_type(b, FTPS_TRANSFER_TYPE_ASCII));
+    CHECK_OK(NULL, ftps_config_builder_set_utf8(b, false));
+    CHECK_OK(NULL, ftps_config_builder_set_tls_server_name(b, "ftp.example.com"));
+    CHECK_OK(NULL, ftps_config_builder_set_system_roots(b, false));
+    CHECK_OK(NULL, ftps_config_builder_set_alpn(b, false));
+    CHECK_OK(NULL, ftps_config_builder_danger_accept_invalid_certs(b, true));
+    CHECK_OK(NULL, ftps_config_builder_add_pin_sha256(b, "sha256//q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s="));
+    CHECK_OK(NULL, ftps_config_builder_set_buffer_size(b, 1));
+    if (wrong_ca != NULL) CHECK_OK(NULL, ftps_config_builder_add_ca_file(b, wrong_ca));
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    ftps_config_free(cfg);
+    ftps_config_builder_free(b);
+    return PASS;
+}
+
+static int t_calls_before_connect_fail_with_state(const struct server *s) {
+    (void)s;
+    ftps_client *c = offline_client();
+    char buf[64];
+    size_t n;
+    uint16_t code;
+    CHECK(c != NULL);
+    CHECK_RC(c, ftps_client_noop(c), FTPS_RESULT_STATE);
+    CHECK(strstr(client_message(c), "ftps_client_connect") != NULL);
+    CHECK_RC(c, ftps_client_login(c, "u", "p"), FTPS_RESULT_STATE);
+    CHECK_RC(c, ftps_client_finish_transfer(c), FTPS_RESULT_STATE);
+    CHECK_RC(c, ftps_client_last_reply_code(c, &code), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(c, ftps_client_greeting(c, buf, sizeof buf, &n), FTPS_RESULT_STATE);
+    CHECK_RC(c, ftps_client_tls_version(c, FTPS_TLS_CONNECTION_CONTROL, buf, sizeof buf, &n), FTPS_RESULT_STATE);
+    CHECK_OK(c, ftps_client_quit(c)); /* nothing to quit: fine */
+    CHECK(!ftps_client_is_logged_in(c));
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int t_connect_to_a_closed_port_is_a_connect_error(const struct server *s) {
+    (void)s;
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    ftps_client *c = NULL;
+    bool fatal = false;
+    CHECK_OK(NULL, ftps_config_builder_new("127.0.0.1", &b));
+    CHECK_OK(NULL, ftps_config_builder_set_port(b, 1));
+    CHECK_OK(NULL, ftps_config_builder_set_connect_timeout_ms(b, 3000));
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    CHECK_OK(NULL, ftps_client_new(cfg, &c));
+    CHECK_RC(c, ftps_client_connect(c), FTPS_RESULT_CONNECT);
+    CHECK(strstr(client_message(c), "127.0.0.1:1") != NULL);
+    CHECK_OK(c, ftps_client_last_error_is_fatal(c, &fatal));
+    CHECK(fatal);
+    ftps_client_free(c);
+    ftps_config_free(cfg);
+    ftps_config_builder_free(b);
+    return PASS;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Online: whole sessions                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int t_login_and_tls_facts(const struct server *s) {
+    ftps_client *c = connect_login(s);
+    char buf[128];
+    size_t n;
+    bool resumed = true;
+    uint64_t v;
+    CHECK(c != NULL);
+    CHECK(ftps_client_is_logged_in(c));
+    CHECK_OK(c, ftps_client_tls_version(c, FTPS_TLS_CONNECTION_CONTROL, buf, sizeof buf, &n));
+    CHECK(strcmp(buf, "TLSv1.3") == 0 || strcmp(buf, "TLSv1.2") == 0);
+    CHECK_OK(c, ftps_client_tls_cipher(c, FTPS_TLS_CONNECTION_CONTROL, buf, sizeof buf, &n));
+    CHECK(n > 0 && (strstr(buf, "AES") != NULL || strstr(buf, "CHACHA") != NULL));
+    CHECK_OK(c, ftps_client_tls_resumed(c, FTPS_TLS_CONNECTION_CONTROL, &resumed));
+    CHECK(!resumed);
+    /* No data connection yet. */
+    CHECK_RC(c, ftps_client_tls_version(c, FTPS_TLS_CONNECTION_LAST_DATA, buf, sizeof buf, &n),
+             FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(c, ftps_client_tls_version(c, 77, buf, sizeof buf, &n), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_DATA_RESUMED, &v));
+    CHECK(v == 0);
+    CHECK_RC(c, ftps_client_session_stat(c, 0, &v), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(c, ftps_client_greeting(c, buf, sizeof buf, &n));
+    CHECK(n > 0);
+    CHECK_OK(c, ftps_client_pwd(c, buf, sizeof buf, &n));
+    CHECK(strcmp(buf, "/") == 0 && n == 1);
+    CHECK(reply_code(c) == 257);
+    /* PWD into a buffer too small: the size needed, buffer untouched. */
+    memset(buf, 'Z', sizeof buf);
+    CHECK_RC(c, ftps_client_pwd(c, buf, 1, &n), FTPS_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 2 && buf[0] == 'Z');
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK(reply_code(c) == 200);
+    CHECK_OK(c, ftps_client_quit(c));
+    CHECK(!ftps_client_is_logged_in(c));
+    /* The same handle connects again. */
+    CHECK_OK(c, ftps_client_connect(c));
+    CHECK_OK(c, ftps_client_login(c, s->user, s->pass));
+    CHECK_OK(c, ftps_client_noop(c));
+    ftps_client_free(c); /* without quit: the library says goodbye */
+    return PASS;
+}
+
+static int t_upload_download_fd_roundtrip(const struct server *s) {
+    enum { N = 300 * 1024 + 17 };
+    ftps_client *c = open_session_buffer(s, 64 * 1024);
+    unsigned char *data = malloc(N);
+    char path[512], local[512];
+    uint64_t bytes = 0, size = 0, resumed_count = 0;
+    bool resumed = false;
+    CHECK(c != NULL && data != NULL);
+    fill_pattern(data, N, 1);
+    tmp_path(path, sizeof path, "src");
+    CHECK(write_file(path, data, N));
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0);
+    CHECK_OK(c, ftps_client_upload_fd(c, "data.bin", 8, fd, 0, &bytes));
+    close(fd);
+    CHECK(bytes == N);
+    CHECK(reply_code(c) == 226);
+    if (s->root != NULL) {
+        local_of(s, "data.bin", local, sizeof local);
+        CHECK(file_equals(local, data, N)); /* the server has the file */
+    }
+    CHECK_OK(c, ftps_client_size(c, "data.bin", 8, &size));
+    CHECK(size == N);
+
+    tmp_path(path, sizeof path, "dst");
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(fd >= 0);
+    CHECK_OK(c, ftps_client_download_fd(c, "data.bin", 8, fd, 0, &bytes));
+    close(fd);
+    CHECK(bytes == N);
+    CHECK(file_equals(path, data, N));
+    unlink(path);
+    tmp_path(path, sizeof path, "src");
+    unlink(path);
+
+    /* C1: the data connections resumed the control connection's TLS session. */
+    CHECK_OK(c, ftps_client_tls_resumed(c, FTPS_TLS_CONNECTION_LAST_DATA, &resumed));
+    CHECK(resumed);
+    CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_DATA_RESUMED, &resumed_count));
+    CHECK(resumed_count >= 2);
+    free(data);
+    close_session(c);
+    return PASS;
+}
+
+static int t_upload_download_path_and_resume(const struct server *s) {
+    enum { N = 200 * 1024, HALF = 70 * 1024 };
+    ftps_client *c = open_session(s);
+    unsigned char *data = malloc(N);
+    char src[512], dst[512];
+    uint64_t bytes = 0;
+    CHECK(c != NULL && data != NULL);
+    fill_pattern(data, N, 2);
+    tmp_path(src, sizeof src, "src");
+    tmp_path(dst, sizeof dst, "dst");
+    /* Upload the first part, then resume the upload from the remote size. */
+    CHECK(write_file(src, data, HALF));
+    CHECK_OK(c, ftps_client_upload_path(c, "r.bin", 5, src, false, &bytes));
+    CHECK(bytes == HALF);
+    CHECK(write_file(src, data, N));
+    CHECK_OK(c, ftps_client_upload_path(c, "r.bin", 5, src, true, &bytes));
+    CHECK(bytes == N - HALF);
+    /* Download a part (as if interrupted), then resume the download. */
+    CHECK(write_file(dst, data, HALF));
+    CHECK_OK(c, ftps_client_download_path(c, "r.bin", 5, dst, true, &bytes));
+    CHECK(bytes == N - HALF);
+    CHECK(file_equals(dst, data, N));
+    /* Nothing left to resume: 0 bytes. */
+    CHECK_OK(c, ftps_client_download_path(c, "r.bin", 5, dst, true, &bytes));
+    CHECK(bytes == 0);
+    /* Without resume: a fresh copy replaces the file. */
+    CHECK(write_file(dst, (const unsigned char *)"old", 3));
+    CHECK_OK(c, ftps_client_download_path(c, "r.bin", 5, dst, false, NULL));
+    CHECK(file_equals(dst, data, N));
+    /* A failed download never clobbers the existing file. */
+    CHECK_RC(c, ftps_client_download_path(c, "missing.bin", 11, dst, false, &bytes), FTPS_RESULT_REPLY);
+    CHECK(file_equals(dst, data, N));
+    unlink(src);
+    unlink(dst);
+    free(data);
+    close_session(c);
+    return PASS;
+}
+
+struct source {
+    const unsigned char *data;
+    size_t len, pos, chunk;
+    int calls;
+};
+
+static int source_read(void *userdata, uint8_t *buf, size_t len, size_t *out_n) {
+    struct source *src = userdata;
+    size_t n = src->len - src->pos;
+    if (n > len) n = len;
+    if (n > src->chunk) n = src->chunk;
+    memcpy(buf, src->data + src->pos, n);
+    src->pos += n;
+    src->calls++;
+    *out_n = n;
+    return 0;
+}
+
+struct progress_log {
+    int calls;
+    uint64_t last_done, last_total;
+};
+
+static int record_progress(void *userdata, uint64_t done, uint64_t total) {
+    struct progress_log *p = userdata;
+    p->calls++;
+    p->last_done = done;
+    p->last_total = total;
+    return 0;
+}
+
+static int t_transfer_callbacks_roundtrip(const struct server *s) {
+    enum { N = 100 * 1000 + 3 };
+    ftps_client *c = open_session_buffer(s, 16 * 1024);
+    unsigned char *data = malloc(N);
+    struct source src = {0};
+    struct membuf m = {0};
+    struct progress_log up = {0}, down = {0};
+    uint64_t bytes = 0;
+    CHECK(c != NULL && data != NULL);
+    fill_pattern(data, N, 3);
+    src.data = data;
+    src.len = N;
+    src.chunk = 7000; /* short reads are fine */
+    CHECK_OK(c, ftps_client_set_progress(c, record_progress, &up));
+    CHECK_OK(c, ftps_client_upload_cb(c, "cb.bin", 6, 0, source_read, &src, &bytes));
+    CHECK(bytes == N && src.pos == N && src.calls > 2);
+    CHECK(up.calls > 2 && up.last_done == N && up.last_total == FTPS_SIZE_UNKNOWN);
+    CHECK_OK(c, ftps_client_set_progress(c, record_progress, &down));
+    CHECK_OK(c, ftps_client_download_cb(c, "cb.bin", 6, 0, membuf_write, &m, &bytes));
+    CHECK(bytes == N && m.len == N && memcmp(m.data, data, N) == 0);
+    CHECK(down.calls > 2 && down.last_done == N);
+    CHECK(down.last_total == N || down.last_total == FTPS_SIZE_UNKNOWN);
+    CHECK_OK(c, ftps_client_set_progress(c, NULL, NULL));
+    free(m.data);
+    free(data);
+    close_session(c);
+    return PASS;
+}
+
+static int t_download_at_offset_resumes(const struct server *s) {
+    enum { N = 50000, OFF = 12345 };
+    ftps_client *c = open_session(s);
+    unsigned char *data = malloc(N);
+    struct membuf m = {0};
+    uint64_t bytes = 0;
+    CHECK(c != NULL && data != NULL);
+    fill_pattern(data, N, 4);
+    CHECK(put_bytes(c, "off.bin", data, N));
+    CHECK_OK(c, ftps_client_download_cb(c, "off.bin", 7, OFF, membuf_write, &m, &bytes));
+    CHECK(bytes == N - OFF && m.len == N - OFF);
+    CHECK(memcmp(m.data, data + OFF, N - OFF) == 0);
+    free(m.data);
+    /* Upload at an offset: REST + STOR overwrites from there on. */
+    struct source src = {data, 100, 0, 100, 0};
+    CHECK_OK(c, ftps_client_upload_cb(c, "off.bin", 7, 10, source_read, &src, &bytes));
+    CHECK(bytes == 100);
+    size_t got = 0;
+    unsigned char *back = get_bytes(c, "off.bin", &got);
+    CHECK(back != NULL);
+    CHECK(got >= 110 && memcmp(back, data, 10) == 0 && memcmp(back + 10, data, 100) == 0);
+    /* Whether the rest survives is the server's choice (vsftpd keeps it). */
+    CHECK(got == 110 || (got == N && memcmp(back + 110, data + 110, N - 110) == 0));
+    free(back);
+    free(data);
+    close_session(c);
+    return PASS;
+}
+
+static int t_streaming_transfers(const struct server *s) {
+    ftps_client *c = open_session(s);
+    uint8_t buf[4096];
+    size_t n = 0, total = 0;
+    CHECK(c != NULL);
+    CHECK_OK(c, ftps_client_start_upload(c, "s.txt", 5, FTPS_UPLOAD_MODE_REPLACE, 0));
+    CHECK(ftps_client_transfer_open(c));
+    /* Other commands wait for the transfer. */
+    CHECK_RC(c, ftps_client_noop(c), FTPS_RESULT_STATE);
+    CHECK_RC(c, ftps_client_read(c, buf, sizeof buf, &n), FTPS_RESULT_STATE);
+    CHECK_OK(c, ftps_client_write(c, (const uint8_t *)"hello ", 6, &n));
+    CHECK(n == 6);
+    CHECK_OK(c, ftps_client_finish_transfer(c));
+    CHECK(!ftps_client_transfer_open(c));
+    CHECK_OK(c, ftps_client_start_upload(c, "s.txt", 5, FTPS_UPLOAD_MODE_APPEND, 0));
+    CHECK_OK(c, ftps_client_write(c, (const uint8_t *)"world", 5, &n));
+    CHECK_OK(c, ftps_client_finish_transfer(c));
+    CHECK_RC(c, ftps_client_start_upload(c, "s.txt", 5, FTPS_UPLOAD_MODE_REPLACE, 3), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_start_upload(c, "s.txt", 5, 42, 0), FTPS_RESULT_INVALID_ARGUMENT);
+
+    CHECK_OK(c, ftps_client_start_download(c, "s.txt", 5, 0));
+    /* HOSTILE "buffer length 0": refused, and the transfer goes on. */
+    CHECK_RC(c, ftps_client_read(c, buf, 0, &n), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(ftps_client_transfer_open(c));
+    for (;;) {
+        CHECK_OK(c, ftps_client_read(c, buf + total, sizeof buf - total, &n));
+        if (n == 0) break;
+        total += n;
+    }
+    CHECK_OK(c, ftps_client_finish_transfer(c));
+    CHECK(total == 11 && memcmp(buf, "hello world", 11) == 0);
+    CHECK_RC(c, ftps_client_finish_transfer(c), FTPS_RESULT_STATE);
+
+    /* A download stopped early: abort, and the session goes on. */
+    enum { N = 200 * 1024 };
+    unsigned char *data = malloc(N);
+    CHECK(data != NULL);
+    fill_pattern(data, N, 5);
+    CHECK(put_bytes(c, "big.bin", data, N));
+    CHECK_OK(c, ftps_client_start_download(c, "big.bin", 7, 0));
+    CHECK_OK(c, ftps_client_read(c, buf, sizeof buf, &n));
+    CHECK(n > 0 && memcmp(buf, data, n) == 0);
+    CHECK_OK(c, ftps_client_abort_transfer(c));
+    CHECK(!ftps_client_transfer_open(c));
+    CHECK_OK(c, ftps_client_noop(c));
+    /* Finishing a download that was not read to its end is a truncation. */
+    CHECK_OK(c, ftps_client_start_download(c, "big.bin", 7, 0));
+    CHECK_OK(c, ftps_client_read(c, buf, sizeof buf, &n));
+    CHECK_RC(c, ftps_client_finish_transfer(c), FTPS_RESULT_TRUNCATED);
+    CHECK_OK(c, ftps_client_noop(c));
+    free(data);
+    close_session(c);
+    return PASS;
+}
+
+/* H6: a name that is not UTF-8 survives a listing and is sent back byte for byte. */
+static int t_listing_entries_and_h6_name_bytes_roundtrip(const struct server *s) {
+    static const char latin1[] = "caf\xe9.txt";
+    ftps_client *c = open_session(s);
+    ftps_listing *l = NULL;
+    const char *name;
+    size_t len, found = (size_t)-1;
+    uint64_t size = 0;
+    ftps_entry_kind kind = 0;
+    ftps_time t = {0, 0};
+    CHECK(c != NULL);
+    CHECK(put_bytes(c, "a.txt", (const unsigned char *)"12345", 5));
+    CHECK(put_bytes(c, latin1, (const unsigned char *)"xyz", 3));
+    CHECK_OK(c, ftps_client_mkdir(c, "sub", 3));
+    CHECK_OK(c, ftps_client_list(c, NULL, 0, &l));
+    CHECK(ftps_listing_count(l) == 3);
+    for (size_t i = 0; i < ftps_listing_count(l); i++) {
+        CHECK_OK(c, ftps_listing_entry_name(l, i, &name, &len));
+        CHECK_OK(c, ftps_listing_entry_kind(l, i, &kind));
+        if (len == 3 && memcmp(name, "sub", 3) == 0) {
+            CHECK(kind == FTPS_ENTRY_KIND_DIR);
+        } else if (len == 5 && memcmp(name, "a.txt", 5) == 0) {
+            CHECK(kind == FTPS_ENTRY_KIND_FILE);
+            CHECK_OK(c, ftps_listing_entry_size(l, i, &size));
+            CHECK(size == 5);
+            CHECK_OK(c, ftps_listing_entry_mtime(l, i, &t));
+            CHECK(t.unix_seconds > 1600000000 && t.unix_seconds < (int64_t)time(NULL) + 2 * 86400);
+            CHECK_OK(c, ftps_listing_entry_raw(l, i, &name, &len));
+            CHECK(len > 5 && memchr(name, '\n', len) == NULL);
+        } else if (len == strlen(latin1) && memcmp(name, latin1, len) == 0) {
+            found = i;
+        } else {
+            FAILF("unexpected entry %.*s", (int)len, name);
+        }
+    }
+    CHECK(found != (size_t)-1);
+    /* Out of range, NULL outs: errors, nothing written. */
+    name = NULL;
+    CHECK_RC(c, ftps_listing_entry_name(l, 3, &name, &len), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_listing_entry_name(l, 0, NULL, &len), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_listing_entry_name(l, 0, &name, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK(name == NULL);
+    CHECK_RC(c, ftps_listing_skipped_line(l, 0, &name, &len), FTPS_RESULT_INVALID_ARGUMENT);
+    /* The name goes back to the server exactly as it came. */
+    CHECK_OK(c, ftps_listing_entry_name(l, found, &name, &len));
+    CHECK_OK(c, ftps_client_size(c, name, len, &size));
+    CHECK(size == 3);
+    ftps_listing_free(l);
+    ftps_listing_free(l); /* double free: ignored */
+
+    /* The other listing commands. */
+    CHECK_OK(c, ftps_client_nlst(c, NULL, 0, &l));
+    CHECK(ftps_listing_count(l) == 3);
+    CHECK_OK(c, ftps_listing_entry_kind(l, 0, &kind));
+    CHECK(kind == FTPS_ENTRY_KIND_OTHER);
+    CHECK_RC(c, ftps_listing_entry_size(l, 0, &size), FTPS_RESULT_NOT_AVAILABLE);
+    ftps_listing_free(l);
+    CHECK_OK(c, ftps_client_list_unix(c, NULL, 0, &l));
+    CHECK(ftps_listing_count(l) == 3);
+    ftps_listing_free(l);
+    CHECK_OK(c, ftps_client_list(c, "sub", 3, &l));
+    CHECK(ftps_listing_count(l) == 0);
+    ftps_listing_free(l);
+    CHECK_OK(c, ftps_client_rmdir(c, "sub", 3));
+    close_session(c);
+    return PASS;
+}
+
+static int t_mlsd_mlst_and_mtime(const struct server *s) {
+    ftps_client *c = open_session(s);
+    ftps_listing *l = NULL;
+    char buf[64];
+    size_t n, len;
+    const char *v;
+    ftps_time t = {0, 0};
+    ftps_time when = {1700000000, 0};
+    CHECK(c != NULL);
+    if (ftps_client_feature(c, "MLST", buf, sizeof buf, &n) == FTPS_RESULT_NOT_AVAILABLE) {
+        close_session(c);
+        return SKIP;
+    }
+    CHECK(put_bytes(c, "m.txt", (const unsigned char *)"mlsd", 4));
+    CHECK_OK(c, ftps_client_mlsd(c, NULL, 0, &l));
+    CHECK(ftps_listing_count(l) == 1);
+    CHECK_OK(c, ftps_listing_entry_fact(l, 0, "TYPE", &v, &len));
+    CHECK(len == 4 && memcmp(v, "file", 4) == 0);
+    CHECK_RC(c, ftps_listing_entry_fact(l, 0, "no-such-fact", &v, &len), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(c, ftps_listing_entry_fact(l, 0, NULL, &v, &len), FTPS_RESULT_NULL_PARAMETER);
+    ftps_listing_free(l);
+    CHECK_OK(c, ftps_client_mlst(c, "m.txt", 5, &l));
+    CHECK(ftps_listing_count(l) == 1);
+    ftps_listing_free(l);
+    CHECK_OK(c, ftps_client_set_mtime(c, "m.txt", 5, when));
+    CHECK_OK(c, ftps_client_mdtm(c, "m.txt", 5, &t));
+    CHECK(t.unix_seconds == when.unix_seconds);
+    close_session(c);
+    return PASS;
+}
+
+static int t_metadata_commands(const struct server *s) {
+    ftps_client *c = open_session(s);
+    char buf[512], dir[256];
+    size_t n;
+    uint64_t size = 0;
+    uint16_t code = 0;
+    ftps_time t = {0, 0};
+    CHECK(c != NULL);
+    test_dir(dir, sizeof dir);
+    CHECK(put_bytes(c, "m.bin", (const unsigned char *)"0123456789", 10));
+    CHECK_OK(c, ftps_client_size(c, "m.bin", 5, &size));
+    CHECK(size == 10);
+    CHECK_OK(c, ftps_client_mdtm(c, "m.bin", 5, &t));
+    CHECK(t.unix_seconds > (int64_t)time(NULL) - 3600 && t.unix_seconds < (int64_t)time(NULL) + 3600);
+    CHECK(t.nanoseconds < 1000000000u);
+    CHECK_OK(c, ftps_client_rename(c, "m.bin", 5, "n.bin", 5));
+    CHECK_RC(c, ftps_client_size(c, "m.bin", 5, &size), FTPS_RESULT_REPLY);
+    CHECK(reply_code(c) == 550);
+    CHECK_OK(c, ftps_client_mkdir(c, "d", 1));
+    CHECK_OK(c, ftps_client_cwd(c, "d", 1));
+    CHECK_OK(c, ftps_client_pwd(c, buf, sizeof buf, &n));
+    CHECK(n > 2 && strcmp(buf + n - 2, "/d") == 0 && strstr(buf, dir) != NULL);
+    CHECK_OK(c, ftps_client_cdup(c));
+    CHECK_OK(c, ftps_client_rmdir(c, "d", 1));
+    CHECK_OK(c, ftps_client_delete(c, "n.bin", 5));
+    CHECK_RC(c, ftps_client_delete(c, "n.bin", 5), FTPS_RESULT_REPLY);
+    /* Raw commands: any reply code is a result, not an error. */
+    CHECK_OK(c, ftps_client_quote(c, "NOOP", 4, &code));
+    CHECK(code == 200);
+    CHECK_OK(c, ftps_client_quote(c, "XYZZY", 5, &code));
+    CHECK(code >= 500 && code < 600 && reply_code(c) == code);
+    CHECK(strlen(reply_text(c)) > 0);
+    /* HOSTILE D5: data-connection commands cannot be sent raw. */
+    CHECK_RC(c, ftps_client_quote(c, "PORT 1,2,3,4,5,6", 16, &code), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_quote(c, "prot c", 6, &code), FTPS_RESULT_INVALID_ARGUMENT);
+    /* SITE: a 2xx is success; an error reply is FTPS_RESULT_REPLY. */
+    if (s->root != NULL) {
+        char local[512];
+        struct stat st;
+        CHECK(put_bytes(c, "mode.txt", (const unsigned char *)"x", 1));
+        CHECK_OK(c, ftps_client_site(c, "CHMOD 600 mode.txt", 18));
+        local_of(s, "mode.txt", local, sizeof local);
+        CHECK(stat(local, &st) == 0 && (st.st_mode & 0777) == 0600);
+        CHECK_RC(c, ftps_client_site(c, "NOSUCHSITECMD", 13), FTPS_RESULT_REPLY);
+        CHECK(reply_code(c) >= 500);
+    } else {
+        ftps_result rc = ftps_client_site(c, "NOSUCHSITECMD", 13);
+        CHECK(rc == FTPS_RESULT_OK || rc == FTPS_RESULT_REPLY);
+    }
+    CHECK_OK(c, ftps_client_noop(c));
+    close_session(c);
+    return PASS;
+}
+
+static int t_features(const struct server *s) {
+    ftps_client *c = connect_login(s);
+    char buf[256];
+    size_t n, count = 0;
+    CHECK(c != NULL);
+    CHECK_OK(c, ftps_client_feature_count(c, &count));
+    CHECK(count > 2);
+    CHECK_OK(c, ftps_client_feature(c, "rest", buf, sizeof buf, &n));
+    CHECK(strcmp(buf, "STREAM") == 0);
+    CHECK_OK(c, ftps_client_feature(c, "EPSV", buf, sizeof buf, &n));
+    CHECK_RC(c, ftps_client_feature(c, "NO-SUCH-FEATURE", buf, sizeof buf, &n), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_OK(c, ftps_client_feature_line(c, 0, buf, sizeof buf, &n));
+    CHECK(n > 0 && n == strlen(buf));
+    CHECK_RC(c, ftps_client_feature_line(c, count, buf, sizeof buf, &n), FTPS_RESULT_INVALID_ARGUMENT);
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int t_active_mode_transfer(const struct server *s) {
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    ftps_client *c = NULL;
+    ftps_listing *l = NULL;
+    size_t got = 0;
+    CHECK_OK(NULL, ftps_config_builder_new(s->host, &b));
+    CHECK_OK(NULL, ftps_config_builder_set_port(b, (uint16_t)s->port));
+    CHECK_OK(NULL, ftps_config_builder_set_mode(b, s->implicit ? FTPS_MODE_IMPLICIT : FTPS_MODE_EXPLICIT));
+    CHECK_OK(NULL, ftps_config_builder_add_ca_file(b, s->ca));
+    CHECK_OK(NULL, ftps_config_builder_set_data_connection_mode(b, FTPS_DATA_CONNECTION_MODE_ACTIVE, NULL));
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    ftps_config_builder_free(b);
+    CHECK_OK(NULL, ftps_client_new(cfg, &c));
+    ftps_config_free(cfg);
+    CHECK_OK(c, ftps_client_connect(c));
+    CHECK_OK(c, ftps_client_login(c, s->user, s->pass));
+    CHECK_OK(c, ftps_client_list(c, NULL, 0, &l));
+    CHECK(ftps_listing_count(l) >= 1);
+    ftps_listing_free(l);
+    unsigned char *hello = get_bytes(c, "hello.txt", &got);
+    CHECK(hello != NULL && got > 0);
+    free(hello);
+    ftps_client_free(c);
+    return PASS;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Online: errors from the server, and bad input during a session           */
+/* ------------------------------------------------------------------------ */
+
+static int t_wrong_password_is_login_rejected(const struct server *s) {
+    const ftps_config *cfg = server_config(s, 0);
+    ftps_client *c = NULL;
+    bool fatal = false;
+    CHECK(cfg != NULL);
+    CHECK_OK(NULL, ftps_client_new(cfg, &c));
+    ftps_config_free(cfg);
+    CHECK_OK(c, ftps_client_connect(c));
+    CHECK_RC(c, ftps_client_login(c, s->user, "wrong-password"), FTPS_RESULT_LOGIN_REJECTED);
+    CHECK(reply_code(c) == 530);
+    CHECK(strstr(client_message(c), "login rejected") != NULL);
+    CHECK(!ftps_client_is_logged_in(c));
+    CHECK_OK(c, ftps_client_last_error_is_fatal(c, &fatal));
+    (void)fatal;
+    /* The handle recovers: reconnect and log in. */
+    CHECK_OK(c, ftps_client_connect(c));
+    CHECK_OK(c, ftps_client_login(c, s->user, s->pass));
+    CHECK_OK(c, ftps_client_last_error_is_fatal(c, &fatal));
+    CHECK(!fatal);
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int t_missing_file_is_reply_550(const struct server *s) {
+    ftps_client *c = connect_login(s);
+    uint64_t bytes = 77;
+    bool fatal = true;
+    CHECK(c != NULL);
+    int fd = open("/dev/null", O_WRONLY);
+    CHECK_RC(c, ftps_client_download_fd(c, "no-such-file.bin", 16, fd, 0, &bytes), FTPS_RESULT_REPLY);
+    close(fd);
+    CHECK(bytes == 77); /* not written on failure */
+    CHECK(reply_code(c) == 550);
+    CHECK(strstr(client_message(c), "550") != NULL);
+    CHECK_OK(c, ftps_client_last_error_is_fatal(c, &fatal));
+    CHECK(!fatal);
+    CHECK_OK(c, ftps_client_noop(c)); /* the session goes on */
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int t_wrong_ca_is_a_certificate_error(const struct server *s) {
+    const char *wrong = env("FTPS_TEST_WRONG_CA");
+    ftps_config_builder *b = NULL;
+    const ftps_config *cfg = NULL;
+    ftps_client *c = NULL;
+    CHECK(wrong != NULL);
+    CHECK_OK(NULL, ftps_config_builder_new(s->host, &b));
+    CHECK_OK(NULL, ftps_config_builder_set_port(b, (uint16_t)s->port));
+    CHECK_OK(NULL, ftps_config_builder_set_mode(b, s->implicit ? FTPS_MODE_IMPLICIT : FTPS_MODE_EXPLICIT));
+    CHECK_OK(NULL, ftps_config_builder_add_ca_file(b, wrong));
+    CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+    CHECK_OK(NULL, ftps_client_new(cfg, &c));
+    ftps_config_free(cfg);
+    CHECK_RC(c, ftps_client_connect(c), FTPS_RESULT_CERTIFICATE);
+    CHECK(strstr(client_message(c), "certificate") != NULL);
+    CHECK(!ftps_client_is_logged_in(c));
+    ftps_client_free(c);
+
+    /* The right CA with a wrong pin: PIN_MISMATCH; with the right pin: connected. */
+    const char *pin = env("FTPS_TEST_CERT_SHA256");
+    if (pin != NULL) {
+        CHECK_OK(NULL, ftps_config_builder_new(s->host, &b));
+        CHECK_OK(NULL, ftps_config_builder_set_port(b, (uint16_t)s->port));
+        CHECK_OK(NULL, ftps_config_builder_set_mode(b, s->implicit ? FTPS_MODE_IMPLICIT : FTPS_MODE_EXPLICIT));
+        CHECK_OK(NULL, ftps_config_builder_add_ca_file(b, s->ca));
+        CHECK_OK(NULL, ftps_config_builder_add_pin_sha256(b, "00000000000000000000000000000000"
+                                                             "00000000000000000000000000000000"));
+        CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+        CHECK_OK(NULL, ftps_client_new(cfg, &c));
+        ftps_config_free(cfg);
+        CHECK_RC(c, ftps_client_connect(c), FTPS_RESULT_PIN_MISMATCH);
+        CHECK(strstr(client_message(c), pin) != NULL); /* says which certificate it saw */
+        ftps_client_free(c);
+        CHECK_OK(NULL, ftps_config_builder_add_pin_sha256(b, pin)); /* any one pin matches */
+        CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
+        CHECK_OK(NULL, ftps_client_new(cfg, &c));
+        ftps_config_free(cfg);
+        CHECK_OK(c, ftps_client_connect(c));
+        ftps_client_free(c);
+        ftps_config_builder_free(b);
+    } else {
+        ftps_config_builder_free(b);
+    }
+    return PASS;
+}
+
+/* Counts the commands the client sent, through the transcript callback. */
+struct transcript {
+    int sent, received;
+    int cr_lf_seen; /* a command line with CR or LF inside */
+};
+
+static void count_lines(void *userdata, ftps_transcript_direction dir, const char *line, size_t len) {
+    struct transcript *t = userdata;
+    if (dir == FTPS_TRANSCRIPT_DIRECTION_SENT) {
+        t->sent++;
+        if (memchr(line, '\r', len) != NULL || memchr(line, '\n', len) != NULL) t->cr_lf_seen = 1;
+    } else if (dir == FTPS_TRANSCRIPT_DIRECTION_RECEIVED) {
+        t->received++;
+    }
+}
+
+static int t_e1_cr_lf_nul_in_arguments_are_rejected_and_nothing_is_sent(const struct server *s) {
+    const ftps_config *cfg = server_config(s, 0);
+    ftps_client *c = NULL;
+    struct transcript tr = {0, 0, 0};
+    uint16_t code = 0;
+    uint64_t size = 0;
+    ftps_listing *l = NULL;
+    CHECK(cfg != NULL);
+    CHECK_OK(NULL, ftps_client_new(cfg, &c));
+    ftps_config_free(cfg);
+    CHECK_OK(c, ftps_client_set_transcript(c, count_lines, &tr));
+    CHECK_OK(c, ftps_client_connect(c));
+    CHECK(tr.received > 0);
+    /* Credentials with CR/LF: refused before USER is sent. */
+    int before = tr.sent;
+    CHECK_RC(c, ftps_client_login(c, "ftpuser\r\nDELE hello.txt", s->pass), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_login(c, s->user, "pass\nword"), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "password") != NULL);
+    CHECK_RC(c, ftps_client_login_with_account(c, s->user, s->pass, "acct\r"), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(tr.sent == before);
+    CHECK_OK(c, ftps_client_login(c, s->user, s->pass));
+    before = tr.sent;
+    /* Every command argument. */
+    CHECK_RC(c, ftps_client_cwd(c, "x\r\nDELE hello.txt", 17), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_mkdir(c, "a\nb", 3), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_rmdir(c, "a\rb", 3), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_delete(c, "hello.txt\r\n", 11), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_rename(c, "hello.txt", 9, "x\r\nDELE hello.txt", 17), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_rename(c, "hello\n.txt", 10, "y", 1), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_size(c, "hello.txt\n", 10, &size), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_site(c, "CHMOD 777 x\r\nDELE hello.txt", 27), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_quote(c, "NOOP\r\nDELE hello.txt", 20, &code), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_list(c, "x\ny", 3, &l), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_mlst(c, "x\ry", 3, &l), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_start_download(c, "hello.txt\r\nDELE hello.txt", 25, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_start_upload(c, "x\n", 2, FTPS_UPLOAD_MODE_REPLACE, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    /* E2: interior NUL, during a session. */
+    CHECK_RC(c, ftps_client_cwd(c, "x\0DELE hello.txt", 16), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_quote(c, "NOOP\0", 5, &code), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(l == NULL && size == 0 && code == 0);
+    /* Nothing at all went to the server, and the session is fine. */
+    CHECK(tr.sent == before);
+    CHECK(!tr.cr_lf_seen);
+    CHECK(!ftps_client_transfer_open(c));
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK(tr.sent == before + 1);
+    CHECK_OK(c, ftps_client_size(c, "hello.txt", 9, &size));
+    CHECK(size > 0);
+    CHECK_OK(c, ftps_client_set_transcript(c, NULL, NULL));
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int fail_write(void *userdata, const uint8_t *buf, size_t len, size_t *out_n) {
+    int *calls = userdata;
+    (void)buf;
+    (void)len;
+    (void)out_n;
+    (*calls)++;
+    return EIO;
+}
+
+static int overclaim_write(void *userdata, const uint8_t *buf, size_t len, size_t *out_n) {
+    (void)userdata;
+    (void)buf;
+    *out_n = len + 5;
+    return 0;
+}
+
+static int fail_read_after_some(void *userdata, uint8_t *buf, size_t len, size_t *out_n) {
+    int *calls = userdata;
+    if ((*calls)++ >= 2) return ENOSPC;
+    memset(buf, 'x', len);
+    *out_n = len;
+    return 0;
+}
+
+static int t_caller_callback_that_fails_aborts_the_transfer(const struct server *s) {
+    enum { N = 100 * 1024 };
+    ftps_client *c = open_session_buffer(s, 16 * 1024);
+    unsigned char *data = malloc(N);
+    int calls = 0;
+    uint64_t bytes = 99;
+    bool fatal = true;
+    CHECK(c != NULL && data != NULL);
+    fill_pattern(data, N, 6);
+    CHECK(put_bytes(c, "f.bin", data, N));
+    CHECK_RC(c, ftps_client_download_cb(c, "f.bin", 5, 0, fail_write, &calls, &bytes), FTPS_RESULT_CALLBACK_FAILED);
+    CHECK(calls == 1 && bytes == 99);
+    CHECK(strstr(client_message(c), "write callback returned 5") != NULL);
+    CHECK_OK(c, ftps_client_last_error_is_fatal(c, &fatal));
+    CHECK(!fatal);
+    CHECK(!ftps_client_transfer_open(c));
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK_RC(c, ftps_client_download_cb(c, "f.bin", 5, 0, overclaim_write, NULL, &bytes), FTPS_RESULT_CALLBACK_FAILED);
+    CHECK(strstr(client_message(c), "consumed") != NULL);
+    CHECK_OK(c, ftps_client_noop(c));
+    calls = 0;
+    CHECK_RC(c, ftps_client_upload_cb(c, "g.bin", 5, 0, fail_read_after_some, &calls, &bytes), FTPS_RESULT_CALLBACK_FAILED);
+    CHECK(strstr(client_message(c), "read callback returned") != NULL);
+    CHECK_OK(c, ftps_client_noop(c));
+    /* Bad file descriptors are local I/O errors, and the session goes on. */
+    CHECK_RC(c, ftps_client_download_fd(c, "f.bin", 5, -1, 0, &bytes), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_download_fd(c, "f.bin", 5, 987654, 0, &bytes), FTPS_RESULT_LOCAL_IO);
+    CHECK_RC(c, ftps_client_upload_fd(c, "g.bin", 5, 987654, 0, &bytes), FTPS_RESULT_LOCAL_IO);
+    CHECK_OK(c, ftps_client_noop(c));
+    free(data);
+    close_session(c);
+    return PASS;
+}
+
+/* What a callback saw when it called back into its own client. */
+struct reentry {
+    ftps_client *c;
+    int calls;
+    ftps_result noop, message, read, quote, list;
+};
+
+static int reenter_progress(void *userdata, uint64_t done, uint64_t total) {
+    struct reentry *r = userdata;
+    char buf[16];
+    size_t n;
+    uint16_t code;
+    ftps_listing *l = NULL;
+    (void)done;
+    (void)total;
+    if (r->calls++ == 0) {
+        r->noop = ftps_client_noop(r->c);
+        r->message = ftps_client_error_message(r->c, buf, sizeof buf, &n);
+        r->quote = ftps_client_quote(r->c, "NOOP", 4, &code);
+        r->list = ftps_client_list(r->c, NULL, 0, &l);
+        ftps_client_free(r->c); /* refused while busy: the client stays alive */
+    }
+    return 0;
+}
+
+static int reenter_write(void *userdata, const uint8_t *buf, size_t len, size_t *out_n) {
+    struct reentry *r = userdata;
+    uint8_t tmp[8];
+    size_t n;
+    (void)buf;
+    if (r->calls++ == 0) r->read = ftps_client_read(r->c, tmp, sizeof tmp, &n);
+    *out_n = len;
+    return 0;
+}
+
+static void reenter_transcript(void *userdata, ftps_transcript_direction dir, const char *line, size_t len) {
+    struct reentry *r = userdata;
+    (void)dir;
+    (void)line;
+    (void)len;
+    if (r->calls++ == 0) r->noop = ftps_client_noop(r->c);
+}
+
+static int t_caller_callback_that_reenters_the_client_gets_busy(const struct server *s) {
+    enum { N = 64 * 1024 };
+    ftps_client *c = open_session_buffer(s, 8 * 1024);
+    unsigned char *data = malloc(N);
+    struct reentry r;
+    uint64_t bytes = 0;
+    CHECK(c != NULL && data != NULL);
+    fill_pattern(data, N, 7);
+    CHECK(put_bytes(c, "r.bin", data, N));
+
+    memset(&r, 0, sizeof r);
+    r.c = c;
+    CHECK_OK(c, ftps_client_set_progress(c, reenter_progress, &r));
+    int fd = open("/dev/null", O_WRONLY);
+    ftps_result rc = ftps_client_download_fd(c, "r.bin", 5, fd, 0, &bytes);
+    close(fd);
+    CHECK_OK(c, rc);
+    CHECK(bytes == N && r.calls > 1);
+    CHECK(r.noop == FTPS_RESULT_BUSY && r.message == FTPS_RESULT_BUSY);
+    CHECK(r.quote == FTPS_RESULT_BUSY && r.list == FTPS_RESULT_BUSY);
+    CHECK_OK(c, ftps_client_set_progress(c, NULL, NULL));
+    CHECK_OK(c, ftps_client_noop(c)); /* alive and well */
+
+    memset(&r, 0, sizeof r);
+    r.c = c;
+    CHECK_OK(c, ftps_client_download_cb(c, "r.bin", 5, 0, reenter_write, &r, &bytes));
+    CHECK(r.read == FTPS_RESULT_BUSY && bytes == N);
+
+    memset(&r, 0, sizeof r);
+    r.c = c;
+    CHECK_OK(c, ftps_client_set_transcript(c, reenter_transcript, &r));
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK(r.calls >= 2 && r.noop == FTPS_RESULT_BUSY);
+    CHECK_OK(c, ftps_client_set_transcript(c, NULL, NULL));
+    free(data);
+    close_session(c);
+    return PASS;
+}
+
+/* Another thread calls the client while a transfer runs. */
+struct other_thread {
+    ftps_client *c;
+    int started;
+    ftps_result noop;
+};
+
+static void *call_noop(void *arg) {
+    struct other_thread *o = arg;
+    o->noop = ftps_client_noop(o->c);
+    return NULL;
+}
+
+static int progress_spawns_thread(void *userdata, uint64_t done, uint64_t total) {
+    struct other_thread *o = userdata;
+    pthread_t th;
+    (void)done;
+    (void)total;
+    if (!o->started) {
+        o->started = 1;
+        if (pthread_create(&th, NULL, call_noop, o) == 0) pthread_join(th, NULL);
+    }
+    return 0;
+}
+
+static int t_caller_second_thread_gets_busy(const struct server *s) {
+    ftps_client *c = connect_login_buffer(s, 4096);
+    struct other_thread o = {NULL, 0, FTPS_RESULT_OK};
+    size_t got = 0;
+    CHECK(c != NULL);
+    o.c = c;
+    CHECK_OK(c, ftps_client_set_progress(c, progress_spawns_thread, &o));
+    unsigned char *hello = get_bytes(c, "hello.txt", &got);
+    CHECK(hello != NULL);
+    free(hello);
+    CHECK(o.started && o.noop == FTPS_RESULT_BUSY);
+    /* Afterwards, the other thread may use it. */
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, call_noop, &o) == 0);
+    pthread_join(th, NULL);
+    CHECK(o.noop == FTPS_RESULT_OK);
+    ftps_client_free(c);
+    return PASS;
+}
+
+static int cancel_at_second(void *userdata, uint64_t done, uint64_t total) {
+    int *calls = userdata;
+    (void)done;
+    (void)total;
+    return ++*calls >= 2;
+}
+
+static int t_caller_progress_callback_cancels(const struct server *s) {
+    enum { N = 256 * 1024 };
+    ftps_client *c = open_session_buffer(s, 16 * 1024);
+    unsigned char *data = malloc(N);
+    int calls = 0;
+    uint64_t bytes = 5;
+    struct membuf m = {0};
+    CHECK(c != NULL && data != NULL);
+    fill_pattern(data, N, 8);
+    CHECK(put_bytes(c, "c.bin", data, N));
+    CHECK_OK(c, ftps_client_set_progress(c, cancel_at_second, &calls));
+    CHECK_RC(c, ftps_client_download_cb(c, "c.bin", 5, 0, membuf_write, &m, &bytes), FTPS_RESULT_CANCELLED);
+    CHECK(calls == 2 && bytes == 5 && m.len < N);
+    free(m.data);
+    CHECK_OK(c, ftps_client_noop(c));
+    calls = 0;
+    struct source src = {data, N, 0, N, 0};
+    CHECK_RC(c, ftps_client_upload_cb(c, "d.bin", 5, 0, source_read, &src, &bytes), FTPS_RESULT_CANCELLED);
+    CHECK_OK(c, ftps_client_set_progress(c, NULL, NULL));
+    CHECK_OK(c, ftps_client_noop(c));
+    free(data);
+    close_session(c);
+    return PASS;
+}
+
+static int t_caller_offset_that_overflows_is_rejected(const struct server *s) {
+    ftps_client *c = connect_login(s);
+    struct membuf m = {0};
+    struct source src = {(const unsigned char *)"x", 1, 0, 1, 0};
+    uint64_t bytes = 5;
+    int fd = open("/dev/null", O_RDWR);
+    CHECK(c != NULL && fd >= 0);
+    /* vsftpd turns REST 2^64-1 into 0 and would send (or overwrite) the whole file:
+       offsets past 2^63-1 are refused before anything is sent. */
+    CHECK_RC(c, ftps_client_download_cb(c, "hello.txt", 9, UINT64_MAX, membuf_write, &m, &bytes),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "offset") != NULL);
+    CHECK_RC(c, ftps_client_download_fd(c, "hello.txt", 9, fd, (uint64_t)INT64_MAX + 1, &bytes),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_upload_fd(c, "hello.txt", 9, fd, UINT64_MAX, &bytes), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_upload_cb(c, "hello.txt", 9, UINT64_MAX, source_read, &src, &bytes),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_start_download(c, "hello.txt", 9, UINT64_MAX), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_start_upload(c, "hello.txt", 9, FTPS_UPLOAD_MODE_AT, UINT64_MAX),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    close(fd);
+    CHECK(bytes == 5 && m.len == 0 && src.pos == 0);
+    /* An offset past the end of the file (but representable): no data, no error. */
+    CHECK_OK(c, ftps_client_download_cb(c, "hello.txt", 9, 1000000, membuf_write, &m, &bytes));
+    CHECK(bytes == 0 && m.len == 0);
+    free(m.data);
+    CHECK_OK(c, ftps_client_noop(c));
+    ftps_client_free(c);
+    return PASS;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The runner                                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef int (*test_fn)(const struct server *s);
+
+/* Which servers a test runs against. */
+enum { OFFLINE = 0, ALL = 1, ERRORS = 2, VSFTPD_EXPLICIT = 3 };
+
+struct test {
+    const char *name;
+    test_fn fn;
+    int where;
+};
+
+#define T(name, where) {#name, t_##name, where}
+
+static const struct test tests[] = {
+    T(version_macros_match_the_library, OFFLINE),
+    T(result_codes_have_static_strings, OFFLINE),
+    T(caller_null_handles_are_rejected, OFFLINE),
+    T(caller_null_out_pointers_are_rejected, OFFLINE),
+    T(caller_double_free_is_harmless, OFFLINE),
+    T(caller_foreign_or_wrong_type_handle_is_rejected, OFFLINE),
+    T(caller_length_zero_is_rejected, OFFLINE),
+    T(e2_interior_nul_is_rejected, OFFLINE),
+    T(config_builder_rejects_bad_values, OFFLINE),
+    T(calls_before_connect_fail_with_state, OFFLINE),
+    T(connect_to_a_closed_port_is_a_connect_error, OFFLINE),
+    T(login_and_tls_facts, ALL),
+    T(upload_download_fd_roundtrip, ALL),
+    T(upload_download_path_and_resume, ALL),
+    T(transfer_callbacks_roundtrip, ALL),
+    T(download_at_offset_resumes, ALL),
+    T(streaming_transfers, ALL),
+    T(listing_entries_and_h6_name_bytes_roundtrip, ALL),
+    T(mlsd_mlst_and_mtime, ALL),
+    T(metadata_commands, ALL),
+    T(features, ALL),
+    T(active_mode_transfer, VSFTPD_EXPLICIT),
+    T(wrong_password_is_login_rejected, ERRORS),
+    T(missing_file_is_reply_550, ERRORS),
+    T(wrong_ca_is_a_certificate_error, VSFTPD_EXPLICIT),
+    T(e1_cr_lf_nul_in_arguments_are_rejected_and_nothing_is_sent, ERRORS),
+    T(caller_callback_that_fails_aborts_the_transfer, ERRORS),
+    T(caller_callback_that_reenters_the_client_gets_busy, ERRORS),
+    T(caller_second_thread_gets_busy, ERRORS),
+    T(caller_progress_callback_cancels, ERRORS),
+    T(caller_offset_that_overflows_is_rejected, ERRORS),
+};
+
+/* Splits "host:port". */
+static int host_port(const char *hp, char *host, size_t len, unsigned *port) {
+    const char *colon = hp ? strrchr(hp, ':') : NULL;
+    if (colon == NULL || (size_t)(colon - hp) >= len) return 0;
+    memcpy(host, hp, (size_t)(colon - hp));
+    host[colon - hp] = '\0';
+    *port = (unsigned)strtoul(colon + 1, NULL, 10);
+    return *port > 0;
+}
+
+int main(int argc, char **argv) {
+    static char ts_host[2][64];
+    struct server servers[4];
+    int nservers = 0, passed = 0, failed = 0, skipped = 0;
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    int require = env("FTPS_C_REQUIRE_SERVERS") != NULL && strcmp(env("FTPS_C_REQUIRE_SERVERS"), "1") == 0;
+    const char *names[2] = {"vsftpd-explicit", "vsftpd-implicit"};
+    const char *port_vars[2] = {"FTPS_TEST_VSFTPD_EXPLICIT_PORT", "FTPS_TEST_VSFTPD_IMPLICIT_PORT"};
+    const char *root_vars[2] = {"FTPS_TEST_VSFTPD_EXPLICIT_ROOT", "FTPS_TEST_VSFTPD_IMPLICIT_ROOT"};
+    const char *ts_vars[2] = {"FTPS_TESTSERVER_EXPLICIT", "FTPS_TESTSERVER_IMPLICIT"};
+    const char *ts_names[2] = {"testserver-explicit", "testserver-implicit"};
+
+    if (env("FTPS_C_RUN_ID")) run_id = env("FTPS_C_RUN_ID");
+    if (env("FTPS_C_TMPDIR")) tmp_dir = env("FTPS_C_TMPDIR");
+
+    for (int i = 0; i < 2; i++) {
+        if (env(port_vars[i]) && env("FTPS_TEST_CA") && env("FTPS_TEST_USER") && env("FTPS_TEST_PASS")) {
+            struct server sv = {names[i], env("FTPS_TEST_HOST") ? env("FTPS_TEST_HOST") : "127.0.0.1",
+                                (unsigned)atoi(env(port_vars[i])), i == 1, env("FTPS_TEST_CA"),
+                                env("FTPS_TEST_USER"), env("FTPS_TEST_PASS"), env(root_vars[i])};
+            servers[nservers++] = sv;
+        } else {
+            printf("# %s: not configured\n", names[i]);
+            if (require) failed++;
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        unsigned port = 0;
+        if (host_port(env(ts_vars[i]), ts_host[i], sizeof ts_host[i], &port) && env("FTPS_TESTSERVER_CA")) {
+            struct server sv = {ts_names[i], ts_host[i], port, i == 1, env("FTPS_TESTSERVER_CA"),
+                                env("FTPS_TESTSERVER_USER") ? env("FTPS_TESTSERVER_USER") : "ftpuser",
+                                env("FTPS_TESTSERVER_PASS") ? env("FTPS_TESTSERVER_PASS") : "ftppass", NULL};
+            servers[nservers++] = sv;
+        } else {
+            printf("# %s: not configured\n", ts_names[i]);
+            if (require) failed++;
+        }
+    }
+
+    for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+        const struct test *tc = &tests[t];
+        if (filter != NULL && strstr(tc->name, filter) == NULL) continue;
+        for (int k = (tc->where == OFFLINE ? -1 : 0); k < (tc->where == OFFLINE ? 0 : nservers); k++) {
+            const struct server *sv = k < 0 ? NULL : &servers[k];
+            if (sv != NULL) {
+                int is_ts_explicit = strcmp(sv->name, "testserver-explicit") == 0;
+                int is_vs_explicit = strcmp(sv->name, "vsftpd-explicit") == 0;
+                if (tc->where == ERRORS && !is_ts_explicit && !is_vs_explicit) continue;
+                if (tc->where == VSFTPD_EXPLICIT && !is_vs_explicit) continue;
+            }
+            current_test = tc->name;
+            current_server = sv ? sv->name : "offline";
+            fflush(stdout);
+            int r = tc->fn(sv);
+            const char *label = r == PASS ? "ok" : r == SKIP ? "skip" : "not ok";
+            printf("%s - %s%s%s%s\n", label, tc->name, sv ? " [" : "", sv ? sv->name : "", sv ? "]" : "");
+            fflush(stdout);
+            if (r == PASS) passed++;
+            else if (r == SKIP) skipped++;
+            else failed++;
+        }
+    }
+    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    fflush(stdout); /* LeakSanitizer may end the process without flushing */
+    return failed == 0 ? 0 : 1;
+}
