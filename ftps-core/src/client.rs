@@ -335,6 +335,11 @@ impl Client {
         self.ctl.tls_info()
     }
 
+    /// The DER certificate the server presented on the control connection.
+    pub fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.ctl.peer_certificate()
+    }
+
     /// The TLS facts of the last data connection.
     pub fn last_data_tls(&self) -> Option<&TlsInfo> {
         self.last_data_tls.as_ref()

@@ -257,6 +257,7 @@ impl Control {
     /// Reads, without waiting, whatever arrived since the last reply; complete replies
     /// found there are unsolicited and dropped (noted in the transcript).
     fn drop_unsolicited(&mut self) -> Result<()> {
+        let mut last: Option<Reply> = None;
         loop {
             if !self.assembler.in_progress()
                 && split_line(&self.buf[self.start..self.end]).is_none()
@@ -276,10 +277,11 @@ impl Control {
                 let _ = self.stream.tcp().set_nonblocking(false);
                 match r {
                     Ok(0) => {
+                        // Keep the server's last word (e.g. vsftpd's 522 before it hangs up).
                         self.broken = true;
                         return Err(Error::ConnectionLost {
                             during: "sending a command",
-                            reply: None,
+                            reply: last,
                             source: None,
                         });
                     }
@@ -295,6 +297,7 @@ impl Control {
             let reply = self.read_reply()?;
             let msg = format!("dropped an unsolicited reply: {reply}");
             self.note(&msg);
+            last = Some(reply);
         }
     }
 

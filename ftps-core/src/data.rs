@@ -125,6 +125,28 @@ impl DataStream {
     }
 }
 
+impl DataStream {
+    /// Processes, without waiting, the TLS records that already arrived (new session
+    /// tickets above all) before the connection is dropped early.
+    pub(crate) fn harvest_tickets(&mut self) {
+        let DataStream::Tls(s) = self else { return };
+        if s.sock.sock.set_nonblocking(true).is_err() {
+            return;
+        }
+        for _ in 0..64 {
+            match s.conn.read_tls(&mut s.sock) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if s.conn.process_new_packets().is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = s.sock.sock.set_nonblocking(false);
+    }
+}
+
 impl Read for DataStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {

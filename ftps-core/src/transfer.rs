@@ -126,6 +126,14 @@ impl Client {
         offset: u64,
         direction: Direction,
     ) -> Result<()> {
+        if offset > i64::MAX as u64 {
+            // Servers parse REST as a signed 64-bit number; vsftpd turns larger values
+            // into 0 and would send (or overwrite) the file from the start.
+            return Err(Error::invalid(
+                "offset",
+                format!("{offset} is beyond 2^63-1"),
+            ));
+        }
         if offset > 0 {
             let off = offset.to_string();
             let reply = self.raw_cmd("REST", Some(off.as_bytes()))?;
@@ -316,7 +324,9 @@ impl Client {
             return err;
         };
         let full = t.full_handshake();
-        drop(t.stream);
+        let mut stream = t.stream;
+        stream.harvest_tickets();
+        drop(stream);
         let reply = match t.early_final {
             Some(r) => Ok(r),
             None => self.ctl.read_reply_within(Duration::from_secs(5)),
@@ -389,7 +399,11 @@ impl Client {
         let Some(t) = self.active.take() else {
             return Ok(());
         };
-        drop(t.stream);
+        // Keep the tickets that already arrived: TLS 1.3 tickets are single use, and a
+        // session that loses them cannot resume its next data connection.
+        let mut stream = t.stream;
+        stream.harvest_tickets();
+        drop(stream);
         let r = (|| -> Result<()> {
             self.ctl.send("ABOR", None)?;
             // ABOR is answered with one or two replies (426 then 226, or 225/226), and

@@ -345,6 +345,27 @@ fn c3_tls13_with_one_or_many_tickets_survives_many_transfers() {
 }
 
 #[test]
+fn c3_aborted_transfers_keep_their_tickets() {
+    let srv = start(
+        TestServer::builder()
+            .tls_versions(&[TLS13])
+            .tls13_tickets(1),
+    );
+    let mut c = login(&srv, Mode::Explicit);
+    for _ in 0..4 {
+        let mut up = c.stor("aborted.bin", UploadMode::Replace).unwrap();
+        up.write_all(&vec![0u8; 256 * 1024]).unwrap();
+        up.abort().unwrap();
+    }
+    assert_eq!(fetch(&mut c, "hello.txt").unwrap(), b"hello\n");
+    // Every transfer ran on a resumed connection; a full handshake happened only
+    // where it was refused and then retried with the tickets it brought.
+    let stats = c.session_stats();
+    assert_eq!(stats.data_full, stats.retried, "{stats:?}");
+    assert!(srv.sessions()[0].data.iter().filter(|d| d.resumed).count() >= 5);
+}
+
+#[test]
 fn c3_no_tickets_at_all_is_a_clear_reuse_error() {
     let srv = start(
         TestServer::builder()
@@ -775,11 +796,21 @@ fn f8_numbers_in_replies_are_checked() {
     )));
     let mut c = login(&srv, Mode::Explicit);
     assert!(matches!(c.mdtm("hello.txt"), Err(Error::Protocol(_))));
-    // A huge REST offset is sent as a number, never wraps.
+    // An offset servers would parse as negative (vsftpd: as 0) is refused, nothing sent.
     let srv = start(TestServer::builder());
     let mut c = login(&srv, Mode::Explicit);
-    let _ = c.retr_from("hello.txt", u64::MAX).map(|d| d.abort());
-    assert!(srv.commands().contains(&format!("REST {}", u64::MAX)));
+    let before = srv.commands().len();
+    assert!(matches!(
+        c.retr_from("hello.txt", u64::MAX).err(),
+        Some(Error::InvalidArgument { .. })
+    ));
+    assert!(matches!(
+        c.retr_from("hello.txt", 1 << 63).err(),
+        Some(Error::InvalidArgument { .. })
+    ));
+    assert_eq!(srv.commands().len(), before);
+    let _ = c.retr_from("hello.txt", i64::MAX as u64).map(|d| d.abort());
+    assert!(srv.commands().contains(&format!("REST {}", i64::MAX)));
 }
 
 #[test]
