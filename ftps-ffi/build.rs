@@ -2,7 +2,7 @@
 //! linked against it keep working across compatible updates.
 //!
 //! The soname carries the ABI number, not the crate version: `libftps.so.0` stays as
-//! long as the C ABI only grows (see docs/C-API.md, "ABI promise").
+//! long as the C ABI only grows (see README.md, "ABI promise").
 
 /// The ABI number in the soname; bump it only for an incompatible ABI change.
 const ABI_MAJOR: u32 = 0;

@@ -1,7 +1,7 @@
 /*
  * ftps.h: the C API of libftps, an FTPS (FTP over TLS) client.
  *
- * Conventions (details in docs/C-API.md, "API conventions"):
+ * Conventions (details in README.md, "API conventions"):
  *
  * - Ownership: a handle (ftps_config_builder, ftps_config, ftps_client, ftps_listing)
  *   made by a _new, _build or listing call belongs to the caller, who releases it

@@ -53,7 +53,7 @@ pub(crate) fn get<'a, T: Handle>(p: *const T) -> Result<&'a T, ftps_result> {
     }
     // SAFETY: the registry says `p` came from `into_raw::<T>` and has not been freed
     // since; the box stays alive until `free` removes it from the registry. C callers
-    // promise not to free a handle while another thread uses it (docs/C-API.md).
+    // promise not to free a handle while another thread uses it (README.md).
     Ok(unsafe { &*p })
 }
 

@@ -1,7 +1,7 @@
 //! # libftps: the C ABI of ftps
 //!
 //! This crate only translates between C and [`ftps_core`]: arguments in, result codes
-//! and values out. The conventions are those of rustls-ffi (see `docs/C-API.md`):
+//! and values out. The conventions are those of rustls-ffi (see `README.md`):
 //!
 //! - everything is prefixed `ftps_`; handles are opaque (`ftps_config_builder`,
 //!   `ftps_config`, `ftps_client`, `ftps_listing`), made by `_new`/`_build`/listing
