@@ -1034,8 +1034,16 @@ static int t_mlsd_mlst_and_mtime(const struct server *s) {
     ftps_time when = {1700000000, 0};
     CHECK(c != NULL);
     if (ftps_client_feature(c, "MLST", buf, sizeof buf, &n) == FTPS_RESULT_NOT_AVAILABLE) {
+        /* vsftpd offers no MLSD: asking anyway must be a typed error, no listing. */
+        CHECK(ftps_client_mlsd(c, NULL, 0, &l) != FTPS_RESULT_OK);
+        CHECK(l == NULL);
+        {
+            uint16_t code = 0;
+            CHECK_OK(c, ftps_client_last_reply_code(c, &code));
+            CHECK(code >= 500);
+        }
         close_session(c);
-        return SKIP;
+        return PASS;
     }
     CHECK(put_bytes(c, "m.txt", (const unsigned char *)"mlsd", 4));
     CHECK_OK(c, ftps_client_mlsd(c, NULL, 0, &l));
