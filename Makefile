@@ -47,3 +47,4 @@ clean:
 include mk/ffi.mk
 include mk/python.mk
 include mk/fuzz.mk
+include mk/bench.mk
