@@ -15,7 +15,7 @@
 #
 # Settings (environment): BENCH_RUNS (5), BENCH_BIG_MIB (1024), BENCH_CASES, BENCH_SERVERS,
 # BENCH_CLIENTS (see run.py --help), BENCH_NETEM (1), BENCH_NETEM_RUNS (3),
-# BENCH_NETEM_BIG_MIB (64), BENCH_NETEM_SMALL_N (20), BENCH_OUT (tests/bench/results/latest.md),
+# BENCH_NETEM_BIG_MIB (64), BENCH_NETEM_SMALL_N (10), BENCH_OUT (tests/bench/results/latest.md),
 # BENCH_PORT_BASE (25000), BENCH_RUN_DIR (.servers/bench), BENCH_DATA (/dev/shm/ftps-bench),
 # BENCH_KEEP_DATA (0: delete the data at the end), BENCH_TARGET_DIR (cargo target dir),
 # BENCH_FTPS_PYTHON (a python that can `import ftps`; default bindings/python/.venv/bin/python).

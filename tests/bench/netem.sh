@@ -14,7 +14,7 @@
 #
 # Called by bench.sh with BENCH_RUN_DIR, BENCH_PORT_BASE, BENCH_ENV, BENCH_DATA, BENCH_WORK,
 # BENCH_PY, BENCH_FTPS_PY in the environment. Settings: BENCH_NETEM_RUNS (3),
-# BENCH_NETEM_BIG_MIB (64), BENCH_NETEM_SMALL_N (20), BENCH_NETEM_DELAY_MS (25, one way).
+# BENCH_NETEM_BIG_MIB (64), BENCH_NETEM_SMALL_N (10), BENCH_NETEM_DELAY_MS (25, one way).
 # `cleanup` removes the namespaces, the server and the mount, and is idempotent. `up` sets
 # everything up, prints the env file of the server and leaves it running (for debugging
 # round trips by hand: ip netns exec ftpsb-cli strace -r ... ; then `netem.sh cleanup`).
@@ -62,15 +62,16 @@ case ${1:-} in
   *) die "usage: netem.sh run OUT.md | up | cleanup" ;;
 esac
 : "${BENCH_ENV:?}" "${BENCH_DATA:?}" "${BENCH_WORK:?}" "${BENCH_PY:?}"
-if [ -n "$OUT" ]; then
-  trap 'rc=$?; cleanup; exit $rc' EXIT
-else
-  trap 'rc=$?; [ $rc -eq 0 ] || cleanup; exit $rc' EXIT
-fi
+on_exit() {
+  local rc=$?
+  if [ -n "$OUT" ] || [ "$rc" -ne 0 ]; then cleanup; fi
+  exit "$rc"
+}
+trap on_exit EXIT
 
 RUNS=${BENCH_NETEM_RUNS:-3}
 BIG_MIB=${BENCH_NETEM_BIG_MIB:-64}
-SMALL_N=${BENCH_NETEM_SMALL_N:-20}
+SMALL_N=${BENCH_NETEM_SMALL_N:-10}
 DATA=$BENCH_DATA-netem
 cleanup
 

@@ -636,7 +636,7 @@ def main():
     ap.add_argument("--remote", default="bench", help="the data dir as seen in each server's root")
     ap.add_argument("--local", required=True, help="scratch dir for downloaded small files, on tmpfs")
     ap.add_argument("--small-n", type=int, default=200)
-    ap.add_argument("--small-n-for", default="curl=10,lftp=100",
+    ap.add_argument("--small-n-for", default="curl=10,lftp=50",
                     help="fewer small files for slow clients: CLIENT=N,...")
     ap.add_argument("--python", default=sys.executable, help="python for ftplib")
     ap.add_argument("--ftps-python", default="", help="python that can `import ftps`")
