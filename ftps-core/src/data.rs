@@ -274,47 +274,29 @@ pub(crate) fn open(
         if data_ready && (preliminary.is_some() || early_final.is_some()) {
             break;
         }
-        if early_final.is_none() && preliminary.is_none() && ctl.has_buffered() {
-            let reply = ctl.read_reply()?;
-            handle_reply(
-                reply,
-                &mut pending,
-                &mut preliminary,
-                &mut early_final,
-                verb,
-            )?;
-            continue;
-        }
-        let left = deadline
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
-            .ok_or(Error::Timeout {
-                phase: Phase::DataConnect,
-            })?;
         let want_reply = preliminary.is_none() && early_final.is_none();
-        let (ctl_ready, data_readable) = {
-            let ctl_fd = ctl.tcp();
-            let mut fds = Vec::with_capacity(2);
-            fds.push(PollFd::new(
-                ctl_fd,
-                if want_reply {
+        // A reply already buffered (in our reader or in rustls) would never wake poll.
+        let (ctl_ready, data_readable) = if want_reply && ctl.has_buffered() {
+            (true, false)
+        } else {
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+                .ok_or(Error::Timeout {
+                    phase: Phase::DataConnect,
+                })?;
+            let flags = |on: bool| {
+                if on {
                     PollFlags::IN
                 } else {
                     PollFlags::empty()
-                },
-            ));
-            let data_active = !data_ready;
-            match &pending {
-                Pending::Connected(s, _) => fds.push(PollFd::new(
-                    s,
-                    if data_active {
-                        PollFlags::IN
-                    } else {
-                        PollFlags::empty()
-                    },
-                )),
-                Pending::Listening(l) => fds.push(PollFd::new(l, PollFlags::IN)),
-            }
+                }
+            };
+            let data_fd = match &pending {
+                Pending::Connected(s, _) => PollFd::new(s, flags(!data_ready)),
+                Pending::Listening(l) => PollFd::new(l, PollFlags::IN),
+            };
+            let mut fds = [PollFd::new(ctl.tcp(), flags(want_reply)), data_fd];
             let ts = Timespec {
                 tv_sec: left.as_secs() as _,
                 tv_nsec: left.subsec_nanos() as _,
@@ -361,6 +343,7 @@ pub(crate) fn open(
                     None => Pending::Listening(l),
                 },
                 Pending::Connected(sock, Some(mut conn)) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
                     if let Err(e) = step_handshake(&mut conn, &sock, left) {
                         return Err(data_handshake_failed(ctl, e, verb));
                     }
