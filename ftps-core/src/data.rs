@@ -16,68 +16,110 @@ use rustls::{ClientConnection, StreamOwned};
 use crate::config::{DataConnectionMode, DataProtection};
 use crate::control::{Control, set_timeouts};
 use crate::error::{Error, Phase, Result};
+use crate::record::{Direct, TlsSock};
 use crate::reply::{Reply, parse_227, parse_229};
 use crate::tls::{SessionTls, TlsInfo};
-
-/// How much one read from a TLS data socket asks for. rustls pulls records 4 KiB at a
-/// time; feeding it from this buffer turns ~260,000 read calls per GiB into ~4,000.
-const SOCKET_READ: usize = 256 * 1024;
-
-/// The data socket of a TLS data connection, read in large chunks.
-pub(crate) struct BufferedSock {
-    pub(crate) sock: TcpStream,
-    buf: Box<[u8]>,
-    start: usize,
-    end: usize,
-}
-
-impl BufferedSock {
-    fn new(sock: TcpStream) -> BufferedSock {
-        BufferedSock {
-            sock,
-            buf: vec![0u8; SOCKET_READ].into_boxed_slice(),
-            start: 0,
-            end: 0,
-        }
-    }
-}
-
-impl Read for BufferedSock {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.start == self.end {
-            self.start = 0;
-            self.end = self.sock.read(&mut self.buf)?;
-        }
-        let n = out.len().min(self.end - self.start);
-        out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
-        self.start += n;
-        Ok(n)
-    }
-}
-
-impl Write for BufferedSock {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.sock.write(buf)
-    }
-    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
-        self.sock.write_vectored(bufs)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.sock.flush()
-    }
-}
 
 /// An open data connection.
 pub(crate) enum DataStream {
     Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, BufferedSock>>),
+    /// TLS through rustls: for the first [`DIRECT_AFTER`] bytes, or all along.
+    Tls(Box<Rustls>),
+    /// TLS records opened and sealed in place (see [`crate::record`]).
+    Direct(Box<Direct>),
+    /// Only while moving from `Tls` to `Direct`.
+    Gone,
+}
+
+/// A data connection moves to [`Direct`] after this many bytes through rustls: by
+/// then the server's TLS 1.3 session tickets, sent right after the handshake, have
+/// arrived and gone to the session store, and small transfers never move.
+const DIRECT_AFTER: u64 = 1024 * 1024;
+
+/// A TLS data connection on rustls.
+pub(crate) struct Rustls {
+    s: StreamOwned<ClientConnection, TlsSock>,
+    /// Bytes moved so far; `None` when the connection stays on rustls.
+    moved: Option<u64>,
+}
+
+fn gone() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotConnected,
+        "data connection lost while switching record layers",
+    )
 }
 
 impl DataStream {
-    pub(crate) fn tcp(&self) -> &TcpStream {
+    pub(crate) fn tcp(&self) -> Option<&TcpStream> {
         match self {
-            DataStream::Plain(s) => s,
-            DataStream::Tls(s) => &s.sock.sock,
+            DataStream::Plain(s) => Some(s),
+            DataStream::Tls(t) => Some(&t.s.sock.sock),
+            DataStream::Direct(d) => Some(d.tcp()),
+            DataStream::Gone => None,
+        }
+    }
+
+    /// Moves a TLS data connection from rustls to [`Direct`] once rustls holds
+    /// nothing that the move would lose: the handshake is over, no record is waiting
+    /// to be sent, no plaintext waiting to be read, and the socket is at a record
+    /// boundary. Until then (and for a peer that already closed) rustls goes on.
+    fn go_direct(&mut self, reading: bool) -> io::Result<()> {
+        let DataStream::Tls(t) = self else {
+            return Ok(());
+        };
+        if t.moved.is_none_or(|m| m < DIRECT_AFTER) {
+            return Ok(());
+        }
+        let s = &mut t.s;
+        if s.conn.is_handshaking() || s.conn.wants_write() {
+            return Ok(());
+        }
+        if !reading {
+            // An upload reads nothing: take in what already arrived (the server's
+            // tickets), without waiting. A download has read them in order.
+            harvest_tickets(&mut s.conn, &mut s.sock);
+        }
+        if !s.sock.at_record_boundary() {
+            return Ok(());
+        }
+        match s.conn.process_new_packets() {
+            Ok(st) if st.plaintext_bytes_to_read() == 0 && !st.peer_has_closed() => {}
+            _ => return Ok(()),
+        }
+        let DataStream::Tls(t) = std::mem::replace(self, DataStream::Gone) else {
+            return Err(gone());
+        };
+        let (conn, sock) = t.s.into_parts();
+        *self = DataStream::Direct(Box::new(Direct::take_over(conn, sock)?));
+        Ok(())
+    }
+
+    /// Makes downloaded data available without copying it: returns how much is
+    /// in [`DataStream::held`] (0 at the clean end), or `None` when this stream
+    /// has no buffer of its own to lend (then use `read`).
+    pub(crate) fn fill(&mut self) -> Option<io::Result<usize>> {
+        if let Err(e) = self.go_direct(true) {
+            return Some(Err(e));
+        }
+        match self {
+            DataStream::Direct(d) => Some(d.fill()),
+            _ => None,
+        }
+    }
+
+    /// The data made available by [`DataStream::fill`].
+    pub(crate) fn held(&self) -> &[u8] {
+        match self {
+            DataStream::Direct(d) => d.plain(),
+            _ => &[],
+        }
+    }
+
+    /// Marks `n` bytes of [`DataStream::held`] as consumed.
+    pub(crate) fn consume(&mut self, n: usize) {
+        if let DataStream::Direct(d) = self {
+            d.consume(n);
         }
     }
 
@@ -89,7 +131,8 @@ impl DataStream {
                 s.flush()?;
                 s.shutdown(Shutdown::Write)?;
             }
-            DataStream::Tls(s) => {
+            DataStream::Tls(t) => {
+                let s = &mut t.s;
                 s.flush()?;
                 s.conn.send_close_notify();
                 while s.conn.wants_write() {
@@ -97,13 +140,22 @@ impl DataStream {
                 }
                 s.sock.sock.shutdown(Shutdown::Write)?;
             }
+            DataStream::Direct(d) => {
+                d.send_close_notify()?;
+                d.tcp().shutdown(Shutdown::Write)?;
+            }
+            DataStream::Gone => return Err(gone()),
         }
-        set_timeouts(self.tcp(), timeout)?;
+        if let Some(t) = self.tcp() {
+            set_timeouts(t, timeout)?;
+        }
         let mut sink = [0u8; 4096];
         loop {
             let r = match self {
                 DataStream::Plain(s) => s.read(&mut sink),
-                DataStream::Tls(s) => s.read(&mut sink),
+                DataStream::Tls(t) => t.s.read(&mut sink),
+                DataStream::Direct(d) => d.read(&mut sink),
+                DataStream::Gone => Err(gone()),
             };
             match r {
                 Ok(0) => return Ok(()),
@@ -129,50 +181,61 @@ impl DataStream {
     /// Processes, without waiting, the TLS records that already arrived (new session
     /// tickets above all) before the connection is dropped early.
     pub(crate) fn harvest_tickets(&mut self) {
-        let DataStream::Tls(s) = self else { return };
-        if s.sock.sock.set_nonblocking(true).is_err() {
-            return;
+        match self {
+            DataStream::Tls(t) => harvest_tickets(&mut t.s.conn, &mut t.s.sock),
+            DataStream::Direct(d) => d.harvest(),
+            _ => {}
         }
-        for _ in 0..64 {
-            match s.conn.read_tls(&mut s.sock) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    if s.conn.process_new_packets().is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = s.sock.sock.set_nonblocking(false);
     }
 }
 
 impl Read for DataStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.go_direct(true)?;
         match self {
             DataStream::Plain(s) => s.read(buf),
-            DataStream::Tls(s) => s.read(buf),
+            DataStream::Tls(t) => {
+                let n = t.s.read(buf)?;
+                if let Some(m) = t.moved.as_mut() {
+                    *m += n as u64;
+                }
+                Ok(n)
+            }
+            DataStream::Direct(d) => d.read(buf),
+            DataStream::Gone => Err(gone()),
         }
     }
 }
 
 impl Write for DataStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.go_direct(false)?;
         match self {
             DataStream::Plain(s) => s.write(buf),
-            DataStream::Tls(s) => s.write(buf),
+            DataStream::Tls(t) => {
+                let n = t.s.write(buf)?;
+                if let Some(m) = t.moved.as_mut() {
+                    *m += n as u64;
+                }
+                Ok(n)
+            }
+            DataStream::Direct(d) => d.write(buf),
+            DataStream::Gone => Err(gone()),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             DataStream::Plain(s) => s.flush(),
-            DataStream::Tls(s) => {
+            DataStream::Tls(t) => {
+                let s = &mut t.s;
                 s.flush()?;
                 while s.conn.wants_write() {
                     s.conn.write_tls(&mut s.sock)?;
                 }
                 Ok(())
             }
+            DataStream::Direct(_) => Ok(()),
+            DataStream::Gone => Err(gone()),
         }
     }
 }
@@ -191,6 +254,7 @@ pub(crate) struct OpenParams {
     pub protection: DataProtection,
     pub trust_pasv_address: bool,
     pub nodelay: bool,
+    pub records_in_place: bool,
     pub data_connect: Duration,
     pub tls: Option<SessionTls>,
     pub control_cert: Option<Vec<u8>>,
@@ -208,7 +272,7 @@ pub(crate) struct Opened {
 #[allow(clippy::large_enum_variant)] // one value per transfer, on the stack briefly
 enum Pending {
     /// Passive: connected, maybe handshaking.
-    Connected(TcpStream, Option<ClientConnection>),
+    Connected(TlsSock, Option<ClientConnection>),
     /// Active: waiting for the server to connect.
     Listening(TcpListener),
 }
@@ -255,7 +319,7 @@ pub(crate) fn open(
                     .and_then(|_| write_all_tls(c, &sock))
                     .map_err(|e| Error::from_io(e, "data connection", Phase::DataConnect))?;
             }
-            Pending::Connected(sock, conn)
+            Pending::Connected(TlsSock::new(sock), conn)
         }
         DataConnectionMode::Active { bind } => {
             Pending::Listening(active_listener(ctl, state, bind)?)
@@ -276,8 +340,12 @@ pub(crate) fn open(
         }
         let want_reply = preliminary.is_none() && early_final.is_none();
         // A reply already buffered (in our reader or in rustls) would never wake poll.
+        let data_buffered =
+            !data_ready && matches!(&pending, Pending::Connected(s, _) if s.has_buffered());
         let (ctl_ready, data_readable) = if want_reply && ctl.has_buffered() {
             (true, false)
+        } else if data_buffered {
+            (false, true)
         } else {
             let left = deadline
                 .checked_duration_since(Instant::now())
@@ -293,7 +361,7 @@ pub(crate) fn open(
                 }
             };
             let data_fd = match &pending {
-                Pending::Connected(s, _) => PollFd::new(s, flags(!data_ready)),
+                Pending::Connected(s, _) => PollFd::new(&s.sock, flags(!data_ready)),
                 Pending::Listening(l) => PollFd::new(l, PollFlags::IN),
             };
             let mut fds = [PollFd::new(ctl.tcp(), flags(want_reply)), data_fd];
@@ -338,13 +406,13 @@ pub(crate) fn open(
                                 Error::from_io(e, "data connection", Phase::DataConnect)
                             })?;
                         }
-                        Pending::Connected(sock, conn)
+                        Pending::Connected(TlsSock::new(sock), conn)
                     }
                     None => Pending::Listening(l),
                 },
-                Pending::Connected(sock, Some(mut conn)) => {
+                Pending::Connected(mut sock, Some(mut conn)) => {
                     let left = deadline.saturating_duration_since(Instant::now());
-                    if let Err(e) = step_handshake(&mut conn, &sock, left) {
+                    if let Err(e) = step_handshake(&mut conn, &mut sock, left) {
                         return Err(data_handshake_failed(ctl, e, verb));
                     }
                     Pending::Connected(sock, Some(conn))
@@ -354,11 +422,11 @@ pub(crate) fn open(
         }
     }
 
-    let Pending::Connected(sock, conn) = pending else {
+    let Pending::Connected(mut sock, conn) = pending else {
         return Err(Error::State("data connection not established"));
     };
     let (stream, tls) = match conn {
-        None => (DataStream::Plain(sock), None),
+        None => (DataStream::Plain(sock.sock), None),
         Some(mut conn) => {
             let info = TlsInfo::of(&conn);
             if let Some(t) = p.tls.as_ref() {
@@ -372,7 +440,7 @@ pub(crate) fn open(
                     // any data is sent.
                     let wait = (started.elapsed() * 4)
                         .clamp(Duration::from_millis(100), Duration::from_secs(2));
-                    if let Some(reply) = verdict(ctl, &mut conn, &sock, wait)? {
+                    if let Some(reply) = verdict(ctl, &mut conn, &mut sock, wait)? {
                         if reply.is_success() {
                             early_final = Some(reply);
                         } else {
@@ -395,7 +463,10 @@ pub(crate) fn open(
                 }
             }
             (
-                DataStream::Tls(Box::new(StreamOwned::new(conn, BufferedSock::new(sock)))),
+                DataStream::Tls(Box::new(Rustls {
+                    s: StreamOwned::new(conn, sock),
+                    moved: p.records_in_place.then_some(0),
+                })),
                 Some(info),
             )
         }
@@ -495,7 +566,7 @@ fn data_handshake_failed(ctl: &mut Control, e: Error, verb: &str) -> Error {
 fn verdict(
     ctl: &mut Control,
     conn: &mut ClientConnection,
-    sock: &TcpStream,
+    sock: &mut TlsSock,
     wait: Duration,
 ) -> Result<Option<Reply>> {
     let deadline = Instant::now() + wait;
@@ -503,29 +574,33 @@ fn verdict(
         if ctl.has_buffered() {
             return ctl.read_reply().map(Some);
         }
-        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-            return Ok(None);
+        let (ctl_ready, data_ready) = if sock.has_buffered() {
+            (false, true)
+        } else {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return Ok(None);
+            };
+            let ts = Timespec {
+                tv_sec: left.as_secs() as _,
+                tv_nsec: left.subsec_nanos() as _,
+            };
+            let mut fds = [
+                PollFd::new(ctl.tcp(), PollFlags::IN),
+                PollFd::new(&sock.sock, PollFlags::IN),
+            ];
+            match rustix::event::poll(&mut fds, Some(&ts)) {
+                Ok(0) => return Ok(None),
+                Ok(_) => {}
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(_) => return Ok(None),
+            }
+            (!fds[0].revents().is_empty(), !fds[1].revents().is_empty())
         };
-        let ts = Timespec {
-            tv_sec: left.as_secs() as _,
-            tv_nsec: left.subsec_nanos() as _,
-        };
-        let mut fds = [
-            PollFd::new(ctl.tcp(), PollFlags::IN),
-            PollFd::new(sock, PollFlags::IN),
-        ];
-        match rustix::event::poll(&mut fds, Some(&ts)) {
-            Ok(0) => return Ok(None),
-            Ok(_) => {}
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => return Ok(None),
-        }
-        let (ctl_ready, data_ready) = (!fds[0].revents().is_empty(), !fds[1].revents().is_empty());
         if ctl_ready {
             return ctl.read_reply().map(Some);
         }
         if data_ready {
-            let n = conn.read_tls(&mut &*sock).unwrap_or(0);
+            let n = conn.read_tls(sock).unwrap_or(0);
             let state = conn.process_new_packets();
             match state {
                 Ok(st) if st.plaintext_bytes_to_read() > 0 => return Ok(None),
@@ -533,7 +608,7 @@ fn verdict(
                 _ => {
                     // Closed at once: answer with our close_notify and read the reply.
                     conn.send_close_notify();
-                    let _ = write_all_tls(conn, sock);
+                    let _ = write_all_tls(conn, &sock.sock);
                     return ctl.read_reply().map(Some);
                 }
             }
@@ -544,12 +619,12 @@ fn verdict(
 /// Reads whatever TLS records already arrived on a refused data connection, without
 /// waiting: after a full handshake the server's fresh TLS 1.3 tickets are there, and
 /// the retry needs them.
-fn harvest_tickets(conn: &mut ClientConnection, sock: &TcpStream) {
-    if sock.set_nonblocking(true).is_err() {
+fn harvest_tickets(conn: &mut ClientConnection, sock: &mut TlsSock) {
+    if sock.sock.set_nonblocking(true).is_err() {
         return;
     }
     for _ in 0..16 {
-        match conn.read_tls(&mut &*sock) {
+        match conn.read_tls(sock) {
             Ok(0) | Err(_) => break,
             Ok(_) => {
                 if conn.process_new_packets().is_err() {
@@ -558,7 +633,7 @@ fn harvest_tickets(conn: &mut ClientConnection, sock: &TcpStream) {
             }
         }
     }
-    let _ = sock.set_nonblocking(false);
+    let _ = sock.sock.set_nonblocking(false);
 }
 
 fn write_all_tls(conn: &mut ClientConnection, mut sock: &TcpStream) -> io::Result<()> {
@@ -571,12 +646,12 @@ fn write_all_tls(conn: &mut ClientConnection, mut sock: &TcpStream) -> io::Resul
 /// One step of a data handshake: read what arrived, process it, send what is due.
 fn step_handshake(
     conn: &mut ClientConnection,
-    mut sock: &TcpStream,
+    sock: &mut TlsSock,
     timeout: Duration,
 ) -> Result<()> {
-    set_timeouts(sock, timeout)
+    set_timeouts(&sock.sock, timeout)
         .map_err(|e| Error::from_io(e, "data connection", Phase::DataConnect))?;
-    match conn.read_tls(&mut sock) {
+    match conn.read_tls(sock) {
         Ok(0) => {
             return Err(Error::ConnectionLost {
                 during: "data connection handshake",
@@ -590,7 +665,7 @@ fn step_handshake(
     }
     let processed = conn.process_new_packets();
     // Send alerts too when processing failed.
-    let _ = write_all_tls(conn, sock);
+    let _ = write_all_tls(conn, &sock.sock);
     processed.map_err(|e| Error::from_tls(e, "data connection"))?;
     Ok(())
 }
@@ -704,5 +779,298 @@ fn accept_from(l: &TcpListener, want: IpAddr, p: &OpenParams) -> Result<Option<T
             "accepting the data connection",
             Phase::DataConnect,
         )),
+    }
+}
+
+#[cfg(test)]
+mod direct_tests {
+    //! The in-place record layer against a rustls server, for every protocol version
+    //! and cipher suite: byte-exact both ways across the switch, clean and unclean
+    //! ends, a tampered record, and a key update.
+    use super::*;
+    use rustls::crypto::{CryptoProvider, aws_lc_rs as provider};
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+    use rustls::{ServerConfig, ServerConnection, SupportedCipherSuite, SupportedProtocolVersion};
+    use std::net::TcpListener;
+    use std::sync::Arc;
+    use std::thread;
+
+    const MIB: usize = 1024 * 1024;
+
+    fn pattern(n: usize) -> Vec<u8> {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    }
+
+    fn suites() -> Vec<(&'static SupportedProtocolVersion, SupportedCipherSuite)> {
+        use provider::cipher_suite as cs;
+        vec![
+            (&rustls::version::TLS13, cs::TLS13_AES_128_GCM_SHA256),
+            (&rustls::version::TLS13, cs::TLS13_AES_256_GCM_SHA384),
+            (&rustls::version::TLS13, cs::TLS13_CHACHA20_POLY1305_SHA256),
+            (
+                &rustls::version::TLS12,
+                cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            ),
+            (
+                &rustls::version::TLS12,
+                cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            ),
+            (
+                &rustls::version::TLS12,
+                cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            ),
+        ]
+    }
+
+    struct Pair {
+        client: DataStream,
+        server: thread::JoinHandle<Vec<u8>>,
+    }
+
+    /// A rustls server on loopback running `serve`, and a client data stream to it.
+    fn pair(
+        version: &'static SupportedProtocolVersion,
+        suite: SupportedCipherSuite,
+        serve: impl FnOnce(&mut ServerConnection, &mut TcpStream) -> Vec<u8> + Send + 'static,
+    ) -> Pair {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let der: CertificateDer<'static> = cert.der().clone();
+        let prov = Arc::new(CryptoProvider {
+            cipher_suites: vec![suite],
+            ..provider::default_provider()
+        });
+        let scfg = ServerConfig::builder_with_provider(prov.clone())
+            .with_protocol_versions(&[version])
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![der.clone()],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            )
+            .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(der).unwrap();
+        let mut ccfg = rustls::ClientConfig::builder_with_provider(prov)
+            .with_protocol_versions(&[version])
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        ccfg.enable_secret_extraction = true;
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let server = thread::spawn(move || {
+            let (mut sock, _) = l.accept().unwrap();
+            sock.set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
+            let mut conn = ServerConnection::new(Arc::new(scfg)).unwrap();
+            conn.set_buffer_limit(None);
+            while conn.is_handshaking() {
+                conn.complete_io(&mut sock).unwrap();
+            }
+            serve(&mut conn, &mut sock)
+        });
+        let sock = TcpStream::connect(addr).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let conn =
+            ClientConnection::new(Arc::new(ccfg), ServerName::try_from("localhost").unwrap())
+                .unwrap();
+        let client = DataStream::Tls(Box::new(Rustls {
+            s: StreamOwned::new(conn, TlsSock::new(sock)),
+            moved: Some(0),
+        }));
+        Pair { client, server }
+    }
+
+    /// Sends `data` as records, flipping one ciphertext byte past `tamper_at`.
+    fn send(
+        conn: &mut ServerConnection,
+        sock: &mut TcpStream,
+        data: &[u8],
+        tamper_at: Option<usize>,
+    ) {
+        let mut sent = 0;
+        let mut tampered = false;
+        for chunk in data.chunks(100_000) {
+            conn.writer().write_all(chunk).unwrap();
+            let mut wire = Vec::new();
+            while conn.wants_write() {
+                conn.write_tls(&mut wire).unwrap();
+            }
+            if let Some(at) = tamper_at
+                && !tampered
+                && sent + wire.len() > at + 64
+            {
+                let i = at.saturating_sub(sent) + 40;
+                wire[i] ^= 0x40;
+                tampered = true;
+            }
+            sent += wire.len();
+            if sock.write_all(&wire).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn close(conn: &mut ServerConnection, sock: &mut TcpStream) {
+        conn.send_close_notify();
+        while conn.wants_write() {
+            let _ = conn.write_tls(sock);
+        }
+    }
+
+    fn read_all(s: &mut DataStream) -> io::Result<Vec<u8>> {
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 70_000];
+        loop {
+            // Half through `fill` (in place), half through `read` (copied).
+            if got.len() % 2 == 0
+                && let Some(r) = s.fill()
+            {
+                let n = r?;
+                if n == 0 {
+                    return Ok(got);
+                }
+                let take = n.min(5000);
+                got.extend_from_slice(&s.held()[..take]);
+                s.consume(take);
+                continue;
+            }
+            let n = s.read(&mut buf)?;
+            if n == 0 {
+                return Ok(got);
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn download_is_byte_exact_across_the_switch_for_every_suite() {
+        for (v, suite) in suites() {
+            let data = pattern(3 * MIB + 12345);
+            let d = data.clone();
+            let mut p = pair(v, suite, move |c, s| {
+                send(c, s, &d, None);
+                close(c, s);
+                Vec::new()
+            });
+            let got = read_all(&mut p.client).unwrap_or_else(|e| panic!("{suite:?}: {e}"));
+            assert!(
+                got == data,
+                "{suite:?}: {} bytes, want {}",
+                got.len(),
+                data.len()
+            );
+            assert!(
+                matches!(p.client, DataStream::Direct(_)),
+                "{suite:?} stayed on rustls"
+            );
+            p.server.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn upload_is_byte_exact_and_ends_with_close_notify_for_every_suite() {
+        for (v, suite) in suites() {
+            let data = pattern(3 * MIB + 777);
+            let mut p = pair(v, suite, |c, s| {
+                let mut got = Vec::new();
+                let mut rs = rustls::Stream::new(c, s);
+                // Ok(0) only after the client's close_notify; an unclean end is an error.
+                rs.read_to_end(&mut got).unwrap();
+                close(c, s);
+                got
+            });
+            let mut rest = &data[..];
+            while !rest.is_empty() {
+                let n = p.client.write(&rest[..rest.len().min(200_000)]).unwrap();
+                rest = &rest[n..];
+            }
+            assert!(
+                matches!(p.client, DataStream::Direct(_)),
+                "{suite:?} stayed on rustls"
+            );
+            p.client.finish_upload(Duration::from_secs(10)).unwrap();
+            let got = p.server.join().unwrap();
+            assert!(
+                got == data,
+                "{suite:?}: server got {} bytes, want {}",
+                got.len(),
+                data.len()
+            );
+        }
+    }
+
+    #[test]
+    fn a_close_without_close_notify_is_unexpected_eof_not_the_end() {
+        for (v, suite) in suites().into_iter().step_by(3) {
+            let mut p = pair(v, suite, |c, s| {
+                send(c, s, &pattern(2 * MIB), None);
+                let _ = s.shutdown(Shutdown::Both);
+                Vec::new()
+            });
+            let e = read_all(&mut p.client).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof, "{suite:?}: {e}");
+            assert!(matches!(p.client, DataStream::Direct(_)));
+            p.server.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_tampered_record_after_the_switch_fails_authentication() {
+        for (v, suite) in suites() {
+            let mut p = pair(v, suite, |c, s| {
+                send(c, s, &pattern(3 * MIB), Some(2 * MIB));
+                close(c, s);
+                Vec::new()
+            });
+            let e = read_all(&mut p.client).unwrap_err();
+            let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+            assert_eq!(tls, Some(&rustls::Error::DecryptError), "{suite:?}: {e}");
+            p.server.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_key_update_after_the_switch_is_a_clear_error_never_garbage() {
+        let (v, suite) = suites()[0];
+        let mut p = pair(v, suite, |c, s| {
+            send(c, s, &pattern(2 * MIB), None);
+            c.refresh_traffic_keys().unwrap();
+            send(c, s, &pattern(MIB), None);
+            close(c, s);
+            Vec::new()
+        });
+        let e = read_all(&mut p.client).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("KeyUpdate"), "{e}");
+        p.server.join().unwrap();
+    }
+
+    #[test]
+    fn small_transfers_stay_on_rustls() {
+        let (v, suite) = suites()[0];
+        let data = pattern(100_000);
+        let d = data.clone();
+        let mut p = pair(v, suite, move |c, s| {
+            send(c, s, &d, None);
+            close(c, s);
+            Vec::new()
+        });
+        assert_eq!(read_all(&mut p.client).unwrap(), data);
+        assert!(matches!(p.client, DataStream::Tls(_)));
+        p.server.join().unwrap();
     }
 }

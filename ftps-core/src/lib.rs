@@ -43,6 +43,7 @@ mod error;
 pub mod list;
 mod listing;
 mod mirror;
+mod record;
 pub mod reply;
 pub mod time;
 mod tls;
