@@ -420,8 +420,10 @@ impl ConfigBuilder {
     /// their TLS records in place (default on): about half the CPU per GiB. TLS
     /// 1.3 session tickets that arrive after that point are dropped, and a TLS 1.3
     /// `KeyUpdate` from the server ends the transfer with [`crate::Error::Tls`]
-    /// (no server tested sends one; Java's sends one after 128 GiB); `false` keeps
-    /// every data connection on rustls from start to end.
+    /// (no server tested sends one; Java's sends one after 128 GiB), as does an
+    /// upload past ~360 GiB in one AES-GCM data connection (2^24.5 records, where
+    /// rustls would replace the key); `false` keeps every data connection on rustls
+    /// from start to end.
     pub fn tls_records_in_place(mut self, yes: bool) -> Self {
         self.records_in_place = yes;
         self

@@ -5,9 +5,15 @@
 //! of ~50 (`rep movsb` with source and destination 1-31 bytes apart modulo 4 KiB,
 //! which is exactly how rustls lays out its buffers). For a bulk transfer that copy
 //! cost more than AES-GCM itself. So, as a kTLS offload would, a data connection
-//! leaves rustls after its handshake ([`rustls::kernel`]): rustls keeps the session
-//! state (new session tickets, key updates) and this module opens and seals the
-//! records in place, in the socket buffer, with the same aws-lc AEADs.
+//! leaves rustls once its first MiB has moved (`dangerous_extract_secrets`), and
+//! this module opens and seals its records in place, in the socket buffer, with
+//! the same aws-lc AEADs.
+//!
+//! What rustls would still have done after that point, and this module does not:
+//! take TLS 1.3 session tickets (they are dropped; servers send theirs right after
+//! the handshake, long before the switch), follow a TLS 1.3 `KeyUpdate` (a typed
+//! error), and replace an AES-GCM sending key after 2^24.5 records, ~360 GiB (a
+//! typed error). `Config::tls_records_in_place(false)` keeps rustls throughout.
 //!
 //! [`TlsSock`] is the socket under rustls during the handshake. It never hands
 //! rustls bytes past the end of the record in progress, so when rustls has
@@ -19,8 +25,6 @@ use std::net::TcpStream;
 use std::ops::Range;
 
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
-use rustls::client::ClientConnectionData;
-use rustls::kernel::KernelConnection;
 use rustls::{AlertDescription, ConnectionTrafficSecrets, ProtocolVersion};
 
 /// How much one read from a TLS data socket asks for: ~4,000 reads per GiB.
@@ -31,12 +35,14 @@ const TAG: usize = 16;
 const MAX_CIPHERTEXT: usize = 16384 + 2048;
 /// The largest plaintext of one record.
 const MAX_PLAINTEXT: usize = 16384;
-/// Records sealed with one AES-GCM key before it is replaced (TLS 1.3) or the
-/// connection refuses to go on (TLS 1.2); rustls uses the same 2^24.5 bound.
+/// Records sealed with one AES-GCM key before the connection refuses to go on
+/// (rustls's bound too; it would replace a TLS 1.3 key there).
 const GCM_RECORD_LIMIT: u64 = 23_726_566;
 
 const KEY_UPDATE: &str = "the server sent a TLS 1.3 KeyUpdate, which the in-place record \
 layer cannot follow; set Config tls_records_in_place(false) for this server";
+const KEY_WORN_OUT: &str = "2^24.5 records sealed with one AES-GCM key; set Config \
+tls_records_in_place(false) for transfers this large";
 
 const CONTENT_CHANGE_CIPHER_SPEC: u8 = 20;
 const CONTENT_ALERT: u8 = 21;
@@ -227,10 +233,6 @@ fn aad12(seq: u64, typ: u8, len: usize) -> [u8; 13] {
 /// A data connection past its handshake, its records opened and sealed here.
 pub(crate) struct Direct {
     sock: TlsSock,
-    /// rustls's session state, when it could be kept: takes new session tickets
-    /// and derives the keys of a key update. Without it tickets that arrive now are
-    /// dropped and a key update ends the connection with an error.
-    session: Option<KernelConnection<ClientConnectionData>>,
     tls13: bool,
     rx: Cipher,
     tx: Cipher,
@@ -253,12 +255,10 @@ impl Direct {
             _ => return Err(bad("unsupported protocol version")),
         };
         let secrets = conn.dangerous_extract_secrets().map_err(tls_err)?;
-        let kernel = None;
         let rx = Cipher::new(tls13, secrets.rx.0, secrets.rx.1)?;
         let tx = Cipher::new(tls13, secrets.tx.0, secrets.tx.1)?;
         Ok(Direct {
             sock,
-            session: kernel,
             tls13,
             rx,
             tx,
@@ -433,8 +433,7 @@ impl Direct {
         }
     }
 
-    /// Post-handshake messages: new session tickets go to rustls's store (the next
-    /// data connection needs them), key updates replace the keys.
+    /// Post-handshake messages after the switch.
     fn handshake(&mut self, mut msgs: &[u8]) -> io::Result<()> {
         while !msgs.is_empty() {
             let [typ, a, b, c, rest @ ..] = msgs else {
@@ -444,59 +443,16 @@ impl Direct {
             if rest.len() < len {
                 return Err(bad("handshake message split across records"));
             }
-            let (body, rest) = rest.split_at(len);
             match (*typ, self.tls13) {
-                (HANDSHAKE_NEW_SESSION_TICKET, true) => {
-                    if let Some(k) = self.session.as_mut() {
-                        k.handle_new_session_ticket(body).map_err(tls_err)?;
-                    }
-                }
-                (HANDSHAKE_KEY_UPDATE, true) => {
-                    let requested = match body {
-                        [0] => false,
-                        [1] => true,
-                        _ => return Err(bad("malformed key_update")),
-                    };
-                    let (seq, secrets) = self
-                        .session
-                        .as_mut()
-                        .ok_or_else(|| bad(KEY_UPDATE))?
-                        .update_rx_secret()
-                        .map_err(tls_err)?;
-                    self.rx = Cipher::new(true, seq, secrets)?;
-                    if requested {
-                        self.update_tx_keys()?;
-                    }
-                }
+                // rustls's session store cannot take a ticket any more: dropped.
+                (HANDSHAKE_NEW_SESSION_TICKET, true) => {}
+                (HANDSHAKE_KEY_UPDATE, true) => return Err(bad(KEY_UPDATE)),
                 // TLS 1.2 renegotiation is not supported; like rustls, ignore the request.
                 (HANDSHAKE_HELLO_REQUEST, false) => {}
                 _ => return Err(bad("unexpected handshake message")),
             }
-            msgs = rest;
+            msgs = &rest[len..];
         }
-        Ok(())
-    }
-
-    /// TLS 1.3: tells the peer with a key_update (sealed with the old key), then
-    /// switches to the next key.
-    fn update_tx_keys(&mut self) -> io::Result<()> {
-        let mut out = std::mem::take(&mut self.out);
-        out.clear();
-        self.seal(
-            &mut out,
-            CONTENT_HANDSHAKE,
-            &[HANDSHAKE_KEY_UPDATE, 0, 0, 1, 0],
-        )?;
-        let r = self.sock.sock.write_all(&out);
-        self.out = out;
-        r?;
-        let (seq, secrets) = self
-            .session
-            .as_mut()
-            .ok_or_else(|| bad(KEY_UPDATE))?
-            .update_tx_secret()
-            .map_err(tls_err)?;
-        self.tx = Cipher::new(true, seq, secrets)?;
         Ok(())
     }
 
@@ -504,7 +460,7 @@ impl Direct {
     fn seal(&mut self, out: &mut Vec<u8>, typ: u8, data: &[u8]) -> io::Result<()> {
         debug_assert!(data.len() <= MAX_PLAINTEXT);
         if self.tx.seq >= self.tx.limit {
-            return Err(bad("too many records for one key"));
+            return Err(bad(KEY_WORN_OUT));
         }
         let start = out.len();
         let nonce = self.tx.nonce();
@@ -565,18 +521,6 @@ impl Direct {
         out.resize(pad, 0);
         let mut r = Ok(());
         for chunk in data[..take].chunks(MAX_PLAINTEXT) {
-            if self.tls13 && self.tx.seq >= self.tx.limit {
-                // Replace the key before it wears out (rustls does the same).
-                r = self
-                    .sock
-                    .sock
-                    .write_all(&out[pad..])
-                    .and_then(|_| self.update_tx_keys());
-                out.truncate(pad);
-                if r.is_err() {
-                    break;
-                }
-            }
             r = self.seal(&mut out, CONTENT_APPLICATION_DATA, chunk);
             if r.is_err() {
                 break;
