@@ -964,6 +964,17 @@ ftps_result ftps_config_builder_set_tcp_keepalive_ms(ftps_config_builder *builde
 ftps_result ftps_config_builder_set_tcp_nodelay(ftps_config_builder *builder, bool yes);
 
 /**
+ * Lets data connections leave rustls after their first MiB and open and seal
+ * their TLS records in place (default true): about half the CPU per GiB. TLS 1.3
+ * session tickets that arrive after that point are dropped, and a TLS 1.3
+ * `KeyUpdate` from the server ends the transfer with `FTPS_RESULT_TLS`, as does
+ * an upload past ~360 GiB in one AES-GCM data connection; false keeps every data
+ * connection on rustls from start to end. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+ * `FTPS_RESULT_INVALID_HANDLE`.
+ */
+ftps_result ftps_config_builder_set_tls_records_in_place(ftps_config_builder *builder, bool yes);
+
+/**
  * Sets binary (default) or ASCII transfers, one of `ftps_transfer_type`. Errors as
  * `ftps_config_builder_set_mode()`.
  */

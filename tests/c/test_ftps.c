@@ -111,6 +111,10 @@ static int file_equals(const char *path, const unsigned char *data, size_t n) {
 /* Sessions                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/* ftps_config_builder_set_tls_records_in_place() for the next server_config(): 0 or 1;
+   -1 leaves the default. */
+static int records_in_place = -1;
+
 /* Builds the configuration for a server; NULL on failure (printed). */
 static const ftps_config *server_config(const struct server *s, size_t buffer) {
     ftps_config_builder *b = NULL;
@@ -123,6 +127,8 @@ static const ftps_config *server_config(const struct server *s, size_t buffer) {
     if (rc == FTPS_RESULT_OK) rc = ftps_config_builder_add_ca_file(b, s->ca);
     if (rc == FTPS_RESULT_OK) rc = ftps_config_builder_set_reply_timeout_ms(b, 20000);
     if (rc == FTPS_RESULT_OK && buffer > 0) rc = ftps_config_builder_set_buffer_size(b, buffer);
+    if (rc == FTPS_RESULT_OK && records_in_place >= 0)
+        rc = ftps_config_builder_set_tls_records_in_place(b, records_in_place == 1);
     if (rc == FTPS_RESULT_OK) rc = ftps_config_builder_build(b, &cfg);
     if (rc != FTPS_RESULT_OK) {
         char msg[512];
@@ -340,6 +346,7 @@ static int t_caller_null_handles_are_rejected(const struct server *s) {
     CHECK_RC(NULL, ftps_config_builder_set_mode(NULL, FTPS_MODE_IMPLICIT), NP);
     CHECK_RC(NULL, ftps_config_builder_add_ca_file(NULL, "x"), NP);
     CHECK_RC(NULL, ftps_config_builder_danger_accept_invalid_certs(NULL, true), NP);
+    CHECK_RC(NULL, ftps_config_builder_set_tls_records_in_place(NULL, true), NP);
     CHECK_RC(NULL, ftps_config_builder_build(NULL, &cfg), NP);
     CHECK(cfg == NULL);
     CHECK_RC(NULL, ftps_config_builder_error_message(NULL, buf, sizeof buf, &n), NP);
@@ -626,6 +633,8 @@ static int t_config_builder_rejects_bad_values(const struct server *s) {
     CHECK_OK(NULL, ftps_config_builder_set_max_listing_line(b, 4096));
     CHECK_OK(NULL, ftps_config_builder_set_tcp_keepalive_ms(b, 0));
     CHECK_OK(NULL, ftps_config_builder_set_tcp_nodelay(b, false));
+    CHECK_OK(NULL, ftps_config_builder_set_tls_records_in_place(b, false));
+    CHECK_OK(NULL, ftps_config_builder_set_tls_records_in_place(b, true));
     CHECK_OK(NULL, ftps_config_builder_set_transfer_type(b, FTPS_TRANSFER_TYPE_ASCII));
     CHECK_OK(NULL, ftps_config_builder_set_utf8(b, false));
     CHECK_OK(NULL, ftps_config_builder_set_tls_server_name(b, "ftp.example.com"));
@@ -953,6 +962,29 @@ static int t_streaming_transfers(const struct server *s) {
     CHECK_OK(c, ftps_client_noop(c));
     free(data);
     close_session(c);
+    return PASS;
+}
+
+/* More than the first MiB of a data connection, with TLS records handled by rustls
+   throughout (off) and opened and sealed in place after the first MiB (on). */
+static int t_tls_records_in_place_off_and_on(const struct server *s) {
+    enum { N = 2 * 1024 * 1024 + 4321 };
+    unsigned char *data = malloc(N);
+    CHECK(data != NULL);
+    fill_pattern(data, N, 6);
+    for (int on = 0; on < 2; on++) {
+        records_in_place = on;
+        ftps_client *c = open_session(s);
+        records_in_place = -1;
+        size_t got = 0;
+        CHECK(c != NULL);
+        CHECK(put_bytes(c, "rip.bin", data, N));
+        unsigned char *back = get_bytes(c, "rip.bin", &got);
+        CHECK(back != NULL && got == N && memcmp(back, data, N) == 0);
+        free(back);
+        close_session(c);
+    }
+    free(data);
     return PASS;
 }
 
@@ -1605,6 +1637,7 @@ static const struct test tests[] = {
     T(transfer_callbacks_roundtrip, ALL),
     T(download_at_offset_resumes, ALL),
     T(streaming_transfers, ALL),
+    T(tls_records_in_place_off_and_on, ALL),
     T(listing_entries_and_h6_name_bytes_roundtrip, ALL),
     T(mlsd_mlst_and_mtime, ALL),
     T(metadata_commands, ALL),

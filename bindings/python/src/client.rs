@@ -489,7 +489,7 @@ impl RawClient {
     tls_server_name, client_cert, connect_timeout, reply_timeout, data_connect_timeout,
     data_timeout, min_tls, max_tls, passive, active_bind, insecure_trust_pasv_address,
     insecure_clear_data, ascii, utf8, buffer_size, danger_accept_invalid_certs, alpn,
-    auth_ssl, tcp_keepalive, tcp_nodelay
+    auth_ssl, tcp_keepalive, tcp_nodelay, tls_records_in_place
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn connect(
@@ -522,6 +522,7 @@ pub(crate) fn connect(
     auth_ssl: bool,
     tcp_keepalive: Option<f64>,
     tcp_nodelay: bool,
+    tls_records_in_place: bool,
 ) -> PyResult<RawClient> {
     let config = Options {
         host,
@@ -554,6 +555,7 @@ pub(crate) fn connect(
         auth_ssl,
         tcp_keepalive,
         tcp_nodelay,
+        tls_records_in_place,
     }
     .build(py)?;
     let client = py

@@ -38,6 +38,7 @@ pub(crate) struct Options {
     pub auth_ssl: bool,
     pub tcp_keepalive: Option<f64>,
     pub tcp_nodelay: bool,
+    pub tls_records_in_place: bool,
 }
 
 fn seconds(py: Python<'_>, what: &str, v: f64) -> PyResult<Duration> {
@@ -153,6 +154,7 @@ impl Options {
             None => None,
         });
         b = b.tcp_nodelay(self.tcp_nodelay);
+        b = b.tls_records_in_place(self.tls_records_in_place);
         b.build().map_err(|e| crate::errors::core_error(py, e))
     }
 }

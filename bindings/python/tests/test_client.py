@@ -102,6 +102,20 @@ def test_upload_download_paths_and_metadata(client: ftps.Client, workdir: Workdi
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".ftps-part")]
 
 
+@pytest.mark.parametrize("records_in_place", [False, True])
+def test_tls_records_in_place_off_and_on(server: Server, workdir: Workdir, records_in_place: bool) -> None:
+    # More than the first MiB, after which data connections may leave rustls.
+    data = payload(3 * 1024 * 1024 + 5, 9)
+    with server.connect(tls_records_in_place=records_in_place) as c:
+        c.cwd(workdir.remote)
+        assert c.upload(io.BytesIO(data), "rip.bin") == len(data)
+        assert workdir.local is not None
+        assert (workdir.local / "rip.bin").read_bytes() == data
+        out = io.BytesIO()
+        assert c.download("rip.bin", out) == len(data)
+        assert out.getvalue() == data
+
+
 def test_pathlike_and_bytes_paths(client: ftps.Client, tmp_path: pathlib.Path) -> None:
     src = tmp_path / "p.txt"
     src.write_bytes(b"pathlike\n")

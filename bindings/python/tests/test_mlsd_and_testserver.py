@@ -64,3 +64,15 @@ def test_testserver_session(testserver: Server) -> None:
         c.delete(name)
         info = c.tls_info
         assert info is not None and info.stats.data_full == 0 and info.stats.data_resumed >= 4
+
+
+@pytest.mark.parametrize("records_in_place", [False, True])
+def test_testserver_tls_records_in_place_off_and_on(testserver: Server, records_in_place: bool) -> None:
+    data = bytes(range(251)) * 12_000  # about 2.9 MiB: past the first MiB
+    with testserver.connect(tls_records_in_place=records_in_place) as c:
+        name = f"/py-rip-{testserver.mode}-{records_in_place}-{id(c)}.bin"
+        assert c.upload(io.BytesIO(data), name) == len(data)
+        out = io.BytesIO()
+        assert c.download(name, out) == len(data)
+        assert out.getvalue() == data
+        c.delete(name)

@@ -169,4 +169,5 @@ def connect(
     auth_ssl: bool = False,
     tcp_keepalive: Optional[float] = 60.0,
     tcp_nodelay: bool = True,
+    tls_records_in_place: bool = True,
 ) -> Client: ...
