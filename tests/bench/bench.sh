@@ -18,7 +18,8 @@
 # BENCH_NETEM_BIG_MIB (64), BENCH_NETEM_SMALL_N (10), BENCH_OUT (tests/bench/results/latest.md),
 # BENCH_PORT_BASE (25000), BENCH_RUN_DIR (.servers/bench), BENCH_DATA (/dev/shm/ftps-bench),
 # BENCH_KEEP_DATA (0: delete the data at the end), BENCH_TARGET_DIR (cargo target dir),
-# BENCH_FTPS_PYTHON (a python that can `import ftps`; default bindings/python/.venv/bin/python).
+# BENCH_FTPS_PYTHON (a python that can `import ftps`; default: this tree's wheel, built into
+# .servers/bench-work/venv).
 set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -79,8 +80,28 @@ if [ ! -x /usr/bin/time ]; then
 fi
 PY=$(python3 -c 'import sys; print(sys.executable)')
 FTPS_PY=${BENCH_FTPS_PYTHON:-}
-if [ -z "$FTPS_PY" ] && [ -x "$REPO/bindings/python/.venv/bin/python" ]; then
-  FTPS_PY=$REPO/bindings/python/.venv/bin/python
+if [ -z "$FTPS_PY" ]; then
+  # The Python face of this tree: its wheel, built here into a venv of the bench's own
+  # (a venv of run-tests.sh may hold an older wheel).
+  VENV=$WORK/venv
+  REQ=$REPO/bindings/python/requirements-test.txt
+  log "building the Python face (maturin wheel into $VENV)"
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv > /dev/null
+  fi
+  mkdir -p "$WORK"
+  if { [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"; } &&
+    "$VENV/bin/pip" install -q --disable-pip-version-check "$(grep '^maturin==' "$REQ")" &&
+    rm -rf "$WORK/dist" &&
+    (cd "$REPO/bindings/python" &&
+      CARGO_TARGET_DIR="${BENCH_TARGET_DIR:-$REPO/target}/python" \
+        "$VENV/bin/maturin" build --release --quiet --out "$WORK/dist") &&
+    "$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps \
+      "$WORK"/dist/ftps_rs-*.whl; then
+    FTPS_PY=$VENV/bin/python
+  else
+    log "the Python face did not build: it is reported as n/a"
+  fi
 fi
 
 # --- 2. clients ----------------------------------------------------------------------------------

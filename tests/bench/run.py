@@ -116,7 +116,7 @@ class Clients:
     def check_ftps_python(self):
         py = self.a.ftps_python
         if not py:
-            return "n/a (Python face not built yet: no bindings/python/.venv; set BENCH_FTPS_PYTHON)"
+            return "n/a (the Python face did not build; see the log, or set BENCH_FTPS_PYTHON)"
         r = subprocess.run([py, "-c", "import ftps, ftps._ftps; print(ftps._ftps.__file__)"],
                            capture_output=True, text=True)
         if r.returncode != 0:
