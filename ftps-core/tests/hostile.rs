@@ -915,6 +915,98 @@ fn g2_upload_ends_with_close_notify_and_226() {
     }
 }
 
+// Past its first MiB a data connection opens its TLS records in place (record.rs):
+// the same guarantees must hold there, under both TLS versions.
+const BIG: usize = 3 * 1024 * 1024 + 12_345;
+
+fn big_data() -> Vec<u8> {
+    (0..BIG as u32).map(|i| (i ^ (i >> 9)) as u8).collect()
+}
+
+#[test]
+fn g1_after_the_first_mib_fin_or_rst_mid_file_is_truncation() {
+    for version in [TLS12, TLS13] {
+        for rst in [false, true] {
+            let mut b = TestServer::builder()
+                .tls_versions(&[version])
+                .file("f", big_data())
+                .fault(Fault::TruncateAfter(2_500_000));
+            if rst {
+                b = b.fault(Fault::RstInsteadOfFin);
+            }
+            let srv = b.start().unwrap();
+            let mut c = login(&srv, Mode::Explicit);
+            match fetch(&mut c, "f") {
+                Err(Error::Truncated { received, .. }) if !rst => assert_eq!(received, 2_500_000),
+                Err(Error::Truncated { received, .. }) => assert!(received <= 2_500_000),
+                other => panic!("{version:?} rst={rst}: {other:?}"),
+            }
+            // Through the Read stream as well, and the session goes on.
+            let mut down = c.retr("f").unwrap();
+            let mut got = Vec::new();
+            let e = down.read_to_end(&mut got).unwrap_err();
+            assert!(got.len() <= 2_500_000, "{version:?} rst={rst}: {e}");
+            assert!(down.finish().is_err());
+            c.noop().unwrap();
+        }
+    }
+}
+
+#[test]
+fn g1_after_the_first_mib_missing_close_notify_with_every_announced_byte_is_accepted() {
+    for version in [TLS12, TLS13] {
+        let srv = TestServer::builder()
+            .tls_versions(&[version])
+            .file("f", big_data())
+            .fault(Fault::DataNoCloseNotify)
+            .start()
+            .unwrap();
+        let mut c = login(&srv, Mode::Explicit);
+        assert!(fetch(&mut c, "f").unwrap() == big_data(), "{version:?}");
+    }
+}
+
+#[test]
+fn g1_g2_after_the_first_mib_both_ways_byte_exact_with_close_notify() {
+    for version in [TLS12, TLS13] {
+        let srv = start(
+            TestServer::builder()
+                .tls_versions(&[version])
+                .strict_upload_eof(true),
+        );
+        for mode in [Mode::Explicit, Mode::Implicit] {
+            let mut c = login(&srv, mode);
+            let data = big_data();
+            let mut up = c.stor("up.bin", UploadMode::Replace).unwrap();
+            for chunk in data.chunks(100_000) {
+                up.write_all(chunk).unwrap();
+            }
+            assert_eq!(up.finish().unwrap().code(), 226);
+            assert!(srv.file("up.bin").unwrap() == data, "{version:?} {mode:?}");
+            assert!(
+                fetch(&mut c, "up.bin").unwrap() == data,
+                "{version:?} {mode:?}"
+            );
+            let mut down = c.retr("up.bin").unwrap();
+            let mut got = Vec::new();
+            down.read_to_end(&mut got).unwrap();
+            assert_eq!(down.finish().unwrap().code(), 226);
+            assert!(got == data, "{version:?} {mode:?}");
+            let stats = c.session_stats();
+            assert_eq!(stats.data_full, 0, "{version:?} {mode:?}: {stats:?}");
+        }
+        for s in srv.sessions() {
+            assert!(
+                s.data.iter().all(|d| d.resumed),
+                "{version:?}: {:?}",
+                s.data
+            );
+            let uploads = s.data.iter().filter(|d| d.client_sent_close_notify).count();
+            assert!(uploads >= 1, "{version:?}: {:?}", s.data);
+        }
+    }
+}
+
 #[test]
 fn g3_no_data_connection_is_a_bounded_timeout() {
     let srv = start(TestServer::builder().fault(Fault::NoDataConnection { reply_after: None }));
