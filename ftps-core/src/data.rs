@@ -43,6 +43,16 @@ pub(crate) struct Rustls {
     moved: Option<u64>,
 }
 
+impl Rustls {
+    /// Counts `n` more bytes moved; returns `n`.
+    fn count(&mut self, n: usize) -> usize {
+        if let Some(m) = self.moved.as_mut() {
+            *m += n as u64;
+        }
+        n
+    }
+}
+
 fn gone() -> io::Error {
     io::Error::new(
         io::ErrorKind::NotConnected,
@@ -194,13 +204,7 @@ impl Read for DataStream {
         self.go_direct(true)?;
         match self {
             DataStream::Plain(s) => s.read(buf),
-            DataStream::Tls(t) => {
-                let n = t.s.read(buf)?;
-                if let Some(m) = t.moved.as_mut() {
-                    *m += n as u64;
-                }
-                Ok(n)
-            }
+            DataStream::Tls(t) => t.s.read(buf).map(|n| t.count(n)),
             DataStream::Direct(d) => d.read(buf),
             DataStream::Gone => Err(gone()),
         }
@@ -212,13 +216,7 @@ impl Write for DataStream {
         self.go_direct(false)?;
         match self {
             DataStream::Plain(s) => s.write(buf),
-            DataStream::Tls(t) => {
-                let n = t.s.write(buf)?;
-                if let Some(m) = t.moved.as_mut() {
-                    *m += n as u64;
-                }
-                Ok(n)
-            }
+            DataStream::Tls(t) => t.s.write(buf).map(|n| t.count(n)),
             DataStream::Direct(d) => d.write(buf),
             DataStream::Gone => Err(gone()),
         }

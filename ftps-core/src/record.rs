@@ -464,23 +464,16 @@ impl Direct {
         }
         let start = out.len();
         let nonce = self.tx.nonce();
-        if self.tls13 {
+        // The additional data: TLS 1.3 the record header, TLS 1.2 its own 13 bytes.
+        let mut aad = [0u8; 13];
+        let (aad_len, body) = if self.tls13 {
             let len = data.len() + 1 + TAG;
             let header = [CONTENT_APPLICATION_DATA, 3, 3, (len >> 8) as u8, len as u8];
             out.extend_from_slice(&header);
             out.extend_from_slice(data);
             out.push(typ);
-            let body = start + HEADER..out.len();
-            let tag = self
-                .tx
-                .key
-                .seal_in_place_separate_tag(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(header),
-                    &mut out[body],
-                )
-                .map_err(|_| bad("sealing failed"))?;
-            out.extend_from_slice(tag.as_ref());
+            aad[..HEADER].copy_from_slice(&header);
+            (HEADER, start + HEADER)
         } else {
             let explicit = if self.tx.explicit_nonce { 8 } else { 0 };
             let len = explicit + data.len() + TAG;
@@ -489,19 +482,19 @@ impl Direct {
                 out.extend_from_slice(&nonce[4..]);
             }
             out.extend_from_slice(data);
-            let aad = aad12(self.tx.seq, typ, data.len());
-            let body = start + HEADER + explicit..out.len();
-            let tag = self
-                .tx
-                .key
-                .seal_in_place_separate_tag(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(aad),
-                    &mut out[body],
-                )
-                .map_err(|_| bad("sealing failed"))?;
-            out.extend_from_slice(tag.as_ref());
-        }
+            aad = aad12(self.tx.seq, typ, data.len());
+            (aad.len(), start + HEADER + explicit)
+        };
+        let tag = self
+            .tx
+            .key
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(&aad[..aad_len]),
+                &mut out[body..],
+            )
+            .map_err(|_| bad("sealing failed"))?;
+        out.extend_from_slice(tag.as_ref());
         self.tx.next_seq()
     }
 
