@@ -964,13 +964,11 @@ ftps_result ftps_config_builder_set_tcp_keepalive_ms(ftps_config_builder *builde
 ftps_result ftps_config_builder_set_tcp_nodelay(ftps_config_builder *builder, bool yes);
 
 /**
- * Lets data connections leave rustls after their first MiB and open and seal
- * their TLS records in place (default true): about half the CPU per GiB. TLS 1.3
- * session tickets that arrive after that point are dropped, and a TLS 1.3
- * `KeyUpdate` from the server ends the transfer with `FTPS_RESULT_TLS`, as does
- * an upload past ~360 GiB in one AES-GCM data connection; false keeps every data
- * connection on rustls from start to end. Errors: `FTPS_RESULT_NULL_PARAMETER`,
- * `FTPS_RESULT_INVALID_HANDLE`.
+ * Does nothing; kept because functions of the C ABI are never removed. Data
+ * connections used to leave rustls after their first MiB and open and seal their TLS
+ * records in place; every data connection now runs on rustls's own record layer, at
+ * the speed that option used to buy, whatever `yes` says. Errors:
+ * `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
  */
 ftps_result ftps_config_builder_set_tls_records_in_place(ftps_config_builder *builder, bool yes);
 

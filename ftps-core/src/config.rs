@@ -218,7 +218,6 @@ pub(crate) struct Inner {
     pub limits: Limits,
     pub keepalive: Option<Duration>,
     pub nodelay: bool,
-    pub records_in_place: bool,
     pub transfer_type: TransferType,
     pub utf8: bool,
     pub tls_server_name: String,
@@ -296,7 +295,6 @@ pub struct ConfigBuilder {
     limits: Limits,
     keepalive: Option<Duration>,
     nodelay: bool,
-    records_in_place: bool,
     transfer_type: TransferType,
     utf8: bool,
     server_name: Option<String>,
@@ -327,7 +325,6 @@ impl ConfigBuilder {
             limits: Limits::default(),
             keepalive: Some(Duration::from_secs(60)),
             nodelay: true,
-            records_in_place: true,
             transfer_type: TransferType::Binary,
             utf8: true,
             server_name: None,
@@ -416,16 +413,13 @@ impl ConfigBuilder {
         self.nodelay = yes;
         self
     }
-    /// Let data connections leave rustls after their first MiB and open and seal
-    /// their TLS records in place (default on): about half the CPU per GiB. TLS
-    /// 1.3 session tickets that arrive after that point are dropped, and a TLS 1.3
-    /// `KeyUpdate` from the server ends the transfer with [`crate::Error::Tls`]
-    /// (no server tested sends one; Java's sends one after 128 GiB), as does an
-    /// upload past ~360 GiB in one AES-GCM data connection (2^24.5 records, where
-    /// rustls would replace the key); `false` keeps every data connection on rustls
-    /// from start to end.
-    pub fn tls_records_in_place(mut self, yes: bool) -> Self {
-        self.records_in_place = yes;
+    /// Does nothing, kept so that code written for ftps 0.1's in-place record layer
+    /// still builds. Every data connection now runs on rustls's own record layer
+    /// (its unbuffered API, records decrypted inside a buffer of ours), with the
+    /// speed that option used to buy, whatever `yes` says.
+    #[deprecated(note = "has no effect: data connections always use rustls's record layer")]
+    pub fn tls_records_in_place(self, yes: bool) -> Self {
+        let _ = yes;
         self
     }
     /// Binary (default) or ASCII transfers.
@@ -546,7 +540,6 @@ impl ConfigBuilder {
                 limits: self.limits,
                 keepalive: self.keepalive,
                 nodelay: self.nodelay,
-                records_in_place: self.records_in_place,
                 transfer_type: self.transfer_type,
                 utf8: self.utf8,
                 tls_server_name,

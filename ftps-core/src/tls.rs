@@ -12,11 +12,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{
     ClientSessionStore, Resumption, Tls12ClientSessionValue, Tls13ClientSessionValue,
+    UnbufferedClientConnection,
 };
-use rustls::crypto::{CryptoProvider, SupportedKxGroup, WebPkiSupportedAlgorithms};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::{
-    CertificateError, CipherSuite, ClientConfig, ClientConnection, DigitallySignedStruct,
-    NamedGroup, SignatureScheme, SupportedCipherSuite,
+    CertificateError, CipherSuite, ClientConfig, ClientConnection, CommonState,
+    DigitallySignedStruct, NamedGroup, SignatureScheme, SupportedCipherSuite,
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
@@ -34,35 +35,22 @@ pub(crate) struct TlsSettings {
     pub client_cert: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
 }
 
-/// The crypto provider: aws-lc-rs's default one, with two changes.
+/// The crypto provider: aws-lc-rs's default one, with its key-exchange groups in
+/// rustls's own order (X25519MLKEM768 first, through rustls's `prefer-post-quantum`
+/// feature) and its own randomness. The one change: AES-128-GCM is preferred over
+/// AES-256-GCM, then ChaCha20-Poly1305 (see [`suite_preference`]); the set of suites
+/// is the default provider's.
 ///
-/// - Randomness comes from the operating system ([`os_random`]): rustls's
-///   `secure_random` and the ephemeral key shares of X25519, P-256 and P-384. aws-lc
-///   seeds its own RAND once per process from CPU jitter entropy, which costs tens of
-///   milliseconds of CPU, more than the rest of a short session together; a client
-///   handshake now never touches that RAND. The post-quantum hybrid group
-///   (X25519MLKEM768) is kept as aws-lc-rs has it, since ML-KEM key generation uses
-///   aws-lc's RAND; it is offered last, so rustls never makes it the key share of its
-///   first ClientHello, and it only costs the seeding when a server asks for it.
-/// - AES-128-GCM is preferred over AES-256-GCM, then ChaCha20-Poly1305 (see
-///   [`suite_preference`]). The set of suites is the default provider's.
-///
-/// Signature verification algorithms are the default provider's.
+/// aws-lc seeds its DRBG once per process; the CPU-jitter entropy source that made
+/// that seeding cost ~55 ms of CPU is switched off at build time
+/// (`AWS_LC_SYS_NO_JITTER_ENTROPY=1` in the repository's `.cargo/config.toml`), so the
+/// seed comes from the operating system alone.
 fn provider() -> Arc<CryptoProvider> {
     let base = rustls::crypto::aws_lc_rs::default_provider();
-    let mut kx_groups: Vec<&'static dyn SupportedKxGroup> = base
-        .kx_groups
-        .iter()
-        .map(|g| os_random::kx_group(*g))
-        .collect();
-    // Groups that still need aws-lc's RAND go last; the order is otherwise kept.
-    kx_groups.sort_by_key(|g| !os_random::is_os_group(*g));
     let mut cipher_suites = base.cipher_suites.clone();
     cipher_suites.sort_by_key(suite_preference);
     Arc::new(CryptoProvider {
         cipher_suites,
-        kx_groups,
-        secure_random: &os_random::OsRandom,
         ..base
     })
 }
@@ -412,10 +400,6 @@ impl SessionTls {
                 store: store.clone(),
                 data,
             }));
-            // Data connections may be handed to kernel TLS after their handshake
-            // (`ClientConnection::dangerous_into_kernel_connection`), which needs the
-            // traffic secrets. The control connection never is.
-            cfg.enable_secret_extraction = data;
             Arc::new(cfg)
         };
         Ok(SessionTls {
@@ -431,8 +415,8 @@ impl SessionTls {
             .map_err(|e| Error::from_tls(e, "control connection"))
     }
 
-    pub(crate) fn data_connection(&self) -> Result<ClientConnection> {
-        ClientConnection::new(self.data.clone(), self.server_name.clone())
+    pub(crate) fn data_connection(&self) -> Result<UnbufferedClientConnection> {
+        UnbufferedClientConnection::new(self.data.clone(), self.server_name.clone())
             .map_err(|e| Error::from_tls(e, "data connection"))
     }
 }
@@ -453,7 +437,7 @@ pub struct TlsInfo {
 }
 
 impl TlsInfo {
-    pub(crate) fn of(conn: &ClientConnection) -> TlsInfo {
+    pub(crate) fn of(conn: &CommonState) -> TlsInfo {
         let version = match conn.protocol_version() {
             Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
             Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
@@ -477,362 +461,35 @@ impl TlsInfo {
     }
 }
 
-/// Randomness from the operating system, and the ECDHE key shares built from it.
-///
-/// aws-lc draws its randomness from a DRBG that it seeds, once per process, from CPU
-/// jitter entropy: tens of milliseconds of CPU, paid by every process that makes one
-/// TLS handshake. `getrandom(2)` costs microseconds. The ephemeral private keys are
-/// drawn here and handed to aws-lc-rs as raw scalars; aws-lc-rs does the curve
-/// arithmetic and the agreement as in its own groups.
-///
-/// None of this claims FIPS status (`fips()` is false): the FIPS-validated DRBG is the
-/// one these replace.
-mod os_random {
-    use std::fmt;
-
-    use aws_lc_rs::agreement::{self, PrivateKey, UnparsedPublicKey};
-    use rustls::crypto::{
-        ActiveKeyExchange, GetRandomFailed, SecureRandom, SharedSecret, SupportedKxGroup,
-    };
-    use rustls::{NamedGroup, PeerMisbehaved};
-    use zeroize::Zeroizing;
-
-    /// Fills `buf` from the kernel's CSPRNG: `getrandom(2)`, which blocks only until
-    /// the kernel pool is first initialised. Falls back to `/dev/urandom` where there
-    /// is no `getrandom(2)` (not Linux, a kernel before 3.17, or a seccomp filter).
-    pub(super) fn fill(buf: &mut [u8]) -> Result<(), GetRandomFailed> {
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        {
-            use rustix::io::Errno;
-            use rustix::rand::{GetRandomFlags, getrandom};
-            let mut done = 0;
-            while done < buf.len() {
-                match getrandom(&mut buf[done..], GetRandomFlags::empty()) {
-                    Ok(0) => return Err(GetRandomFailed),
-                    Ok(n) => done += n,
-                    Err(Errno::INTR) => continue,
-                    Err(Errno::NOSYS | Errno::PERM) => return fill_from_device(&mut buf[done..]),
-                    Err(_) => return Err(GetRandomFailed),
-                }
-            }
-            Ok(())
-        }
-        #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        {
-            fill_from_device(buf)
-        }
-    }
-
-    fn fill_from_device(buf: &mut [u8]) -> Result<(), GetRandomFailed> {
-        use std::io::Read;
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(buf))
-            .map_err(|_| GetRandomFailed)
-    }
-
-    /// rustls's source of randomness (client random, session id, ...).
-    #[derive(Debug)]
-    pub(super) struct OsRandom;
-
-    impl SecureRandom for OsRandom {
-        fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
-            fill(buf)
-        }
-
-        fn fips(&self) -> bool {
-            false
-        }
-    }
-
-    /// An ECDHE group whose private keys come from [`fill`].
-    struct OsKxGroup {
-        name: NamedGroup,
-        alg: &'static agreement::Algorithm,
-        /// Length of a private key (a big-endian scalar for the NIST curves).
-        private_len: usize,
-        /// The shape of a valid key share: aws-lc-rs also accepts compressed points,
-        /// which TLS forbids. aws-lc-rs checks that the point is on the curve.
-        share_ok: fn(&[u8]) -> bool,
-    }
-
-    impl fmt::Debug for OsKxGroup {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            self.name.fmt(f)
-        }
-    }
-
-    const MAX_PRIVATE_LEN: usize = 48;
-
-    /// Draws for a NIST scalar before giving up. A draw is out of range (zero, or
-    /// not below the group order) with probability about 2^-32 for P-256 and 2^-190
-    /// for P-384.
-    const ATTEMPTS: usize = 16;
-
-    static X25519_OS: OsKxGroup = OsKxGroup {
-        name: NamedGroup::X25519,
-        alg: &agreement::X25519,
-        private_len: 32,
-        share_ok: |share| share.len() == 32,
-    };
-
-    static SECP256R1_OS: OsKxGroup = OsKxGroup {
-        name: NamedGroup::secp256r1,
-        alg: &agreement::ECDH_P256,
-        private_len: 32,
-        share_ok: |share| share.len() == 65 && share[0] == 0x04,
-    };
-
-    static SECP384R1_OS: OsKxGroup = OsKxGroup {
-        name: NamedGroup::secp384r1,
-        alg: &agreement::ECDH_P384,
-        private_len: 48,
-        share_ok: |share| share.len() == 97 && share[0] == 0x04,
-    };
-
-    /// X25519 with a private key from the OS.
-    pub(super) static X25519: &dyn SupportedKxGroup = &X25519_OS;
-    /// P-256 with a private key from the OS.
-    pub(super) static SECP256R1: &dyn SupportedKxGroup = &SECP256R1_OS;
-    /// P-384 with a private key from the OS.
-    pub(super) static SECP384R1: &dyn SupportedKxGroup = &SECP384R1_OS;
-
-    /// This module's version of `group`, or `group` itself if there is none.
-    pub(super) fn kx_group(group: &'static dyn SupportedKxGroup) -> &'static dyn SupportedKxGroup {
-        match group.name() {
-            NamedGroup::X25519 => X25519,
-            NamedGroup::secp256r1 => SECP256R1,
-            NamedGroup::secp384r1 => SECP384R1,
-            _ => group,
-        }
-    }
-
-    /// Whether `group` is one of this module's.
-    pub(super) fn is_os_group(group: &dyn SupportedKxGroup) -> bool {
-        [X25519, SECP256R1, SECP384R1]
-            .iter()
-            .any(|g| std::ptr::addr_eq(*g, group))
-    }
-
-    impl OsKxGroup {
-        fn private_key(&self) -> Result<PrivateKey, rustls::Error> {
-            let mut buf = Zeroizing::new([0u8; MAX_PRIVATE_LEN]);
-            let scalar = &mut buf[..self.private_len];
-            for _ in 0..ATTEMPTS {
-                fill(scalar)?;
-                // Any 32 bytes are an X25519 key. A NIST scalar must lie in [1, n-1]:
-                // aws-lc rejects any other, and a fresh draw keeps the key uniform.
-                if let Ok(key) = PrivateKey::from_private_key(self.alg, scalar) {
-                    return Ok(key);
-                }
-            }
-            Err(rustls::Error::General(format!(
-                "no valid {:?} private key from the random source",
-                self.name
-            )))
-        }
-    }
-
-    impl SupportedKxGroup for OsKxGroup {
-        fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, rustls::Error> {
-            let priv_key = self.private_key()?;
-            let pub_key = priv_key.compute_public_key().map_err(|_| {
-                rustls::Error::General(format!("computing a {:?} public key", self.name))
-            })?;
-            Ok(Box::new(OsKeyExchange {
-                name: self.name,
-                alg: self.alg,
-                share_ok: self.share_ok,
-                priv_key,
-                pub_key,
-            }))
-        }
-
-        fn ffdhe_group(&self) -> Option<rustls::ffdhe_groups::FfdheGroup<'static>> {
-            None
-        }
-
-        fn name(&self) -> NamedGroup {
-            self.name
-        }
-
-        fn fips(&self) -> bool {
-            false
-        }
-    }
-
-    /// One key exchange in progress: our private key and key share.
-    struct OsKeyExchange {
-        name: NamedGroup,
-        alg: &'static agreement::Algorithm,
-        share_ok: fn(&[u8]) -> bool,
-        priv_key: PrivateKey,
-        pub_key: agreement::PublicKey,
-    }
-
-    impl ActiveKeyExchange for OsKeyExchange {
-        fn complete(self: Box<Self>, peer: &[u8]) -> Result<SharedSecret, rustls::Error> {
-            if !(self.share_ok)(peer) {
-                return Err(PeerMisbehaved::InvalidKeyShare.into());
-            }
-            agreement::agree(
-                &self.priv_key,
-                UnparsedPublicKey::new(self.alg, peer),
-                rustls::Error::from(PeerMisbehaved::InvalidKeyShare),
-                |secret| Ok(SharedSecret::from(secret)),
-            )
-        }
-
-        fn pub_key(&self) -> &[u8] {
-            self.pub_key.as_ref()
-        }
-
-        fn ffdhe_group(&self) -> Option<rustls::ffdhe_groups::FfdheGroup<'static>> {
-            None
-        }
-
-        fn group(&self) -> NamedGroup {
-            self.name
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_lc_rs::agreement;
-    use rustls::crypto::{SecureRandom, aws_lc_rs::kx_group as lc};
 
     #[test]
-    fn os_random_fills() {
-        let mut a = [0u8; 64];
-        let mut b = [0u8; 64];
-        os_random::OsRandom.fill(&mut a).unwrap();
-        os_random::OsRandom.fill(&mut b).unwrap();
-        assert_ne!(a, [0u8; 64]);
-        assert_ne!(b, [0u8; 64]);
-        assert_ne!(a, b);
-        // Empty, and larger than one getrandom(2) call may return.
-        os_random::fill(&mut []).unwrap();
-        let mut big = vec![0u8; 1 << 20];
-        os_random::fill(&mut big).unwrap();
-        assert!(big.iter().filter(|&&x| x == 0).count() < 8192);
-        assert!(big[big.len() - 64..].iter().any(|&x| x != 0));
-    }
-
-    const OS_GROUPS: [(&str, usize); 3] = [("X25519", 32), ("secp256r1", 65), ("secp384r1", 97)];
-
-    fn os_group(name: &str) -> (&'static dyn SupportedKxGroup, &'static agreement::Algorithm) {
-        match name {
-            "X25519" => (os_random::X25519, &agreement::X25519),
-            "secp256r1" => (os_random::SECP256R1, &agreement::ECDH_P256),
-            _ => (os_random::SECP384R1, &agreement::ECDH_P384),
-        }
-    }
-
-    #[test]
-    fn os_groups_agree_with_themselves() {
-        for (name, share_len) in OS_GROUPS {
-            let (g, _) = os_group(name);
-            assert_eq!(format!("{:?}", g.name()), name);
-            assert!(!g.fips());
-            assert!(g.ffdhe_group().is_none());
-            let a = g.start().unwrap();
-            let b = g.start().unwrap();
-            assert_eq!(a.group(), g.name());
-            assert_eq!(a.pub_key().len(), share_len, "{name}");
-            assert_eq!(b.pub_key().len(), share_len, "{name}");
-            if share_len != 32 {
-                assert_eq!(a.pub_key()[0], 0x04, "{name}: uncompressed point");
-            }
-            assert_ne!(a.pub_key(), b.pub_key(), "{name}");
-            let (pa, pb) = (a.pub_key().to_vec(), b.pub_key().to_vec());
-            let sa = a.complete(&pb).unwrap();
-            let sb = b.complete(&pa).unwrap();
-            assert_eq!(sa.secret_bytes(), sb.secret_bytes(), "{name}");
-            // X25519: 32 bytes; P-256, P-384: the x coordinate.
-            let secret_len = if share_len == 32 { 32 } else { share_len / 2 };
-            assert_eq!(sa.secret_bytes().len(), secret_len, "{name}");
-        }
-    }
-
-    #[test]
-    fn os_groups_agree_with_aws_lc_rs() {
-        for (name, _) in OS_GROUPS {
-            let (g, alg) = os_group(name);
-            // aws-lc-rs's own agreement.
-            let theirs = agreement::PrivateKey::generate(alg).unwrap();
-            let their_pub = theirs.compute_public_key().unwrap();
-            let ours = g.start().unwrap();
-            let expected = agreement::agree(
-                &theirs,
-                agreement::UnparsedPublicKey::new(alg, ours.pub_key()),
-                (),
-                |s| Ok(s.to_vec()),
-            )
-            .unwrap();
-            let got = ours.complete(their_pub.as_ref()).unwrap();
-            assert_eq!(got.secret_bytes(), &expected[..], "{name}");
-
-            // rustls's own aws-lc-rs group of the same name.
-            let lc_group = rustls::crypto::aws_lc_rs::ALL_KX_GROUPS
-                .iter()
-                .find(|x| x.name() == g.name())
-                .unwrap();
-            let theirs = lc_group.start().unwrap();
-            let ours = g.start().unwrap();
-            let (po, pt) = (ours.pub_key().to_vec(), theirs.pub_key().to_vec());
-            let so = ours.complete(&pt).unwrap();
-            let st = theirs.complete(&po).unwrap();
-            assert_eq!(so.secret_bytes(), st.secret_bytes(), "{name}");
-        }
-    }
-
-    #[test]
-    fn os_groups_refuse_bad_shares() {
-        for (name, share_len) in OS_GROUPS {
-            let (g, _) = os_group(name);
-            let peer = g.start().unwrap().pub_key().to_vec();
-            // Wrong length, compressed point, not on the curve / all zero.
-            let short = &peer[..share_len - 1];
-            assert!(g.start().unwrap().complete(short).is_err(), "{name}");
-            if share_len != 32 {
-                let mut compressed = peer[..1 + share_len / 2].to_vec();
-                compressed[0] = 0x02 | (peer[share_len - 1] & 1);
-                assert!(g.start().unwrap().complete(&compressed).is_err(), "{name}");
-                let mut off_curve = peer.clone();
-                off_curve[share_len - 1] ^= 1;
-                assert!(g.start().unwrap().complete(&off_curve).is_err(), "{name}");
-            }
-            let zeros = vec![0u8; share_len];
-            assert!(g.start().unwrap().complete(&zeros).is_err(), "{name}");
-        }
-    }
-
-    #[test]
-    fn provider_uses_os_random_and_prefers_aes_128() {
+    fn provider_is_aws_lc_rs_in_rustls_order_with_aes_128_first() {
         let p = provider();
         let default = rustls::crypto::aws_lc_rs::default_provider();
 
-        let names =
-            |gs: &[&'static dyn SupportedKxGroup]| gs.iter().map(|g| g.name()).collect::<Vec<_>>();
-        assert_eq!(names(&p.kx_groups), names(&default.kx_groups));
+        // The provider's own groups, in rustls's order: post-quantum hybrid first.
+        let names = |p: &CryptoProvider| p.kx_groups.iter().map(|g| g.name()).collect::<Vec<_>>();
+        assert_eq!(names(&p), names(&default));
         assert_eq!(
-            names(&p.kx_groups),
+            names(&p),
             [
+                NamedGroup::X25519MLKEM768,
                 NamedGroup::X25519,
                 NamedGroup::secp256r1,
                 NamedGroup::secp384r1,
-                NamedGroup::X25519MLKEM768
             ]
         );
-        for g in &p.kx_groups {
-            let os = os_random::is_os_group(*g);
-            assert_eq!(os, g.name() != NamedGroup::X25519MLKEM768, "{g:?}");
+        for (ours, theirs) in p.kx_groups.iter().zip(&default.kx_groups) {
+            assert!(
+                std::ptr::addr_eq(*ours, *theirs),
+                "{ours:?} is not the provider's"
+            );
         }
-        assert!(!os_random::is_os_group(lc::X25519));
-        let mut buf = [0u8; 32];
-        p.secure_random.fill(&mut buf).unwrap();
-        assert!(!p.secure_random.fips());
+        assert!(std::ptr::addr_eq(p.secure_random, default.secure_random));
+        assert!(std::ptr::addr_eq(p.key_provider, default.key_provider));
 
         let suites: Vec<CipherSuite> = p.cipher_suites.iter().map(|s| s.suite()).collect();
         assert_eq!(
@@ -865,7 +522,7 @@ mod tests {
     }
 
     #[test]
-    fn secret_extraction_only_on_data_connections() {
+    fn no_connection_allows_secret_extraction() {
         let base = build_client_config(TlsSettings {
             roots: rustls::RootCertStore::empty(),
             pins: Vec::new(),
@@ -879,7 +536,7 @@ mod tests {
         .unwrap();
         assert!(!base.enable_secret_extraction);
         let tls = SessionTls::new(&Arc::new(base), "localhost").unwrap();
-        assert!(tls.data.enable_secret_extraction);
+        assert!(!tls.data.enable_secret_extraction);
         assert!(!tls.control.enable_secret_extraction);
     }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::client::Client;
-use crate::data::{self, DataStream, OpenParams};
+use crate::data::{self, DataStream, OpenParams, ReadFail};
 use crate::error::{Error, Phase, Result};
 use crate::reply::{Reply, parse_150_size};
 use crate::tls::TlsInfo;
@@ -41,7 +41,10 @@ pub(crate) struct ActiveTransfer {
     verb: &'static str,
     offset: u64,
     bytes: u64,
+    /// The byte count of the `150` reply, when it has one.
     announced: Option<u64>,
+    /// The remote file's size, when the caller learnt it (`SIZE`) before the transfer.
+    known_size: Option<u64>,
     eof: bool,
     early_final: Option<Reply>,
     tls: Option<TlsInfo>,
@@ -50,6 +53,27 @@ pub(crate) struct ActiveTransfer {
 impl ActiveTransfer {
     fn full_handshake(&self) -> bool {
         self.tls.as_ref().is_some_and(|t| !t.resumed)
+    }
+
+    /// The bytes a download from `offset` will bring, where that is known for sure:
+    /// from the file's size, or from the `150` count when there is no offset. With an
+    /// offset a `150` count is ambiguous: servers announce either the bytes still to
+    /// come or the whole file (vsftpd).
+    fn to_come(&self) -> Option<u64> {
+        match self.known_size {
+            Some(size) => Some(size.saturating_sub(self.offset)),
+            None if self.offset == 0 => self.announced,
+            None => None,
+        }
+    }
+
+    /// Whether `received` bytes are proven to be the whole download, for a data
+    /// connection that ended without TLS close_notify. The `150` count proves it when it
+    /// equals what arrived: read as the whole file it can never exceed the bytes to
+    /// come. `offset + received` equal to the count proves nothing, since a server that
+    /// announces the bytes to come and is cut `offset` bytes short matches it too.
+    fn proven_complete(&self, received: u64) -> bool {
+        self.announced == Some(received) || self.to_come() == Some(received)
     }
 }
 
@@ -83,7 +107,6 @@ impl Client {
             protection: c.protection,
             trust_pasv_address: c.trust_pasv_address,
             nodelay: c.nodelay,
-            records_in_place: c.records_in_place,
             data_connect: c.timeouts.data_connect,
             tls: self.tls.clone(),
             control_cert: self.ctl.peer_certificate(),
@@ -96,12 +119,13 @@ impl Client {
         arg: Option<&[u8]>,
         offset: u64,
         direction: Direction,
+        known_size: Option<u64>,
     ) -> Result<()> {
         self.ready()?;
         if let Some(a) = arg {
             crate::command::check_arg("path", a)?;
         }
-        match self.start_once(verb, arg, offset, direction) {
+        match self.start_once(verb, arg, offset, direction, known_size) {
             // TLS 1.3 tickets are single use: when they ran out, the data connection
             // did a full handshake and was refused, but that handshake brought fresh
             // tickets. Try once more with one of them.
@@ -114,7 +138,7 @@ impl Client {
                 self.note(
                     "data connection refused for want of a TLS ticket; retrying with a fresh one",
                 );
-                self.start_once(verb, arg, offset, direction)
+                self.start_once(verb, arg, offset, direction, known_size)
             }
             r => r,
         }
@@ -126,6 +150,7 @@ impl Client {
         arg: Option<&[u8]>,
         offset: u64,
         direction: Direction,
+        known_size: Option<u64>,
     ) -> Result<()> {
         if offset > i64::MAX as u64 {
             // Servers parse REST as a signed 64-bit number; vsftpd turns larger values
@@ -177,10 +202,8 @@ impl Client {
             self.set_last_reply(r.clone());
         }
         let idle = self.config.inner.timeouts.data_idle;
-        if let Some(tcp) = opened.stream.tcp() {
-            crate::control::set_timeouts(tcp, idle)
-                .map_err(|e| Error::from_io(e, "data connection", Phase::DataIdle))?;
-        }
+        crate::control::set_timeouts(opened.stream.tcp(), idle)
+            .map_err(|e| Error::from_io(e, "data connection", Phase::DataIdle))?;
         self.last_data_tls = opened.tls.clone();
         self.active = Some(ActiveTransfer {
             stream: opened.stream,
@@ -189,6 +212,7 @@ impl Client {
             offset,
             bytes: 0,
             announced,
+            known_size,
             eof: false,
             early_final: opened.early_final,
             tls: opened.tls,
@@ -200,14 +224,20 @@ impl Client {
     /// with [`Client::read_data`], then call [`Client::finish_transfer`]. Most callers
     /// want [`Client::retr`] or [`Client::download`] instead.
     pub fn start_download(&mut self, path: impl AsRef<[u8]>, offset: u64) -> Result<()> {
-        let path = path.as_ref();
+        self.start_download_sized(path.as_ref(), offset, None)
+    }
+
+    /// [`Client::start_download`] of a file whose size the caller knows (`SIZE`): a
+    /// data connection that ends without close_notify is then complete when exactly
+    /// `size - offset` bytes arrived.
+    fn start_download_sized(&mut self, path: &[u8], offset: u64, size: Option<u64>) -> Result<()> {
         if path.is_empty() {
             return Err(Error::invalid("path", "empty"));
         }
         let t = self.config.transfer_type();
         self.ready()?;
         self.set_type(t)?;
-        self.start("RETR", Some(path), offset, Direction::Download)
+        self.start("RETR", Some(path), offset, Direction::Download, size)
     }
 
     /// Starts an upload. Write it with [`Client::write_data`], then call
@@ -222,57 +252,65 @@ impl Client {
         self.ready()?;
         self.set_type(t)?;
         match mode {
-            UploadMode::Replace => self.start("STOR", Some(path), 0, Direction::Upload),
-            UploadMode::Append => self.start("APPE", Some(path), 0, Direction::Upload),
-            UploadMode::At(off) => self.start("STOR", Some(path), off, Direction::Upload),
+            UploadMode::Replace => self.start("STOR", Some(path), 0, Direction::Upload, None),
+            UploadMode::Append => self.start("APPE", Some(path), 0, Direction::Upload, None),
+            UploadMode::At(off) => self.start("STOR", Some(path), off, Direction::Upload, None),
         }
     }
 
     /// Starts a listing transfer (`LIST`, `NLST`, `MLSD`).
     pub(crate) fn start_listing(&mut self, verb: &'static str, path: Option<&[u8]>) -> Result<()> {
         let path = path.filter(|p| !p.is_empty());
-        self.start(verb, path, 0, Direction::Download)
+        self.start(verb, path, 0, Direction::Download, None)
     }
 
     /// Reads downloaded bytes; `Ok(0)` at the clean end of the data.
     pub fn read_data(&mut self, buf: &mut [u8]) -> Result<usize> {
-        self.next_data(buf, false).map(|c| c.len())
+        self.next_data(Dest::Buf(buf))
     }
 
-    /// Reads the next piece of a download into `buf`, or with `lend`, when the data
-    /// connection decrypts in place, leaves it there ([`Chunk::Held`]: read it with
-    /// [`Client::held_data`], then [`Client::consume_held`]).
-    fn next_data(&mut self, buf: &mut [u8], lend: bool) -> Result<Chunk> {
+    /// Reads the next piece of a download into a buffer, or writes it to a writer
+    /// (under TLS straight from the record rustls decrypted). A failing writer aborts
+    /// the transfer and is [`Error::LocalIo`].
+    fn next_data(&mut self, dest: Dest<'_>) -> Result<usize> {
         let Some(t) = self.active.as_mut() else {
             return Err(Error::State("no transfer open"));
         };
         if t.direction != Direction::Download {
             return Err(Error::State("the open transfer is an upload"));
         }
-        if t.eof || (buf.is_empty() && !lend) {
-            return Ok(Chunk::Copied(0));
+        if t.eof || matches!(&dest, Dest::Buf(b) if b.is_empty()) {
+            return Ok(0);
         }
-        let expected = t.announced;
-        // Servers announce either the bytes still to come or the whole file size.
-        let all_announced = |received: u64| {
-            expected.is_some_and(|e| e == received || e == t.offset.saturating_add(received))
-        };
+        let expected = t.to_come().or(t.announced);
+        let mut dest = dest;
         let r = loop {
-            let r = match lend.then(|| t.stream.fill()).flatten() {
-                Some(r) => r.map(Chunk::Held),
-                None => t.stream.read(buf).map(Chunk::Copied),
+            let r = match &mut dest {
+                Dest::Buf(buf) => t.stream.read(buf).map_err(ReadFail::Stream),
+                Dest::Writer(out, scratch) => t.stream.read_into(*out, scratch),
             };
             match r {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                r => break r,
+                Err(ReadFail::Stream(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(ReadFail::Local(e)) => {
+                    let _ = self.abort_transfer();
+                    return Err(Error::LocalIo {
+                        path: PathBuf::from("<writer>"),
+                        source: e,
+                    });
+                }
+                Err(ReadFail::Stream(e)) => break Err(e),
+                Ok(n) => break Ok(n),
             }
         };
         let err = match r {
-            Ok(c) if c.len() == 0 => {
+            Ok(0) => {
                 // Plain data connections end with a FIN only: trust it unless fewer
-                // bytes than announced arrived.
+                // bytes arrived than the least the server can have meant.
                 let plain = matches!(t.stream, DataStream::Plain(_));
-                if plain && t.offset == 0 && expected.is_some_and(|e| t.bytes < e) {
+                let least = t
+                    .to_come()
+                    .or(t.announced.map(|a| a.saturating_sub(t.offset)));
+                if plain && least.is_some_and(|e| t.bytes < e) {
                     Error::Truncated {
                         received: t.bytes,
                         expected,
@@ -280,23 +318,37 @@ impl Client {
                     }
                 } else {
                     t.eof = true;
-                    return Ok(Chunk::Copied(0));
+                    return Ok(0);
                 }
             }
-            Ok(c) => {
-                t.bytes += c.len() as u64;
-                return Ok(c);
+            Ok(n) => {
+                t.bytes += n as u64;
+                return Ok(n);
             }
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                if all_announced(t.bytes) {
-                    // No close_notify, but every announced byte arrived.
+                if t.proven_complete(t.bytes) {
+                    // No close_notify, but the byte count proves every byte arrived.
                     t.eof = true;
-                    return Ok(Chunk::Copied(0));
+                    return Ok(0);
                 }
+                let ambiguous = t.known_size.is_none()
+                    && t.offset > 0
+                    && t.announced == t.offset.checked_add(t.bytes);
                 Error::Truncated {
                     received: t.bytes,
                     expected,
-                    detail: "the data connection closed without a TLS close_notify".into(),
+                    detail: if ambiguous {
+                        format!(
+                            "the data connection closed without a TLS close_notify; the 150 \
+                             reply's {} bytes may be the whole file (then all came) or the \
+                             bytes to come (then {} are missing): nothing proves the download \
+                             complete",
+                            t.offset + t.bytes,
+                            t.offset
+                        )
+                    } else {
+                        "the data connection closed without a TLS close_notify".into()
+                    },
                 }
             }
             Err(e) => match Error::from_io(e, "download", Phase::DataIdle) {
@@ -309,18 +361,6 @@ impl Client {
             },
         };
         Err(self.fail_transfer(err))
-    }
-
-    /// The data of the last [`Chunk::Held`].
-    fn held_data(&self) -> &[u8] {
-        self.active.as_ref().map_or(&[], |t| t.stream.held())
-    }
-
-    /// Marks `n` bytes of [`Client::held_data`] as consumed.
-    fn consume_held(&mut self, n: usize) {
-        if let Some(t) = self.active.as_mut() {
-            t.stream.consume(n);
-        }
     }
 
     /// Writes bytes of an upload.
@@ -485,34 +525,36 @@ impl Client {
         out: &mut dyn Write,
         opts: &mut TransferOptions<'_>,
     ) -> Result<u64> {
-        self.start_download(path, opts.offset)?;
-        let total = self
-            .active
-            .as_ref()
-            .and_then(|t| t.announced)
-            .map(|a| a.saturating_sub(opts.offset));
-        let mut buf = vec![0u8; self.config.inner.buffer_size];
+        self.download_sized(path.as_ref(), out, opts, None)
+    }
+
+    fn download_sized(
+        &mut self,
+        path: &[u8],
+        out: &mut dyn Write,
+        opts: &mut TransferOptions<'_>,
+        size: Option<u64>,
+    ) -> Result<u64> {
+        self.start_download_sized(path, opts.offset, size)?;
+        let total = self.active.as_ref().and_then(ActiveTransfer::to_come);
+        // Only a clear-text data connection reads through this buffer.
+        let plain = matches!(
+            self.active.as_ref().map(|t| &t.stream),
+            Some(DataStream::Plain(_))
+        );
+        let mut scratch = vec![
+            0u8;
+            if plain {
+                self.config.inner.buffer_size
+            } else {
+                0
+            }
+        ];
         let mut done = 0u64;
         loop {
-            // Decrypted in place where the data connection can: written from there.
-            let chunk = self.next_data(&mut buf, true)?;
-            let n = chunk.len();
+            let n = self.next_data(Dest::Writer(out, &mut scratch))?;
             if n == 0 {
                 break;
-            }
-            let written = match chunk {
-                Chunk::Copied(n) => out.write_all(&buf[..n]),
-                Chunk::Held(n) => out.write_all(&self.held_data()[..n]),
-            };
-            if matches!(chunk, Chunk::Held(_)) {
-                self.consume_held(n);
-            }
-            if let Err(e) = written {
-                let _ = self.abort_transfer();
-                return Err(Error::LocalIo {
-                    path: PathBuf::from("<writer>"),
-                    source: e,
-                });
             }
             done += n as u64;
             if let Some(p) = opts.progress.as_mut()
@@ -609,8 +651,10 @@ impl Client {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
                 Err(e) => return Err(lio(e)),
             };
+            let mut known_size = None;
             if have > 0 {
                 let size = self.size(remote)?;
+                known_size = Some(size);
                 if have == size {
                     return Ok(0);
                 }
@@ -630,7 +674,9 @@ impl Client {
                 offset: have,
                 progress,
             };
-            let n = self.download(remote, &mut f, &mut opts)?;
+            // A failure keeps what arrived: `local` is then a longer partial file, and
+            // the next resume goes on from its end.
+            let n = self.download_sized(remote, &mut f, &mut opts, known_size)?;
             f.sync_all().map_err(lio)?;
             return Ok(n);
         }
@@ -694,21 +740,12 @@ impl Client {
     }
 }
 
-/// A piece of a download.
-#[derive(Debug, Clone, Copy)]
-enum Chunk {
-    /// In the caller's buffer.
-    Copied(usize),
-    /// Held in the data connection's own buffer.
-    Held(usize),
-}
-
-impl Chunk {
-    fn len(self) -> usize {
-        match self {
-            Chunk::Copied(n) | Chunk::Held(n) => n,
-        }
-    }
+/// Where [`Client::next_data`] puts a download's bytes.
+enum Dest<'a> {
+    /// Into this buffer, as `Read` does.
+    Buf(&'a mut [u8]),
+    /// To this writer, through the scratch buffer where it needs one.
+    Writer(&'a mut dyn Write, &'a mut [u8]),
 }
 
 /// A buffer that starts on a page boundary. The kernel copies file data with

@@ -154,7 +154,8 @@ impl Options {
             None => None,
         });
         b = b.tcp_nodelay(self.tcp_nodelay);
-        b = b.tls_records_in_place(self.tls_records_in_place);
+        // `tls_records_in_place` has no effect any more (kept for compatibility).
+        let _ = self.tls_records_in_place;
         b.build().map_err(|e| crate::errors::core_error(py, e))
     }
 }
