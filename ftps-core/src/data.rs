@@ -49,28 +49,29 @@ impl DataStream {
         }
     }
 
-    /// Reads the next piece of a download and writes it to `out`: under TLS straight
-    /// from the record rustls decrypted in place, in the clear through `scratch`.
-    /// Returns how much; 0 at the clean end.
+    /// Reads the next piece of a download, at most `limit` bytes, and writes it to
+    /// `out`: under TLS straight from the record rustls decrypted in place, in the clear
+    /// through `scratch` (at least `limit` long there). Returns how much; 0 at the
+    /// clean end.
     pub(crate) fn read_into(
         &mut self,
         out: &mut dyn Write,
         scratch: &mut [u8],
+        limit: usize,
     ) -> std::result::Result<usize, ReadFail> {
         match self {
             DataStream::Plain(s) => {
-                let n = s.read(scratch).map_err(ReadFail::Stream)?;
+                let n = s.read(&mut scratch[..limit]).map_err(ReadFail::Stream)?;
                 out.write_all(&scratch[..n]).map_err(ReadFail::Local)?;
                 Ok(n)
             }
             DataStream::Tls(t) => {
                 let mut local = None;
-                let r = t.read_with(&mut |p| match out.write_all(p) {
-                    Ok(()) => Ok(true),
-                    Err(e) => {
+                let r = t.read_at_most(limit, &mut |p| {
+                    out.write_all(p).map_err(|e| {
                         local = Some(e);
-                        Err(io::Error::other("the writer failed"))
-                    }
+                        io::Error::other("the writer failed")
+                    })
                 });
                 match (r, local) {
                     (_, Some(e)) => Err(ReadFail::Local(e)),

@@ -371,6 +371,35 @@ impl DataTls {
         }
     }
 
+    /// Like [`DataTls::read_with`], but hands `put` at most `max` bytes in all (in one or
+    /// more pieces); what is left of the last record waits for the next call. Returns
+    /// how much `put` took: 0 only at the peer's close_notify (or when `max` is 0).
+    pub(crate) fn read_at_most(
+        &mut self,
+        max: usize,
+        put: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+    ) -> io::Result<usize> {
+        if max == 0 {
+            return Ok(0);
+        }
+        let mut taken = 0;
+        let mut spill = Vec::new();
+        self.read_with(&mut |p| {
+            let n = p.len().min(max - taken);
+            put(&p[..n])?;
+            taken += n;
+            if n < p.len() {
+                spill.extend_from_slice(&p[n..]);
+            }
+            Ok(taken < max)
+        })?;
+        if !spill.is_empty() {
+            self.pending = spill;
+            self.pending_at = 0;
+        }
+        Ok(taken)
+    }
+
     /// Processes, without waiting, the TLS records that already arrived (TLS 1.3 tickets
     /// above all; application data is dropped) before the connection is given up.
     pub(crate) fn harvest(&mut self) {
@@ -434,25 +463,12 @@ impl DataTls {
 
 impl Read for DataTls {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
         let mut filled = 0;
-        let mut spill = Vec::new();
-        let n = self.read_with(&mut |p| {
-            let n = p.len().min(buf.len() - filled);
-            buf[filled..filled + n].copy_from_slice(&p[..n]);
-            filled += n;
-            if n < p.len() {
-                spill.extend_from_slice(&p[n..]);
-            }
-            Ok(filled < buf.len())
-        })?;
-        if !spill.is_empty() {
-            self.pending = spill;
-            self.pending_at = 0;
-        }
-        Ok(n.min(filled))
+        self.read_at_most(buf.len(), &mut |p| {
+            buf[filled..filled + p.len()].copy_from_slice(p);
+            filled += p.len();
+            Ok(())
+        })
     }
 }
 

@@ -287,7 +287,11 @@ impl Client {
         let r = loop {
             let r = match &mut dest {
                 Dest::Buf(buf) => t.stream.read(buf).map_err(ReadFail::Stream),
-                Dest::Writer(out, scratch) => t.stream.read_into(*out, scratch),
+                Dest::Writer {
+                    out,
+                    scratch,
+                    limit,
+                } => t.stream.read_into(*out, scratch, *limit),
             };
             match r {
                 Err(ReadFail::Stream(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -542,17 +546,16 @@ impl Client {
             self.active.as_ref().map(|t| &t.stream),
             Some(DataStream::Plain(_))
         );
-        let mut scratch = vec![
-            0u8;
-            if plain {
-                self.config.inner.buffer_size
-            } else {
-                0
-            }
-        ];
+        // Callbacks get pieces no larger than the session's buffer size.
+        let limit = self.config.inner.buffer_size;
+        let mut scratch = vec![0u8; if plain { limit } else { 0 }];
         let mut done = 0u64;
         loop {
-            let n = self.next_data(Dest::Writer(out, &mut scratch))?;
+            let n = self.next_data(Dest::Writer {
+                out,
+                scratch: &mut scratch,
+                limit,
+            })?;
             if n == 0 {
                 break;
             }
@@ -744,8 +747,13 @@ impl Client {
 enum Dest<'a> {
     /// Into this buffer, as `Read` does.
     Buf(&'a mut [u8]),
-    /// To this writer, through the scratch buffer where it needs one.
-    Writer(&'a mut dyn Write, &'a mut [u8]),
+    /// To this writer, at most `limit` bytes per piece, through the scratch buffer
+    /// where it needs one (a clear-text connection; empty under TLS).
+    Writer {
+        out: &'a mut dyn Write,
+        scratch: &'a mut [u8],
+        limit: usize,
+    },
 }
 
 /// A buffer that starts on a page boundary. The kernel copies file data with
