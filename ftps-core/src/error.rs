@@ -185,7 +185,9 @@ impl Error {
         }
     }
 
-    /// True for errors after which the control connection cannot be used.
+    /// True for errors after which the control connection cannot be used. A
+    /// [`Error::Truncated`] download is not: its data connection is closed and the
+    /// server's final reply read (were that reply lost, the next call says so).
     pub fn is_fatal(&self) -> bool {
         !matches!(
             self,
@@ -194,6 +196,7 @@ impl Error {
                 | Error::LocalIo { .. }
                 | Error::Cancelled
                 | Error::State(_)
+                | Error::Truncated { .. }
         )
     }
 

@@ -308,17 +308,17 @@ impl Client {
         };
         let err = match r {
             Ok(0) => {
-                // Plain data connections end with a FIN only: trust it unless fewer
-                // bytes arrived than the least the server can have meant.
-                let plain = matches!(t.stream, DataStream::Plain(_));
+                // A clean end (close_notify, or a FIN on a clear-text connection) is
+                // trusted unless fewer bytes arrived than the least the server can
+                // have meant: a server that closes early, cleanly, still cut the file.
                 let least = t
                     .to_come()
                     .or(t.announced.map(|a| a.saturating_sub(t.offset)));
-                if plain && least.is_some_and(|e| t.bytes < e) {
+                if least.is_some_and(|e| t.bytes < e) {
                     Error::Truncated {
                         received: t.bytes,
                         expected,
-                        detail: "the data connection closed early".into(),
+                        detail: "the data connection ended early".into(),
                     }
                 } else {
                     t.eof = true;
