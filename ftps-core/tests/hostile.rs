@@ -401,6 +401,42 @@ fn c3_expired_tickets_are_replaced() {
 }
 
 #[test]
+fn c3_tickets_that_arrive_in_the_middle_of_a_download_resume_the_next_data_connection() {
+    // One ticket per handshake, and on data connections it comes only after the first
+    // MiB of the download: the next data connection can resume only with that one.
+    let data = big_data();
+    let srv = start(
+        TestServer::builder()
+            .tls_versions(&[TLS13])
+            .tls13_tickets(1)
+            .file("f", &data)
+            .fault(Fault::LateTicket(1024 * 1024)),
+    );
+    let mut c = login(&srv, Mode::Explicit);
+    for _ in 0..4 {
+        assert!(fetch(&mut c, "f").unwrap() == data);
+    }
+    let mut up = c.stor("up.bin", UploadMode::Replace).unwrap();
+    up.write_all(b"after the downloads").unwrap();
+    up.finish().unwrap();
+    let stats = c.session_stats();
+    assert_eq!(
+        (stats.data_full, stats.retried, stats.tickets_exhausted),
+        (0, 0, 0),
+        "{stats:?}"
+    );
+    assert!(stats.data_tickets >= 4, "{stats:?}");
+    let s = &srv.sessions()[0];
+    assert_eq!(s.data.len(), 5);
+    assert!(s.data.iter().all(|d| d.resumed), "{:?}", s.data);
+    assert!(
+        s.data[..4].iter().all(|d| d.half_rtt_bytes == 1024 * 1024),
+        "the fault did not fire: {:?}",
+        s.data
+    );
+}
+
+#[test]
 fn c4_active_mode_accepts_only_the_control_peer() {
     let srv = start(TestServer::builder().fault(Fault::ActiveRacer));
     let cfg = cfg(&srv, Mode::Explicit)
@@ -894,6 +930,246 @@ fn g1_failed_download_never_clobbers_the_local_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+// The G1 matrix: a 150 count of the bytes to come (ProFTPD) or of the whole file (vsftpd),
+// times every way a download ends, times offset 0 and an offset, through download_file
+// (with and without resume) and the streaming calls. A complete download succeeds
+// byte-exact, a short one is `Error::Truncated`; a download without close_notify is
+// complete only when a byte count proves it: the 150 count, or SIZE minus the offset.
+
+const G1_SIZE: u64 = 100_000;
+const G1_OFFSET: u64 = 30_000;
+
+fn g1_data() -> Vec<u8> {
+    (0..G1_SIZE as u32)
+        .map(|i| ((i % 251) ^ (i >> 8)) as u8)
+        .collect()
+}
+
+/// How the server ends a download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Every byte, close_notify, FIN.
+    CloseNotify,
+    /// Every byte, FIN without close_notify.
+    FinOnly,
+    /// FIN without close_notify after 40,000 bytes: from `G1_OFFSET` on that is exactly
+    /// `G1_OFFSET` bytes short, so offset + received equals the bytes to come.
+    ShortByTheOffset,
+    /// FIN without close_notify after 12,345 bytes.
+    ShortElsewhere,
+    /// Every byte, then an RST.
+    Rst,
+    /// 12,345 bytes, then an RST.
+    RstShort,
+    /// 12,345 bytes, then close_notify and FIN as if that were all: the count the client
+    /// knows (150 or SIZE) shows the cut.
+    CleanShort,
+}
+
+const ENDINGS: [Ending; 7] = [
+    Ending::CloseNotify,
+    Ending::FinOnly,
+    Ending::ShortByTheOffset,
+    Ending::ShortElsewhere,
+    Ending::Rst,
+    Ending::RstShort,
+    Ending::CleanShort,
+];
+
+impl Ending {
+    fn faults(self) -> Vec<Fault> {
+        match self {
+            Ending::CloseNotify => vec![],
+            Ending::FinOnly => vec![Fault::DataNoCloseNotify],
+            Ending::ShortByTheOffset => vec![Fault::TruncateAfter(G1_SIZE - 2 * G1_OFFSET)],
+            Ending::ShortElsewhere => vec![Fault::TruncateAfter(12_345)],
+            Ending::Rst => vec![Fault::RstInsteadOfFin],
+            Ending::RstShort => vec![Fault::RstInsteadOfFin, Fault::TruncateAfter(12_345)],
+            Ending::CleanShort => vec![Fault::CleanCutAfter(12_345)],
+        }
+    }
+
+    /// Bytes the server sends of a download from `offset`.
+    fn sent(self, offset: u64) -> u64 {
+        let to_come = G1_SIZE - offset;
+        match self {
+            Ending::CloseNotify | Ending::FinOnly | Ending::Rst => to_come,
+            Ending::ShortByTheOffset => to_come.min(G1_SIZE - 2 * G1_OFFSET),
+            Ending::ShortElsewhere | Ending::RstShort | Ending::CleanShort => to_come.min(12_345),
+        }
+    }
+}
+
+/// What a download must come to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Success, byte-exact.
+    Complete,
+    /// `Error::Truncated`.
+    Truncated,
+    /// `Error::Truncated` saying the 150 count proves nothing either way.
+    Ambiguous,
+}
+
+fn g1_want(whole: bool, ending: Ending, offset: u64, size_known: bool) -> Want {
+    match ending {
+        Ending::CloseNotify => Want::Complete,
+        // Every byte came; only a count proves it. After REST, vsftpd's count of the
+        // whole file is not the bytes that came, and without SIZE nothing else is.
+        Ending::FinOnly if offset > 0 && whole && !size_known => Want::Ambiguous,
+        Ending::FinOnly => Want::Complete,
+        // A ProFTPD count of the bytes to come equals offset + received here.
+        Ending::ShortByTheOffset if offset > 0 && !whole && !size_known => Want::Ambiguous,
+        // An RST is never a proper end, whatever arrived before it; a clean end short
+        // of the least the counts allow is a cut all the same.
+        _ => Want::Truncated,
+    }
+}
+
+/// Checks a finished download against `want`; returns the bytes received.
+fn g1_check(case: &str, want: Want, r: &ftps_core::Result<u64>, sent: u64) -> u64 {
+    match (want, r) {
+        (Want::Complete, Ok(n)) => {
+            assert_eq!(*n, sent, "{case}");
+            *n
+        }
+        (
+            Want::Truncated | Want::Ambiguous,
+            Err(Error::Truncated {
+                received, detail, ..
+            }),
+        ) => {
+            assert!(*received <= sent, "{case}: {received} > {sent}");
+            if want == Want::Ambiguous {
+                assert_eq!(*received, sent, "{case}");
+                assert!(detail.contains("may be the whole file"), "{case}: {detail}");
+            }
+            *received
+        }
+        (want, other) => panic!("{case}: wanted {want:?}, got {other:?}"),
+    }
+}
+
+/// The client is in step after the download, whatever its end: a command works, and so
+/// does a download (where the server's fault lets one succeed at all).
+fn g1_still_usable(case: &str, c: &mut Client, ending: Ending) {
+    assert_eq!(c.size("f").unwrap(), G1_SIZE, "{case}");
+    if !matches!(ending, Ending::Rst | Ending::RstShort) {
+        assert_eq!(fetch(c, "hello.txt").unwrap(), b"hello\n", "{case}");
+    }
+}
+
+fn g1_matrix(whole: bool) {
+    let data = g1_data();
+    let o = G1_OFFSET as usize;
+    for ending in ENDINGS {
+        let mut b = TestServer::builder()
+            .file("f", &data)
+            .faults(ending.faults());
+        if whole {
+            b = b.fault(Fault::Announce150Whole);
+        }
+        let srv = start(b);
+        let mut c = login(&srv, Mode::Explicit);
+        let dir = std::env::temp_dir().join(format!(
+            "ftps-g1-matrix-{}-{whole}-{ending:?}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = || std::fs::read_dir(&dir).unwrap().count();
+
+        // download_file without resume: the target is replaced only by a complete file.
+        let case = format!("whole={whole} {ending:?} download_file");
+        let target = dir.join("plain");
+        std::fs::write(&target, b"precious").unwrap();
+        let r = c.download_file("f", &target, false, None);
+        let want = g1_want(whole, ending, 0, false);
+        g1_check(&case, want, &r, ending.sent(0));
+        let expect = if want == Want::Complete {
+            &data[..]
+        } else {
+            b"precious"
+        };
+        assert!(std::fs::read(&target).unwrap() == expect, "{case}");
+        assert_eq!(files(), 1, "{case}: temporary file left behind");
+        g1_still_usable(&case, &mut c, ending);
+
+        // download_file with resume and nothing local yet: offset 0, no SIZE; what
+        // arrived is kept as a partial file.
+        let case = format!("whole={whole} {ending:?} download_file resume from 0");
+        let partial = dir.join("partial");
+        let r = c.download_file("f", &partial, true, None);
+        let got = g1_check(&case, g1_want(whole, ending, 0, false), &r, ending.sent(0));
+        assert!(
+            std::fs::read(&partial).unwrap() == data[..got as usize],
+            "{case}"
+        );
+        g1_still_usable(&case, &mut c, ending);
+
+        // download_file with resume of a partial file: REST, and SIZE known.
+        let case = format!("whole={whole} {ending:?} download_file resume from {o}");
+        let resumed = dir.join("resumed");
+        std::fs::write(&resumed, &data[..o]).unwrap();
+        let r = c.download_file("f", &resumed, true, None);
+        let got = g1_check(
+            &case,
+            g1_want(whole, ending, G1_OFFSET, true),
+            &r,
+            ending.sent(G1_OFFSET),
+        );
+        assert!(
+            std::fs::read(&resumed).unwrap() == data[..o + got as usize],
+            "{case}"
+        );
+        g1_still_usable(&case, &mut c, ending);
+
+        // Streaming from an offset: REST, no SIZE.
+        let case = format!("whole={whole} {ending:?} download from {o}");
+        let want = g1_want(whole, ending, G1_OFFSET, false);
+        let mut out = Vec::new();
+        let mut opts = TransferOptions {
+            offset: G1_OFFSET,
+            progress: None,
+        };
+        let r = c.download("f", &mut out, &mut opts);
+        let got = g1_check(&case, want, &r, ending.sent(G1_OFFSET));
+        assert!(out == data[o..o + got as usize], "{case}");
+        g1_still_usable(&case, &mut c, ending);
+
+        // The same through the Read stream.
+        let case = format!("whole={whole} {ending:?} retr_from {o}");
+        let mut down = c.retr_from("f", G1_OFFSET).unwrap();
+        let mut out = Vec::new();
+        let read = down.read_to_end(&mut out);
+        let r = match read {
+            Ok(_) => down.finish().map(|reply| {
+                assert_eq!(reply.code(), 226, "{case}");
+                out.len() as u64
+            }),
+            Err(e) => {
+                assert!(down.finish().is_err(), "{case}: finish after {e}");
+                let inner = e.into_inner().expect("a typed error inside the io::Error");
+                Err(*inner.downcast::<Error>().expect("an ftps_core::Error"))
+            }
+        };
+        let got = g1_check(&case, want, &r, ending.sent(G1_OFFSET));
+        assert!(out == data[o..o + got as usize], "{case}");
+        g1_still_usable(&case, &mut c, ending);
+
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn g1_every_ending_with_a_150_count_of_the_bytes_to_come() {
+    g1_matrix(false);
+}
+
+#[test]
+fn g1_every_ending_with_a_150_count_of_the_whole_file() {
+    g1_matrix(true);
+}
+
 #[test]
 fn g2_upload_ends_with_close_notify_and_226() {
     let srv = start(TestServer::builder().strict_upload_eof(true));
@@ -915,7 +1191,8 @@ fn g2_upload_ends_with_close_notify_and_226() {
     }
 }
 
-// Past its first MiB a data connection opens its TLS records in place (record.rs):
+// Several MiB: many TLS records and many socket reads on a data connection (rustls's
+// unbuffered API, data_tls.rs, with buffers of its own), records split across reads;
 // the same guarantees must hold there, under both TLS versions.
 const BIG: usize = 3 * 1024 * 1024 + 12_345;
 
@@ -1005,6 +1282,116 @@ fn g1_g2_after_the_first_mib_both_ways_byte_exact_with_close_notify() {
             assert!(uploads >= 1, "{version:?}: {:?}", s.data);
         }
     }
+}
+
+// KeyUpdate in the middle of big transfers: the server renews its keys every 60 MiB
+// and asks for the client's. The data stays byte-exact both ways, and in an upload the
+// server's log shows that the client answered every request.
+
+const KU_LEN: u64 = 256 * 1024 * 1024;
+const KU_EVERY: u64 = 60 * 1024 * 1024;
+
+/// Byte `i` of the 256 MiB pattern (not periodic in any record or buffer size).
+fn ku_byte(i: u64) -> u8 {
+    (i ^ (i >> 11) ^ (i >> 23)).wrapping_mul(0x9d) as u8
+}
+
+/// Reads the pattern, `len` bytes.
+struct PatternReader {
+    at: u64,
+    len: u64,
+}
+
+impl Read for PatternReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (self.len - self.at).min(buf.len() as u64) as usize;
+        for (k, b) in buf[..n].iter_mut().enumerate() {
+            *b = ku_byte(self.at + k as u64);
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// Checks what is written against the pattern, keeping nothing.
+#[derive(Default)]
+struct PatternCheck {
+    at: u64,
+    first_mismatch: Option<u64>,
+}
+
+impl Write for PatternCheck {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.first_mismatch.is_none()
+            && let Some(k) = buf
+                .iter()
+                .enumerate()
+                .position(|(k, &b)| b != ku_byte(self.at + k as u64))
+        {
+            self.first_mismatch = Some(self.at + k as u64);
+        }
+        self.at += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn ku_server() -> TestServer {
+    start(
+        TestServer::builder()
+            .tls_versions(&[TLS13])
+            .fault(Fault::KeyUpdateEvery(KU_EVERY)),
+    )
+}
+
+#[test]
+fn g1_key_updates_in_a_256_mib_download_keep_it_byte_exact() {
+    let srv = ku_server();
+    let mut all = vec![0u8; KU_LEN as usize];
+    PatternReader { at: 0, len: KU_LEN }
+        .read_exact(&mut all)
+        .unwrap();
+    srv.put_file("big", &all).unwrap();
+    drop(all);
+    let mut c = login(&srv, Mode::Explicit);
+    let mut check = PatternCheck::default();
+    let n = c
+        .download("big", &mut check, &mut TransferOptions::default())
+        .unwrap();
+    assert_eq!((n, check.at, check.first_mismatch), (KU_LEN, KU_LEN, None));
+    let d = &srv.sessions()[0].data[0];
+    assert!(d.resumed, "{d:?}");
+    // 60, 120, 180 and 240 MiB; data under each new key was read.
+    assert_eq!(d.key_updates_sent, 4, "{d:?}");
+    // The client sends no application data in a download, so it owes no answer
+    // (RFC 8446 4.6.3); the server could still read its keys at the end.
+    assert!(d.client_key_updates.is_some(), "{d:?}");
+    c.noop().unwrap();
+}
+
+#[test]
+fn g2_key_updates_in_a_256_mib_upload_are_answered_and_keep_it_byte_exact() {
+    let srv = ku_server();
+    let mut c = login(&srv, Mode::Explicit);
+    let mut input = PatternReader { at: 0, len: KU_LEN };
+    let n = c
+        .upload(&mut input, "up.bin", &mut TransferOptions::default())
+        .unwrap();
+    assert_eq!(n, KU_LEN);
+    let d = srv.sessions()[0].data[0].clone();
+    assert_eq!(d.reply, "226 Transfer complete.");
+    assert_eq!(d.key_updates_sent, 4, "{d:?}");
+    // Every request was answered: the client's sending key went through as many
+    // generations as the server asked for.
+    assert_eq!(d.client_key_updates, Some(4), "{d:?}");
+    assert!(d.client_sent_close_notify, "{d:?}");
+    let stored = srv.file("up.bin").unwrap();
+    assert_eq!(stored.len() as u64, KU_LEN);
+    let mut check = PatternCheck::default();
+    check.write_all(&stored).unwrap();
+    assert_eq!(check.first_mismatch, None);
 }
 
 #[test]

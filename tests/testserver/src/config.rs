@@ -1,7 +1,9 @@
 //! [`Builder`]: everything a test can set before the server starts.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::faults::{Fault, Plan};
@@ -37,6 +39,7 @@ pub struct Builder {
     data_timeout: Duration,
     max_upload: u64,
     faults: Vec<Fault>,
+    user_faults: Vec<(String, Vec<Fault>)>,
 }
 
 impl Default for Builder {
@@ -58,9 +61,13 @@ impl Default for Builder {
             data_timeout: Duration::from_secs(10),
             max_upload: 1 << 30,
             faults: Vec::new(),
+            user_faults: Vec::new(),
         }
     }
 }
+
+/// The fault plans of users with faults of their own, by user name.
+pub(crate) type UserPlans = HashMap<String, Arc<Plan>>;
 
 /// The settings sessions read (everything but files and faults).
 #[derive(Debug, Clone)]
@@ -189,15 +196,47 @@ impl Builder {
         self
     }
 
+    /// Accept `name`/`password` as [`Builder::user`] does, and give the sessions of that user
+    /// these faults on top of the server-wide ones, from the moment it has logged in (`230`).
+    /// Meant for data-connection faults ([`Fault::parse_data_faults`] lists them): faults that
+    /// act before login (greeting, `AUTH`, `USER`/`PASS`) and the TLS policy faults
+    /// ([`Fault::Tls13Tickets`], [`Fault::TicketLifetime`]) have no effect here. Several calls
+    /// for the same name add up.
+    pub fn fault_user(
+        mut self,
+        name: &str,
+        password: &str,
+        faults: impl IntoIterator<Item = Fault>,
+    ) -> Self {
+        if !self.users.iter().any(|(u, p)| u == name && p == password) {
+            self.users.push((name.to_string(), password.to_string()));
+        }
+        self.user_faults
+            .push((name.to_string(), faults.into_iter().collect()));
+        self
+    }
+
     /// Make the certificates, bind the two listeners on 127.0.0.1 (ephemeral ports) and start
     /// serving.
     pub fn start(self) -> io::Result<TestServer> {
         TestServer::start(self)
     }
 
-    /// Split into what the server needs: settings, fault plan, the populated tree.
-    pub(crate) fn into_parts(self) -> io::Result<(Config, Plan, Vfs)> {
+    /// Split into what the server needs: settings, fault plan, the plans of the users with
+    /// faults of their own, the populated tree.
+    pub(crate) fn into_parts(self) -> io::Result<(Config, Plan, UserPlans, Vfs)> {
         let plan = Plan::new(&self.faults);
+        let mut per_user: HashMap<String, Vec<Fault>> = HashMap::new();
+        for (name, faults) in self.user_faults {
+            per_user
+                .entry(name)
+                .or_insert_with(|| self.faults.clone())
+                .extend(faults);
+        }
+        let user_plans = per_user
+            .into_iter()
+            .map(|(name, faults)| (name, Arc::new(Plan::new(&faults))))
+            .collect();
         let users = if self.users.is_empty() {
             vec![(DEFAULT_USER.to_string(), DEFAULT_PASSWORD.to_string())]
         } else {
@@ -229,6 +268,6 @@ impl Builder {
             data_timeout: self.data_timeout,
             max_upload: self.max_upload,
         };
-        Ok((config, plan, vfs))
+        Ok((config, plan, user_plans, vfs))
     }
 }

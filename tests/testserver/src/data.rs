@@ -6,13 +6,17 @@ use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::{HandshakeKind, ServerConfig, ServerConnection};
+use rustls::{HandshakeKind, ServerConfig, ServerConnection, SupportedCipherSuite};
 use socket2::SockRef;
 
 use crate::faults::DataEnd;
 use crate::log::{DataMode, RacerLog};
-use crate::server::{Registered, Shared};
-use crate::tls::{self, TlsVersion, other_err};
+use crate::server::{Registered, Shared, deadline_after};
+use crate::tls::{self, SecretCapture, TlsVersion, other_err};
+
+/// How long a download under `Fault::KeyUpdateEvery` waits for the client to close after
+/// the server's close_notify (to see a `KeyUpdate` sent in front of the client's own).
+const CLIENT_CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// Where the canary of `Fault::PasvPointsToCanary` listens.
 pub(crate) const CANARY_IP: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
@@ -159,6 +163,11 @@ pub(crate) struct DataChannel {
     reg: Registered,
     pub peer: SocketAddr,
     pub mode: DataMode,
+    /// The client's first application traffic secret, when the client's key changes are
+    /// counted at the end (`Fault::KeyUpdateEvery`).
+    secrets: Option<Arc<SecretCapture>>,
+    /// `KeyUpdate`s the server sent.
+    pub key_updates_sent: u32,
 }
 
 impl DataChannel {
@@ -174,14 +183,84 @@ impl DataChannel {
             reg,
             peer,
             mode,
+            secrets: None,
+            key_updates_sent: 0,
         })
     }
 
-    /// Server side of a TLS handshake on this connection.
-    pub fn start_tls(&mut self, config: Arc<ServerConfig>, deadline: Instant) -> io::Result<()> {
+    /// Server side of a TLS handshake on this connection. With `half_rtt` data (and a
+    /// config with `send_half_rtt_data`), a TLS 1.3 handshake that `accept` allows sends
+    /// that data right behind the server's Finished, before reading the client's; returns
+    /// how much of it went out that way. `secrets` captures the client's traffic secret
+    /// (the config must log into it and allow secret extraction).
+    pub fn start_tls(
+        &mut self,
+        config: Arc<ServerConfig>,
+        deadline: Instant,
+        half_rtt: &[u8],
+        accept: impl Fn(&ServerConnection) -> bool,
+        secrets: Option<Arc<SecretCapture>>,
+    ) -> io::Result<usize> {
         let mut conn = ServerConnection::new(config).map_err(other_err)?;
+        let mut sent = 0;
+        if !half_rtt.is_empty() {
+            // ClientHello in, the server's flight (up to its Finished) out.
+            while conn.is_handshaking() && !conn.wants_write() {
+                if Instant::now() > deadline {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "handshake timed out",
+                    ));
+                }
+                if conn.read_tls(&mut self.tcp)? == 0 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "peer closed during handshake",
+                    ));
+                }
+                conn.process_new_packets().map_err(other_err)?;
+            }
+            while conn.wants_write() {
+                conn.write_tls(&mut self.tcp)?;
+            }
+            let tls13 = TlsVersion::of(&conn) == Some(TlsVersion::Tls13);
+            if conn.is_handshaking() && tls13 && accept(&conn) {
+                while sent < half_rtt.len() {
+                    let n = conn.writer().write(&half_rtt[sent..])?;
+                    while conn.wants_write() {
+                        conn.write_tls(&mut self.tcp)?;
+                    }
+                    if n == 0 {
+                        break;
+                    }
+                    sent += n;
+                }
+            }
+        }
         tls::handshake(&mut conn, &mut self.tcp, deadline)?;
         self.tls = Some(Box::new(conn));
+        self.secrets = secrets;
+        Ok(sent)
+    }
+
+    /// Count no key changes of the client at the end after all (a refused connection).
+    pub fn stop_watching_keys(&mut self) {
+        self.secrets = None;
+    }
+
+    /// Renew the server's sending keys: a `KeyUpdate` with `update_requested`. Nothing
+    /// happens on a clear or TLS 1.2 connection.
+    pub fn refresh_keys(&mut self) -> io::Result<()> {
+        if self.tls_version() != Some(TlsVersion::Tls13) {
+            return Ok(());
+        }
+        if let Some(conn) = self.tls.as_deref_mut() {
+            conn.refresh_traffic_keys().map_err(other_err)?;
+            while conn.wants_write() {
+                conn.write_tls(&mut self.tcp)?;
+            }
+            self.key_updates_sent += 1;
+        }
         Ok(())
     }
 
@@ -219,8 +298,12 @@ impl DataChannel {
         }
     }
 
-    /// End the connection the way `end` says.
-    pub fn finish(mut self, end: DataEnd) {
+    /// End the connection the way `end` says. When the client's key changes are counted
+    /// (see [`DataChannel::start_tls`]), returns how many there were; after a clean end the
+    /// server first waits a moment for the client to close, so that a `KeyUpdate` the
+    /// client sends in front of its close_notify is counted too.
+    pub fn finish(mut self, end: DataEnd) -> Option<u32> {
+        let mut client_key_updates = None;
         match end {
             DataEnd::Clean => {
                 if let Some(conn) = &mut self.tls {
@@ -231,13 +314,63 @@ impl DataChannel {
                         }
                     }
                 }
+                if self.secrets.is_some() {
+                    self.await_client_close();
+                    client_key_updates = self.client_key_updates();
+                }
                 self.fin_and_drain();
             }
-            DataEnd::Fin => self.fin_and_drain(),
+            DataEnd::Fin => {
+                client_key_updates = self.client_key_updates();
+                self.fin_and_drain();
+            }
             DataEnd::Rst => {
                 let _ = SockRef::from(&self.tcp).set_linger(Some(Duration::ZERO));
             }
         }
+        client_key_updates
+    }
+
+    /// Process what the client sends until its close_notify, its FIN or
+    /// [`CLIENT_CLOSE_WAIT`].
+    fn await_client_close(&mut self) {
+        let Some(conn) = self.tls.as_deref_mut() else {
+            return;
+        };
+        let deadline = deadline_after(CLIENT_CLOSE_WAIT);
+        let mut sink = vec![0u8; 64 * 1024];
+        loop {
+            match conn.process_new_packets() {
+                Ok(state) if state.peer_has_closed() => return,
+                Ok(state) if state.plaintext_bytes_to_read() > 0 => {
+                    let _ = conn.reader().read(&mut sink);
+                    continue;
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.tcp.set_read_timeout(Some(left)).is_err() {
+                return;
+            }
+            match conn.read_tls(&mut self.tcp) {
+                Ok(n) if n > 0 => {}
+                _ => return,
+            }
+        }
+    }
+
+    /// How often the client changed its sending keys on this connection: found by
+    /// deriving the generations of its first application traffic secret (RFC 8446 7.2)
+    /// until one matches the receiving key rustls ends with. Consumes the TLS state.
+    fn client_key_updates(&mut self) -> Option<u32> {
+        let secret0 = self.secrets.take()?.client_secret()?;
+        let conn = self.tls.take()?;
+        let Some(SupportedCipherSuite::Tls13(suite)) = conn.negotiated_cipher_suite() else {
+            return None;
+        };
+        let extracted = conn.dangerous_extract_secrets().ok()?;
+        tls::key_generation(suite, &secret0, &extracted.rx.1)
     }
 
     /// FIN, then read what the client still sends (its close_notify) in the background, so

@@ -110,9 +110,36 @@ pub enum Fault {
     DataNoCloseNotify,
     /// G1: send only the first n bytes of a download, then FIN (no close_notify), then `226`.
     TruncateAfter(u64),
+    /// G1: send only the first n bytes of a download (counted from the `REST` offset), then end
+    /// the data connection CLEANLY (close_notify + FIN), then `226`: a server that stops early
+    /// and says nothing of it.
+    CleanCutAfter(u64),
     /// F9/G1: end a download with a TCP RST (SO_LINGER 0) instead of close_notify + FIN; `226`
     /// follows. Combine with [`Fault::TruncateAfter`] to cut the file short as well.
     RstInsteadOfFin,
+    /// G1: after `REST n`, announce the WHOLE file's size in the `150` reply of `RETR`
+    /// (`"(100000 bytes)"`), as vsftpd does, instead of the bytes still to come (what ProFTPD
+    /// and this server do by default). Without `REST` both are the same number.
+    Announce150Whole,
+    /// G1/G2: on TLS 1.3 data connections, the server renews its sending keys every `n`
+    /// payload bytes (rustls `refresh_traffic_keys`): in a download after every `n` bytes sent
+    /// (not after the last byte), in an upload after every `n` bytes received. Each renewal
+    /// is a `KeyUpdate` with `update_requested`, which the client must answer with a `KeyUpdate`
+    /// of its own before its next application data record (RFC 8446 4.6.3). The data
+    /// connection's log shows both sides:
+    /// [`DataConnLog::key_updates_sent`](crate::DataConnLog::key_updates_sent) and
+    /// [`DataConnLog::client_key_updates`](crate::DataConnLog::client_key_updates). In a
+    /// download the server waits (up to 2 s) for the client to close after its close_notify,
+    /// to see a `KeyUpdate` the client sends in front of its own close_notify. `0` and TLS 1.2
+    /// connections: no renewals.
+    KeyUpdateEvery(u64),
+    /// C3: on a TLS 1.3 data connection, send the first `n` bytes of a download as 0.5-RTT
+    /// data: right behind the server's Finished, before the client's Finished is read. A
+    /// rustls server sends its session tickets only once it has the client's Finished, so the
+    /// tickets of that connection arrive in the middle of the data, after `n` bytes. Only on
+    /// handshakes the server accepts (resumed, or any when session reuse is not required).
+    /// See [`DataConnLog::half_rtt_bytes`](crate::DataConnLog::half_rtt_bytes).
+    LateTicket(u64),
     /// A9: after `PROT P`, the data connection carries clear text (no TLS handshake).
     DataTlsPlaintext,
     /// G3: send `150` but never accept or connect the data connection. After `reply_after` the
@@ -167,6 +194,67 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// Parse a comma-separated list of data-connection faults, as the `--fault-user` option
+    /// of the `ftps-testserver` binary takes it:
+    ///
+    /// | item | fault |
+    /// |---|---|
+    /// | `announce-whole` | [`Fault::Announce150Whole`] |
+    /// | `no-close-notify` | [`Fault::DataNoCloseNotify`] |
+    /// | `truncate-after=N` | [`Fault::TruncateAfter`]`(N)` |
+    /// | `clean-cut-after=N` | [`Fault::CleanCutAfter`]`(N)` |
+    /// | `rst` | [`Fault::RstInsteadOfFin`] |
+    /// | `key-update-every=N` | [`Fault::KeyUpdateEvery`]`(N)` |
+    /// | `late-ticket=N` | [`Fault::LateTicket`]`(N)` |
+    ///
+    /// Spaces around items are ignored; an empty list is an error, and so is an unknown item
+    /// or a number that is not a decimal `u64`.
+    ///
+    /// ```
+    /// use ftps_testserver::Fault;
+    /// assert_eq!(
+    ///     Fault::parse_data_faults("announce-whole,truncate-after=10").unwrap(),
+    ///     vec![Fault::Announce150Whole, Fault::TruncateAfter(10)]
+    /// );
+    /// assert!(Fault::parse_data_faults("truncate-after=ten").is_err());
+    /// ```
+    pub fn parse_data_faults(spec: &str) -> Result<Vec<Fault>, String> {
+        let mut faults = Vec::new();
+        for item in spec.split(',').map(str::trim) {
+            let (name, value) = match item.split_once('=') {
+                Some((name, value)) => (name.trim(), Some(value.trim())),
+                None => (item, None),
+            };
+            let number = || -> Result<u64, String> {
+                let value = value.ok_or(format!("{name:?} needs a value: {name}=N"))?;
+                value
+                    .parse()
+                    .map_err(|_| format!("{name:?}: {value:?} is not a byte count"))
+            };
+            let no_value = |fault: Fault| match value {
+                None => Ok(fault),
+                Some(_) => Err(format!("{name:?} takes no value")),
+            };
+            faults.push(match name {
+                "announce-whole" => no_value(Fault::Announce150Whole)?,
+                "no-close-notify" => no_value(Fault::DataNoCloseNotify)?,
+                "rst" => no_value(Fault::RstInsteadOfFin)?,
+                "truncate-after" => Fault::TruncateAfter(number()?),
+                "clean-cut-after" => Fault::CleanCutAfter(number()?),
+                "key-update-every" => Fault::KeyUpdateEvery(number()?),
+                "late-ticket" => Fault::LateTicket(number()?),
+                "" => return Err(format!("empty item in fault list {spec:?}")),
+                other => {
+                    return Err(format!(
+                        "unknown fault {other:?} (known: announce-whole, no-close-notify, \
+                         truncate-after=N, clean-cut-after=N, rst, key-update-every=N, late-ticket=N)"
+                    ));
+                }
+            });
+        }
+        Ok(faults)
+    }
+
     /// [`Fault::ReplyOverride`] for every occurrence of `command`.
     pub fn reply_override(command: &str, reply: impl Into<Vec<u8>>) -> Fault {
         Fault::ReplyOverride {
@@ -255,6 +343,9 @@ pub(crate) struct Plan {
     pub early_226: bool,
     pub truncate_after: Option<u64>,
     pub data_end: DataEnd,
+    pub announce_whole: bool,
+    pub key_update_every: Option<u64>,
+    pub late_ticket: Option<u64>,
     pub data_plaintext: bool,
     pub transfer_start: TransferStart,
     pub tls13_tickets: Option<usize>,
@@ -358,7 +449,14 @@ impl Plan {
                     self.data_end = DataEnd::Fin;
                 }
             }
+            Fault::CleanCutAfter(n) => {
+                self.truncate_after = Some(n);
+                self.data_end = DataEnd::Clean;
+            }
             Fault::RstInsteadOfFin => self.data_end = DataEnd::Rst,
+            Fault::Announce150Whole => self.announce_whole = true,
+            Fault::KeyUpdateEvery(n) => self.key_update_every = (n > 0).then_some(n),
+            Fault::LateTicket(n) => self.late_ticket = (n > 0).then_some(n),
             Fault::DataTlsPlaintext => self.data_plaintext = true,
             Fault::NoDataConnection { reply_after } => {
                 self.transfer_start = TransferStart::NoConnection(reply_after)

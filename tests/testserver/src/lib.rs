@@ -35,6 +35,8 @@
 //!   until close_notify (or FIN), the server answers with its own close_notify, then `226`.
 //! - `TYPE A` is accepted but no line-ending conversion is done (vsftpd's default).
 //! - `PORT`/`EPRT` to a non-loopback address is refused (no bounce).
+//! - Faults apply to every session, or, with [`Builder::fault_user`], only to the sessions of
+//!   one user from its login on (the binary's `--fault-user NAME:FAULTS`).
 //! - Threads: one per listener, one per control session; nothing blocks without a timeout,
 //!   and shutdown closes every socket so stuck clients cannot hold it up.
 

@@ -34,6 +34,21 @@ pub struct DataConnLog {
     pub bytes: u64,
     /// Upload only: whether the client ended with a TLS close_notify (false for clear data).
     pub client_sent_close_notify: bool,
+    /// `KeyUpdate`s (each asking for the client's) the server sent on it
+    /// ([`Fault::KeyUpdateEvery`](crate::Fault::KeyUpdateEvery)).
+    pub key_updates_sent: u32,
+    /// How many times the client changed its sending keys on it, i.e. the `KeyUpdate`s the
+    /// client sent, counted from the traffic secrets rustls ends with (the generation of the
+    /// client's key, RFC 8446 7.2). Only with
+    /// [`Fault::KeyUpdateEvery`](crate::Fault::KeyUpdateEvery) on a TLS 1.3 connection that
+    /// did not end with an RST; `None` otherwise. A client answers a `KeyUpdate` before its
+    /// next application data, so in an upload it equals
+    /// [`DataConnLog::key_updates_sent`] when the client answered every one sent before its
+    /// last data; in a download a client that sends nothing may leave it at `0`.
+    pub client_key_updates: Option<u32>,
+    /// Download bytes sent as 0.5-RTT data, before the client's Finished was read
+    /// ([`Fault::LateTicket`](crate::Fault::LateTicket)); part of [`DataConnLog::bytes`].
+    pub half_rtt_bytes: u64,
     /// The final reply line the server sent for the transfer, e.g. `"226 Transfer complete."`.
     pub reply: String,
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ftps_testserver::{DEFAULT_PASSWORD, DEFAULT_USER, TestServer};
+use ftps_testserver::{DEFAULT_PASSWORD, DEFAULT_USER, Fault, TestServer};
 
 const USAGE: &str = "\
 usage: ftps-testserver [options]
@@ -19,6 +19,24 @@ usage: ftps-testserver [options]
   --root DIR        serve this directory instead of the in-memory demo tree
   --ca-out PATH     write the CA certificate (PEM) here (default: a file in the temp dir)
   --allow-plain     allow plain FTP login on the explicit port
+  --fault-user NAME:FAULTS
+                    one more user, NAME, with the password of --pass; once it has logged
+                    in, its data connections misbehave as FAULTS says, a comma-separated
+                    list of (repeat the option for more users):
+                      announce-whole        after REST, the 150 reply announces the whole
+                                            file's size (vsftpd), not the bytes to come
+                      no-close-notify       downloads end with FIN, no TLS close_notify
+                      truncate-after=N      send only N bytes of a download (from the REST
+                                            offset), then FIN without close_notify
+                      clean-cut-after=N     send only N bytes of a download, then end
+                                            cleanly (close_notify + FIN) all the same
+                      rst                   downloads end with a TCP RST
+                      key-update-every=N    TLS 1.3: a KeyUpdate (update_requested) every
+                                            N payload bytes, both directions
+                      late-ticket=N         TLS 1.3: the first N bytes of a download go
+                                            out before the client's Finished is read, so
+                                            the session tickets arrive after them
+                    e.g. --fault-user cut:announce-whole,truncate-after=1000
   --until-killed    ignore stdin; serve until the process is killed
   --quiet           print nothing but the JSON line
   -h, --help        this text
@@ -35,6 +53,19 @@ struct Args {
     allow_plain: bool,
     until_killed: bool,
     quiet: bool,
+    fault_users: Vec<(String, Vec<Fault>)>,
+}
+
+/// `NAME:FAULTS` of `--fault-user`.
+fn parse_fault_user(value: &str) -> Result<(String, Vec<Fault>), String> {
+    let (name, spec) = value
+        .split_once(':')
+        .ok_or(format!("--fault-user {value:?}: expected NAME:FAULTS"))?;
+    if name.is_empty() {
+        return Err(format!("--fault-user {value:?}: empty user name"));
+    }
+    let faults = Fault::parse_data_faults(spec).map_err(|e| format!("--fault-user {name}: {e}"))?;
+    Ok((name.to_string(), faults))
 }
 
 fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -46,6 +77,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         allow_plain: false,
         until_killed: false,
         quiet: false,
+        fault_users: Vec::new(),
     };
     while let Some(arg) = argv.next() {
         let mut value = |name: &str| argv.next().ok_or(format!("{name} needs a value"));
@@ -55,6 +87,10 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--root" => args.root = Some(value("--root")?.into()),
             "--ca-out" => args.ca_out = Some(value("--ca-out")?.into()),
             "--allow-plain" => args.allow_plain = true,
+            "--fault-user" => {
+                let user = parse_fault_user(&value("--fault-user")?)?;
+                args.fault_users.push(user);
+            }
             "--until-killed" => args.until_killed = true,
             "--quiet" => args.quiet = true,
             "-h" | "--help" => return Ok(None),
@@ -94,6 +130,9 @@ fn run(args: Args) -> io::Result<()> {
         .user(&args.user, &args.pass)
         .user("demo", "demo")
         .allow_plain(args.allow_plain);
+    for (name, faults) in &args.fault_users {
+        builder = builder.fault_user(name, &args.pass, faults.iter().cloned());
+    }
     builder = match &args.root {
         Some(root) => builder.root_dir(root),
         None => demo_tree(builder),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use rustls_pki_types::CertificateDer;
 
-use crate::config::{Builder, Config};
+use crate::config::{Builder, Config, UserPlans};
 use crate::faults::Plan;
 use crate::fs::{VPath, Vfs};
 use crate::log::{Recorder, SessionLog};
@@ -81,7 +81,9 @@ impl Drop for Registered {
 /// State shared by the listeners and all sessions.
 pub(crate) struct Shared {
     pub cfg: Config,
-    pub plan: Plan,
+    pub plan: Arc<Plan>,
+    /// Plans of the users with faults of their own ([`Builder::fault_user`]).
+    pub user_plans: UserPlans,
     pub certs: Certs,
     pub fs: Vfs,
     pub rec: Recorder,
@@ -173,7 +175,7 @@ impl TestServer {
     }
 
     pub(crate) fn start(builder: Builder) -> io::Result<TestServer> {
-        let (cfg, plan, fs) = builder.into_parts()?;
+        let (cfg, plan, user_plans, fs) = builder.into_parts()?;
         let certs = Certs::generate()?;
         if cfg.tls.versions.is_empty() {
             return Err(io::Error::new(
@@ -189,7 +191,8 @@ impl TestServer {
         let explicit = explicit_listener.local_addr()?;
         let shared = Arc::new(Shared {
             cfg,
-            plan,
+            plan: Arc::new(plan),
+            user_plans,
             certs,
             fs,
             rec: Recorder::default(),

@@ -6,18 +6,22 @@
 
 use std::io;
 use std::net::TcpStream;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
+use rustls::crypto::tls13::{HkdfExpander, OkmBlock};
 use rustls::crypto::{CryptoProvider, aws_lc_rs};
 use rustls::server::{ClientHello, ProducesTickets, ResolvesServerCert, ServerSessionMemoryCache};
 use rustls::sign::CertifiedKey;
-use rustls::{ServerConfig, ServerConnection, SupportedProtocolVersion};
+use rustls::{
+    ConnectionTrafficSecrets, KeyLog, ServerConfig, ServerConnection, SupportedProtocolVersion,
+    Tls13CipherSuite,
+};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// A TLS protocol version the server may allow.
@@ -213,6 +217,72 @@ impl ProducesTickets for ExpiringTicketer {
         let max = u64::try_from(self.lifetime.as_millis()).unwrap_or(u64::MAX);
         (age <= max).then(|| rest.to_vec())
     }
+}
+
+/// A key log that keeps one secret: the client's first TLS 1.3 application traffic secret
+/// of the one connection whose config logs into it.
+#[derive(Debug, Default)]
+pub(crate) struct SecretCapture(Mutex<Option<Vec<u8>>>);
+
+const CLIENT_TRAFFIC_SECRET_0: &str = "CLIENT_TRAFFIC_SECRET_0";
+
+impl SecretCapture {
+    /// The captured secret, if the handshake logged one.
+    pub fn client_secret(&self) -> Option<Vec<u8>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl KeyLog for SecretCapture {
+    fn log(&self, label: &str, _client_random: &[u8], secret: &[u8]) {
+        if label == CLIENT_TRAFFIC_SECRET_0 {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(secret.to_vec());
+        }
+    }
+
+    fn will_log(&self, label: &str) -> bool {
+        label == CLIENT_TRAFFIC_SECRET_0
+    }
+}
+
+/// HKDF-Expand-Label(secret, label, "", out.len()) of RFC 8446 7.1.
+fn expand_label(expander: &dyn HkdfExpander, label: &[u8], out: &mut [u8]) -> Option<()> {
+    let len = u16::try_from(out.len()).ok()?.to_be_bytes();
+    let label_len = [u8::try_from(b"tls13 ".len() + label.len()).ok()?];
+    expander
+        .expand_slice(&[&len, &label_len, b"tls13 ", label, &[0]], out)
+        .ok()
+}
+
+/// Generations a TLS 1.3 traffic secret went through (KeyUpdates, RFC 8446 7.2) from
+/// `secret0` to the one whose key is in `current`; `None` if none of the first 100,000
+/// matches.
+pub(crate) fn key_generation(
+    suite: &Tls13CipherSuite,
+    secret0: &[u8],
+    current: &ConnectionTrafficSecrets,
+) -> Option<u32> {
+    let key = match current {
+        ConnectionTrafficSecrets::Aes128Gcm { key, .. }
+        | ConnectionTrafficSecrets::Aes256Gcm { key, .. }
+        | ConnectionTrafficSecrets::Chacha20Poly1305 { key, .. } => key.as_ref(),
+        _ => return None,
+    };
+    let mut secret = secret0.to_vec();
+    let mut derived = vec![0u8; key.len()];
+    for generation in 0..100_000 {
+        let expander = suite
+            .hkdf_provider
+            .expander_for_okm(&OkmBlock::new(&secret));
+        expand_label(expander.as_ref(), b"key", &mut derived)?;
+        if derived == key {
+            return Some(generation);
+        }
+        let mut next = vec![0u8; expander.hash_len()];
+        expand_label(expander.as_ref(), b"traffic upd", &mut next)?;
+        secret = next;
+    }
+    None
 }
 
 /// Drive a server handshake on `tcp` (whose timeouts bound it) and flush what follows it

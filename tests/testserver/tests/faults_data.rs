@@ -213,3 +213,46 @@ fn h5_listing_body_replaces_the_listing() {
     let (nlst, _, _) = c.retr("NLST").unwrap(); // other listings are real
     assert_eq!(nlst, b"f\r\n");
 }
+
+/// `REST 40` + `RETR` of a 100-byte file: the `150` text and the bytes that came.
+fn retr_at_40(srv: &TestServer) -> (String, Vec<u8>, bool) {
+    let mut c = Client::ready(srv).unwrap();
+    assert_eq!(c.cmd("REST 40").unwrap().code, 350);
+    let (opening, mut data) = c.open_transfer("RETR f").unwrap();
+    let (bytes, clean) = read_data(&mut data);
+    drop(data);
+    assert_eq!(c.read_reply().unwrap().code, 226);
+    (opening.text(), bytes, clean)
+}
+
+#[test]
+fn g1_150_after_rest_announces_the_bytes_to_come_by_default() {
+    let body = pattern(100);
+    let srv = with(&[], &body);
+    let (opening, bytes, clean) = retr_at_40(&srv);
+    assert!(opening.contains("(60 bytes)"), "{opening}");
+    assert_eq!((bytes, clean), (body[40..].to_vec(), true));
+}
+
+#[test]
+fn g1_announce_150_whole_announces_the_file_size_after_rest() {
+    let body = pattern(100);
+    let srv = with(&[Fault::Announce150Whole], &body);
+    let (opening, bytes, clean) = retr_at_40(&srv);
+    assert!(opening.contains("(100 bytes)"), "{opening}");
+    assert_eq!((bytes, clean), (body[40..].to_vec(), true));
+    // Without REST both ways announce the same.
+    let mut c = Client::ready(&srv).unwrap();
+    let (opening, mut data) = c.open_transfer("RETR f").unwrap();
+    assert!(opening.text().contains("(100 bytes)"), "{}", opening.text());
+    assert_eq!(read_data(&mut data), (body, true));
+}
+
+#[test]
+fn g1_truncate_after_counts_from_the_rest_offset_with_the_whole_size_announced() {
+    let body = pattern(100);
+    let srv = with(&[Fault::Announce150Whole, Fault::TruncateAfter(20)], &body);
+    let (opening, bytes, clean) = retr_at_40(&srv);
+    assert!(opening.contains("(100 bytes)"), "{opening}");
+    assert_eq!((bytes, clean), (body[40..60].to_vec(), false));
+}

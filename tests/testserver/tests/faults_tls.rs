@@ -288,3 +288,120 @@ fn acct_is_asked_for_after_pass() {
     assert_eq!(c.cmd("PWD").unwrap().code, 257);
     assert!(srv.commands().contains(&"ACCT billing".to_string()));
 }
+
+const MIB: usize = 1024 * 1024;
+
+/// A TLS 1.3-only server with `fault` and a file `f` of `len` bytes.
+fn tls13_with(fault: Fault, len: usize) -> (TestServer, Vec<u8>) {
+    let body = pattern(len);
+    let srv = TestServer::builder()
+        .tls_versions(&[TLS13])
+        .file("f", &body)
+        .fault(fault)
+        .start()
+        .unwrap();
+    (srv, body)
+}
+
+/// Download `f`; with `close_notify` the client ends with its own close_notify (then any
+/// KeyUpdate it owes goes out in front of it), else it just closes.
+fn download(c: &mut Client, close_notify: bool) -> (Vec<u8>, bool) {
+    let (_, mut data) = c.open_transfer("RETR f").unwrap();
+    let got = read_data(&mut data);
+    if close_notify && let Stream::Tls(s) = &mut data {
+        s.conn.send_close_notify();
+        while s.conn.wants_write() {
+            s.conn.write_tls(&mut s.sock).unwrap();
+        }
+    }
+    drop(data);
+    assert_eq!(c.read_reply().unwrap().code, 226);
+    got
+}
+
+#[test]
+fn g1_key_update_every_n_bytes_of_a_download_is_logged_with_the_client_answer() {
+    let (srv, body) = tls13_with(Fault::KeyUpdateEvery(MIB as u64), 3 * MIB + 1000);
+    let mut c = Client::ready(&srv).unwrap();
+    // A client that closes with close_notify answers (once for all requests still
+    // unanswered, as rustls does) in front of it ...
+    assert_eq!(download(&mut c, true), (body.clone(), true));
+    // ... one that just closes never sends its KeyUpdate.
+    assert_eq!(download(&mut c, false), (body.clone(), true));
+    let data = &srv.sessions()[0].data;
+    assert_eq!(data[0].key_updates_sent, 3, "{data:?}");
+    assert_eq!(data[0].client_key_updates, Some(1), "{data:?}");
+    assert_eq!(data[1].key_updates_sent, 3, "{data:?}");
+    assert_eq!(data[1].client_key_updates, Some(0), "{data:?}");
+}
+
+#[test]
+fn g1_key_update_never_comes_after_the_last_byte_of_a_download() {
+    let (srv, body) = tls13_with(Fault::KeyUpdateEvery(MIB as u64), 2 * MIB);
+    let mut c = Client::ready(&srv).unwrap();
+    assert_eq!(download(&mut c, false), (body, true));
+    assert_eq!(srv.sessions()[0].data[0].key_updates_sent, 1);
+}
+
+#[test]
+fn g2_key_update_every_n_bytes_of_an_upload_keeps_it_byte_exact() {
+    let (srv, _) = tls13_with(Fault::KeyUpdateEvery(MIB as u64), 1);
+    let body = pattern(3 * MIB + 1000);
+    let mut c = Client::ready(&srv).unwrap();
+    assert_eq!(c.stor("STOR up", &body).unwrap().code, 226);
+    assert!(srv.file("up").unwrap() == body);
+    let d = &srv.sessions()[0].data[0];
+    assert_eq!(d.key_updates_sent, 3, "{d:?}");
+    // This client reads nothing before its close_notify: it never answers.
+    assert_eq!(d.client_key_updates, Some(0), "{d:?}");
+    assert!(d.client_sent_close_notify);
+}
+
+#[test]
+fn g1_key_update_fault_does_nothing_under_tls12() {
+    let body = pattern(3 * MIB);
+    let srv = TestServer::builder()
+        .tls_versions(&[TLS12])
+        .file("f", &body)
+        .fault(Fault::KeyUpdateEvery(MIB as u64))
+        .start()
+        .unwrap();
+    let mut c = Client::ready(&srv).unwrap();
+    assert_eq!(download(&mut c, true), (body, true));
+    let d = &srv.sessions()[0].data[0];
+    assert_eq!((d.key_updates_sent, d.client_key_updates), (0, None));
+}
+
+#[test]
+fn c3_late_ticket_sends_the_first_bytes_before_the_tickets_and_the_next_connection_resumes() {
+    let (srv, body) = tls13_with(Fault::LateTicket(100_000), 300_000);
+    let mut c = Client::ready(&srv).unwrap();
+    for _ in 0..3 {
+        assert_eq!(download(&mut c, false), (body.clone(), true));
+    }
+    let s = &srv.sessions()[0];
+    assert_eq!(s.data.len(), 3);
+    for d in &s.data {
+        assert!(d.resumed, "{d:?}");
+        assert_eq!((d.half_rtt_bytes, d.bytes), (100_000, 300_000), "{d:?}");
+    }
+}
+
+#[test]
+fn c3_late_ticket_leaves_uploads_and_tls12_alone() {
+    let body = pattern(300_000);
+    let srv = TestServer::builder()
+        .tls_versions(&[TLS12])
+        .file("f", &body)
+        .fault(Fault::LateTicket(100_000))
+        .start()
+        .unwrap();
+    let mut c = Client::ready(&srv).unwrap();
+    assert_eq!(download(&mut c, false), (body.clone(), true));
+    let (srv13, _) = tls13_with(Fault::LateTicket(100_000), 1);
+    let mut c13 = Client::ready(&srv13).unwrap();
+    assert_eq!(c13.stor("STOR up", &body).unwrap().code, 226);
+    assert_eq!(srv.sessions()[0].data[0].half_rtt_bytes, 0);
+    assert_eq!(srv13.sessions()[0].data[0].half_rtt_bytes, 0);
+    assert!(srv13.file("up").unwrap() == body);
+}

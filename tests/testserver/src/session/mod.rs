@@ -16,7 +16,7 @@ use rustls::ServerConfig;
 
 use crate::control::Control;
 use crate::data::DataSetup;
-use crate::faults::{CommandHook, GREETING};
+use crate::faults::{CommandHook, GREETING, Plan};
 use crate::fs::VPath;
 use crate::server::{Shared, deadline_after};
 use crate::tls::{self, Leaf};
@@ -41,6 +41,8 @@ const BEFORE_LOGIN: &[&str] = &[
 
 pub(crate) struct Session {
     sh: Arc<Shared>,
+    /// The faults of this session: the server's, or from login on the user's own.
+    plan: Arc<Plan>,
     id: usize,
     ctrl: Control,
     implicit: bool,
@@ -82,6 +84,7 @@ pub(crate) fn run(sh: Arc<Shared>, tcp: TcpStream, implicit: bool) {
     };
     let id = sh.rec.new_session(peer, implicit, tickets);
     let mut session = Session {
+        plan: sh.plan.clone(),
         sh,
         id,
         ctrl: Control::new(tcp),
@@ -141,14 +144,14 @@ fn endless_code(verb: &str) -> u16 {
 impl Session {
     fn serve(&mut self) -> io::Result<Flow> {
         if self.implicit {
-            if let Some(bytes) = self.sh.plan.instead_of_server_hello.clone() {
+            if let Some(bytes) = self.plan.instead_of_server_hello.clone() {
                 self.ctrl.write_raw(&bytes, None)?;
                 return Ok(Flow::Quit);
             }
             self.start_tls(Vec::new())?;
         }
         self.verb = GREETING.to_string();
-        match self.sh.plan.on_command(GREETING, 0, 1) {
+        match self.plan.on_command(GREETING, 0, 1) {
             CommandHook::Override(bytes) => self.send_raw(&bytes)?,
             CommandHook::Endless(delay) => {
                 self.endless(delay)?;
@@ -198,7 +201,7 @@ impl Session {
             *count
         };
         self.verb.clone_from(&verb);
-        match self.sh.plan.on_command(&verb, self.commands, nth) {
+        match self.plan.on_command(&verb, self.commands, nth) {
             CommandHook::Normal => self.dispatch(&verb, &arg),
             CommandHook::Ignore => Ok(Flow::Continue),
             CommandHook::Override(bytes) => {
@@ -282,13 +285,13 @@ impl Session {
 
     /// Hook "send reply": mangle the normal reply bytes, then write them.
     fn send_reply(&mut self, bytes: Vec<u8>) -> io::Result<()> {
-        let bytes = self.sh.plan.mangle_reply(&self.verb, bytes);
+        let bytes = self.plan.mangle_reply(&self.verb, bytes);
         self.send_raw(&bytes)
     }
 
     /// Write bytes to the control connection as they are (slowly under `SlowReplies`).
     fn send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.ctrl.write_raw(bytes, self.sh.plan.slow_replies)
+        self.ctrl.write_raw(bytes, self.plan.slow_replies)
     }
 
     /// A multi-line reply that never ends (F2).
@@ -341,15 +344,14 @@ impl Session {
         self.sh
             .rec
             .update(self.id, |log| log.bytes_after_auth = pipelined);
-        let sh = self.sh.clone();
-        let mut reply = sh
-            .plan
-            .mangle_reply(&self.verb, b"234 Proceed with negotiation.\r\n".to_vec());
-        if let Some(junk) = &sh.plan.junk_after_234 {
+        let plan = self.plan.clone();
+        let mut reply =
+            plan.mangle_reply(&self.verb, b"234 Proceed with negotiation.\r\n".to_vec());
+        if let Some(junk) = &plan.junk_after_234 {
             reply.extend_from_slice(junk);
         }
         self.send_raw(&reply)?;
-        if let Some(bytes) = &sh.plan.instead_of_server_hello {
+        if let Some(bytes) = &plan.instead_of_server_hello {
             if early.is_empty() {
                 let _ = self.ctrl.read_raw(16 * 1024);
             }
@@ -384,7 +386,7 @@ impl Session {
         if !ok {
             return self.reply(530, "Login incorrect.");
         }
-        if self.sh.plan.acct_332 {
+        if self.plan.acct_332 {
             self.pending_user = Some(name);
             self.awaiting_acct = true;
             return self.reply(332, "Need account for login.");
@@ -408,9 +410,12 @@ impl Session {
     fn logged_in(&mut self, name: String) -> io::Result<()> {
         let logged = name.clone();
         self.sh.rec.update(self.id, |log| log.user = Some(logged));
+        if let Some(plan) = self.sh.user_plans.get(&name) {
+            self.plan = plan.clone();
+        }
         self.user = Some(name);
         self.reply(230, "Login successful.")?;
-        if let Some(bytes) = self.sh.plan.unsolicited_after_login.clone() {
+        if let Some(bytes) = self.plan.unsolicited_after_login.clone() {
             self.send_raw(&bytes)?;
         }
         Ok(())
@@ -420,7 +425,7 @@ impl Session {
         if self.user.is_none() {
             return self.reply(530, "Please login with USER and PASS.");
         }
-        if self.sh.plan.refuse_pbsz {
+        if self.plan.refuse_pbsz {
             return self.reply(502, "PBSZ not implemented.");
         }
         if self.ctrl.tls().is_none() {
@@ -434,7 +439,7 @@ impl Session {
         if self.user.is_none() {
             return self.reply(530, "Please login with USER and PASS.");
         }
-        if self.sh.plan.refuse_prot {
+        if self.plan.refuse_prot {
             return self.reply(534, "PROT request denied for policy reasons.");
         }
         if self.ctrl.tls().is_none() {

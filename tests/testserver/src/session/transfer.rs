@@ -15,9 +15,11 @@ use crate::fs::{VPath, WriteMode};
 use crate::listing;
 use crate::log::{DataConnLog, DataMode};
 use crate::server::deadline_after;
-use crate::tls::{self, Leaf};
+use crate::tls::{self, Leaf, SecretCapture};
 
 /// Result of preparing a transfer: a channel ready for payload, or the command is over.
+// Made once per transfer and taken apart at once: boxing the big variant buys nothing.
+#[allow(clippy::large_enum_variant)]
 enum Start {
     Ready(DataChannel, DataConnLog),
     Done(Flow),
@@ -95,8 +97,7 @@ impl Session {
     // ---- setting up ------------------------------------------------------------------------
 
     fn cmd_passive(&mut self, extended: bool, arg: &[u8]) -> io::Result<()> {
-        let sh = self.sh.clone();
-        let plan = &sh.plan;
+        let plan = self.plan.clone();
         if extended && plan.epsv_refused {
             return self.reply(500, "EPSV not understood.");
         }
@@ -160,12 +161,18 @@ impl Session {
 
     /// Hooks "transfer starts", "connection opened", "secure it": open the data connection,
     /// send `150` and do the TLS handshake, or answer the command if any of that fails.
-    fn start_transfer(&mut self, opening: &str, together: bool) -> io::Result<Start> {
+    /// `half_rtt`: download bytes to send as 0.5-RTT data (`Fault::LateTicket`).
+    fn start_transfer(
+        &mut self,
+        opening: &str,
+        together: bool,
+        half_rtt: &[u8],
+    ) -> io::Result<Start> {
         let Some(setup) = self.data.take() else {
             self.reply(425, "Use PORT or PASV first.")?;
             return Ok(Start::Done(Flow::Continue));
         };
-        if self.sh.plan.transfer_start != TransferStart::Normal {
+        if self.plan.transfer_start != TransferStart::Normal {
             return Ok(Start::Done(self.fake_transfer(setup, opening)?));
         }
         let Ok(channel) = self.open_data(setup) else {
@@ -186,14 +193,17 @@ impl Session {
             tls_version: None,
             bytes: 0,
             client_sent_close_notify: false,
+            key_updates_sent: 0,
+            client_key_updates: None,
+            half_rtt_bytes: 0,
             reply: String::new(),
         };
-        self.secure_data(channel, log)
+        self.secure_data(channel, log, half_rtt)
     }
 
     /// The transfer-start faults: no data connection, `425` or `421` instead of `150`.
     fn fake_transfer(&mut self, setup: DataSetup, opening: &str) -> io::Result<Flow> {
-        match self.sh.plan.transfer_start {
+        match self.plan.transfer_start {
             TransferStart::Normal | TransferStart::Reply425 => {
                 self.reply(425, "Can't open data connection.")?;
             }
@@ -228,7 +238,7 @@ impl Session {
                 (tcp, DataMode::Passive)
             }
             DataSetup::Active { target } => {
-                if sh.plan.active_racer {
+                if self.plan.active_racer {
                     data::race(&sh, self.id, target);
                 }
                 (data::connect(target, timeout)?, DataMode::Active)
@@ -239,32 +249,65 @@ impl Session {
 
     /// Under `PROT P`, the TLS handshake on the data connection and the session-reuse check;
     /// a refused connection is answered with `522` (as vsftpd does).
-    fn secure_data(&mut self, mut channel: DataChannel, mut log: DataConnLog) -> io::Result<Start> {
+    fn secure_data(
+        &mut self,
+        mut channel: DataChannel,
+        mut log: DataConnLog,
+        half_rtt: &[u8],
+    ) -> io::Result<Start> {
         let sh = self.sh.clone();
-        if !self.prot_private || sh.plan.data_plaintext {
+        let plan = self.plan.clone();
+        if !self.prot_private || plan.data_plaintext {
             return Ok(Start::Ready(channel, log));
         }
-        let (config, require_reuse) = if sh.plan.different_cert_on_data {
+        let (mut config, require_reuse) = if plan.different_cert_on_data {
             let fresh = Arc::new(AtomicUsize::new(0));
             let config = tls::session_config(&sh.certs, &sh.cfg.tls, Leaf::Other, fresh)?;
             (config, false)
         } else {
             (self.tls_config.clone(), sh.cfg.require_session_reuse)
         };
-        let handshake = channel.start_tls(config, deadline_after(sh.cfg.data_timeout));
+        // A copy of the session's config (same ticket key and session cache, so resumption
+        // works as before) for the faults that need rustls settings of their own.
+        let secrets = plan
+            .key_update_every
+            .map(|_| Arc::new(SecretCapture::default()));
+        if secrets.is_some() || !half_rtt.is_empty() {
+            let mut own = (*config).clone();
+            if let Some(capture) = &secrets {
+                own.enable_secret_extraction = true;
+                own.key_log = capture.clone();
+            }
+            own.send_half_rtt_data = !half_rtt.is_empty();
+            config = Arc::new(own);
+        }
+        let accept = |conn: &rustls::ServerConnection| {
+            !require_reuse || conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+        };
+        let handshake = channel.start_tls(
+            config,
+            deadline_after(sh.cfg.data_timeout),
+            half_rtt,
+            accept,
+            secrets,
+        );
         log.tls = channel.is_tls();
         log.resumed = channel.resumed();
         log.tls_version = channel.tls_version();
         let refusal = match handshake {
             Err(_) => Some("SSL connection failed."),
-            Ok(()) if require_reuse && !log.resumed => {
+            Ok(_) if require_reuse && !log.resumed => {
                 Some("SSL connection failed: session reuse required")
             }
-            Ok(()) => None,
+            Ok(sent) => {
+                log.half_rtt_bytes = sent as u64;
+                None
+            }
         };
         match refusal {
             None => Ok(Start::Ready(channel, log)),
             Some(text) => {
+                channel.stop_watching_keys();
                 channel.finish(DataEnd::Clean);
                 self.finish_transfer(log, 522, text)?;
                 Ok(Start::Done(Flow::Continue))
@@ -299,15 +342,29 @@ impl Session {
     /// Hooks "send data" and "end it" for a download.
     fn download(&mut self, payload: &[u8], opening: &str) -> io::Result<Flow> {
         let sh = self.sh.clone();
-        let plan = &sh.plan;
-        let (mut channel, mut log) = match self.start_transfer(opening, plan.together_150_226)? {
+        let plan = self.plan.clone();
+        let total = plan.download_len(payload.len());
+        let half_rtt = match plan.late_ticket {
+            Some(n) => &payload[..usize::try_from(n).unwrap_or(usize::MAX).min(total)],
+            None => &[][..],
+        };
+        let start = self.start_transfer(opening, plan.together_150_226, half_rtt)?;
+        let (mut channel, mut log) = match start {
             Start::Ready(channel, log) => (channel, log),
             Start::Done(flow) => return Ok(flow),
         };
-        let total = plan.download_len(payload.len());
         let early_at = plan.early_226.then_some(total / 2);
         let (chunk, pause) = plan.slow_data.unwrap_or((CHUNK, Duration::ZERO));
-        let (mut sent, mut early_sent, mut failed, mut aborted) = (0, false, false, false);
+        let half_rtt_sent = usize::try_from(log.half_rtt_bytes).unwrap_or(usize::MAX);
+        let (mut sent, mut early_sent, mut failed, mut aborted) =
+            (half_rtt_sent, false, false, false);
+        // Where the next KeyUpdate goes: after every `every` bytes, never after the last.
+        let every = plan
+            .key_update_every
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let next_update =
+            |sent: usize| every.map(|n| (sent / n).saturating_add(1).saturating_mul(n));
+        let mut update_at = next_update(sent);
         loop {
             if early_at.is_some_and(|at| !early_sent && sent >= at) {
                 self.reply(226, "Transfer complete.")?;
@@ -320,11 +377,21 @@ impl Session {
             if let Some(at) = early_at.filter(|&at| !early_sent && at > sent) {
                 end = end.min(at);
             }
+            if let Some(at) = update_at {
+                end = end.min(at);
+            }
             if channel.write_all(&payload[sent..end]).is_err() {
                 failed = true;
                 break;
             }
             sent = end;
+            if update_at == Some(sent) {
+                update_at = next_update(sent);
+                if sent < total && channel.refresh_keys().is_err() {
+                    failed = true;
+                    break;
+                }
+            }
             if !pause.is_zero() {
                 sh.sleep(pause);
             }
@@ -339,7 +406,8 @@ impl Session {
             (_, true) => DataEnd::Fin,
             _ => plan.data_end,
         };
-        channel.finish(end);
+        log.key_updates_sent = channel.key_updates_sent;
+        log.client_key_updates = channel.finish(end);
         if aborted {
             self.finish_transfer(log, 426, "Connection closed; transfer aborted.")?;
             self.reply(226, "ABOR successful.")?;
@@ -370,10 +438,15 @@ impl Session {
         let start = usize::try_from(offset)
             .unwrap_or(usize::MAX)
             .min(contents.len());
-        let opening = format!(
-            "Opening BINARY mode data connection for {} ({} bytes).",
-            lossy(target.name()),
+        // ProFTPD announces the bytes to come, vsftpd the whole file.
+        let announced = if self.plan.announce_whole {
+            contents.len()
+        } else {
             contents.len() - start
+        };
+        let opening = format!(
+            "Opening BINARY mode data connection for {} ({announced} bytes).",
+            lossy(target.name()),
         );
         self.download(&contents[start..], &opening)
     }
@@ -384,8 +457,8 @@ impl Session {
             return Ok(Flow::Continue);
         }
         self.rest = 0;
-        let sh = self.sh.clone();
-        if let Some(body) = sh.plan.listing_body(verb) {
+        let plan = self.plan.clone();
+        if let Some(body) = plan.listing_body(verb) {
             return self.download(body, "Here comes the directory listing.");
         }
         let path = if verb == "MLSD" { arg } else { list_path(arg) };
@@ -437,7 +510,7 @@ impl Session {
             return Ok(Flow::Continue);
         }
         let opening = "Ok to send data.";
-        let (channel, log) = match self.start_transfer(opening, false)? {
+        let (channel, log) = match self.start_transfer(opening, false, &[])? {
             Start::Ready(channel, log) => (channel, log),
             Start::Done(flow) => return Ok(flow),
         };
@@ -453,6 +526,8 @@ impl Session {
         mode: WriteMode,
     ) -> io::Result<Flow> {
         let sh = self.sh.clone();
+        let every = self.plan.key_update_every;
+        let mut update_at = every;
         let mut contents = Vec::new();
         let mut buf = vec![0u8; CHUNK];
         let ended = loop {
@@ -463,11 +538,20 @@ impl Session {
                     if (contents.len() as u64) < sh.cfg.max_upload {
                         contents.extend_from_slice(&buf[..n]);
                     }
+                    if let (Some(at), Some(n)) = (update_at, every)
+                        && log.bytes >= at
+                    {
+                        update_at = Some((log.bytes / n).saturating_add(1).saturating_mul(n));
+                        if let Err(e) = channel.refresh_keys() {
+                            break Err(e);
+                        }
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break Ok(false),
                 Err(e) => break Err(e),
             }
         };
+        log.key_updates_sent = channel.key_updates_sent;
         let Ok(close_notify) = ended else {
             channel.finish(DataEnd::Rst);
             self.finish_transfer(log, 426, "Failure reading network stream.")?;
@@ -475,7 +559,7 @@ impl Session {
         };
         log.client_sent_close_notify = close_notify;
         let strict_failure = log.tls && !close_notify && sh.cfg.strict_upload_eof;
-        channel.finish(DataEnd::Clean);
+        log.client_key_updates = channel.finish(DataEnd::Clean);
         if sh.fs.write(target, mode, &contents).is_err() {
             self.finish_transfer(log, 451, "Failure writing to local file.")?;
         } else if strict_failure {

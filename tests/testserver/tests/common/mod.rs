@@ -21,6 +21,23 @@ pub fn client_config(srv: &TestServer) -> Arc<ClientConfig> {
     client_config_versions(srv, rustls::DEFAULT_VERSIONS)
 }
 
+/// A client config trusting the CA in `ca_pem` (e.g. the file a spawned server wrote).
+pub fn client_config_pem(ca_pem: &[u8]) -> Arc<ClientConfig> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca_pem).unwrap())
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    Arc::new(
+        ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
 pub fn client_config_versions(
     srv: &TestServer,
     versions: &[&'static rustls::SupportedProtocolVersion],
@@ -134,7 +151,15 @@ impl Client {
         srv: &TestServer,
         config: Arc<ClientConfig>,
     ) -> io::Result<(Client, Reply)> {
-        let tcp = tcp_connect(srv.explicit_addr())?;
+        Self::connect_plain_at(srv.explicit_addr(), config)
+    }
+
+    /// Connect to an explicit port given by address and read the greeting.
+    pub fn connect_plain_at(
+        addr: SocketAddr,
+        config: Arc<ClientConfig>,
+    ) -> io::Result<(Client, Reply)> {
+        let tcp = tcp_connect(addr)?;
         let mut client = Client {
             config,
             ctrl: Stream::Plain(tcp),
@@ -151,7 +176,12 @@ impl Client {
     }
 
     pub fn explicit_with(srv: &TestServer, config: Arc<ClientConfig>) -> io::Result<Client> {
-        let (mut client, greeting) = Self::connect_plain_with(srv, config)?;
+        Self::explicit_at(srv.explicit_addr(), config)
+    }
+
+    /// Explicit FTPS to a server given by address.
+    pub fn explicit_at(addr: SocketAddr, config: Arc<ClientConfig>) -> io::Result<Client> {
+        let (mut client, greeting) = Self::connect_plain_at(addr, config)?;
         assert_eq!(greeting.code, 220, "{}", greeting.text());
         let auth = client.cmd("AUTH TLS")?;
         assert_eq!(auth.code, 234, "{}", auth.text());
