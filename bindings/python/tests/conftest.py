@@ -15,7 +15,7 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -197,6 +197,38 @@ def client(server: Server, workdir: Workdir) -> Iterator[ftps.Client]:
         yield c
     finally:
         c.close()
+
+
+@pytest.fixture
+def fake(servers_env: Dict[str, str]) -> Iterator[Callable[..., Any]]:
+    """Makes scripted servers (tests/fakeserver.py) with the test PKI; closes them after the test."""
+    from fakeserver import FakeServer
+
+    cert = servers_env["FTPS_TEST_SERVER_CERT"]
+    key = os.path.join(os.path.dirname(cert), "server.key")
+    made: List[FakeServer] = []
+
+    def make(**kw: Any) -> FakeServer:
+        s = FakeServer(cert, key, **kw)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def fake_connect(s: Any, servers_env: Dict[str, str], **kw: Any) -> ftps.Client:
+    """A logged-in client of the scripted server ``s``."""
+    opts: Dict[str, Any] = dict(
+        mode="implicit" if s.implicit else "explicit",
+        user="u",
+        password="p",
+        ca_file=servers_env["FTPS_TEST_CA"],
+        timeout=5,
+    )
+    opts.update(kw)
+    return ftps.connect("127.0.0.1", s.port, **opts)
 
 
 def chown_like_root(server: Server, path: Path) -> None:

@@ -8,6 +8,17 @@ Each action in ``script`` answers one verb:
   "close"          the control connection is closed
   ("data", spec)   RETR/LIST: send 150, accept the data connection (TLS), then
                    spec = {"send": bytes, "close_notify": bool, "final": bytes}
+  ("file", spec)   RETR of a file of ``files``, from the offset of the last ``REST``:
+                   spec = {"count": "whole" | "to come" | None,  # the 150's byte count
+                           "close_notify": bool,  # False: the TLS connection just ends
+                           "short": int,          # leave this many bytes off the end
+                           "final": bytes}
+                   "whole" announces the whole file (as vsftpd does after REST),
+                   "to come" the bytes from the offset on (as ProFTPD does), None none.
+  [a1, a2, ...]    one action per use, in order; the last one then answers for good
+
+With ``files`` ({name: bytes}), ``SIZE`` answers their sizes (550 for others) and
+``REST n`` is taken (350) for the next ``RETR``; ``retrs`` counts the ``RETR``s.
 """
 
 from __future__ import annotations
@@ -29,11 +40,14 @@ class FakeServer:
         auth_reply: bytes = b"234 go ahead\r\n",
         after_234: bytes = b"",
         tickets: bool = True,
+        files: Optional[Dict[str, bytes]] = None,
     ) -> None:
         self.implicit = implicit
-        self.script = {k.upper(): v for k, v in (script or {}).items()}
+        self.script = {k.upper(): list(v) if isinstance(v, list) else v for k, v in (script or {}).items()}
         self.auth_reply = auth_reply
         self.after_234 = after_234
+        self.files = dict(files or {})
+        self.retrs = 0
         self.commands: List[str] = []
         self.errors: List[BaseException] = []
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -89,6 +103,7 @@ class FakeServer:
             conn.sendall(b"220 fake explicit\r\n")
         rfile = s.makefile("rb")
         pasv: Optional[socket.socket] = None
+        rest = 0
         while True:
             line = rfile.readline(4096)
             if not line:
@@ -104,6 +119,15 @@ class FakeServer:
                 rfile = s.makefile("rb")
                 continue
             action = self.script.get(verb)
+            if isinstance(action, list):
+                action = action.pop(0) if len(action) > 1 else action[0]
+            arg = text.split(" ", 1)[1] if " " in text else ""
+            if verb == "RETR":
+                self.retrs += 1
+            if action is None and self.files and verb in ("SIZE", "REST"):
+                action = self._files_reply(verb, arg)
+                if verb == "REST" and action.startswith(b"350"):
+                    rest = int(arg)
             if action is None:
                 action = self._default(verb)
             if action == "silent":
@@ -119,6 +143,13 @@ class FakeServer:
                 self._data(s, pasv, action[1])
                 pasv.close()
                 pasv = None
+                continue
+            if isinstance(action, tuple) and action[0] == "file":
+                assert pasv is not None
+                self._file(s, pasv, arg, rest, action[1])
+                pasv.close()
+                pasv = None
+                rest = 0
                 continue
             s.sendall(action)
             if verb == "QUIT":
@@ -139,8 +170,40 @@ class FakeServer:
             "EPSV": b"",
         }.get(verb, b"502 not implemented\r\n")
 
+    def _files_reply(self, verb: str, arg: str) -> bytes:
+        if verb == "SIZE":
+            data = self.files.get(arg.lstrip("/"))
+            return b"550 no such file\r\n" if data is None else b"213 %d\r\n" % len(data)
+        if not arg.isdigit():
+            return b"501 bad REST\r\n"
+        return b"350 Restarting at %s. Send STORE or RETRIEVE.\r\n" % arg.encode()
+
+    def _file(self, s: Any, pasv: socket.socket, name: str, rest: int, spec: Dict[str, Any]) -> None:
+        data = self.files.get(name.lstrip("/"))
+        if data is None:
+            s.sendall(b"550 no such file\r\n")
+            return
+        body = data[rest:]
+        count = spec.get("count")
+        announced = {"whole": len(data), "to come": len(body), None: None}[count]
+        preliminary = b"150 Opening BINARY mode data connection for %s" % name.encode()
+        if announced is not None:
+            preliminary += b" (%d bytes)" % announced
+        short = spec.get("short", 0)
+        assert 0 <= short <= len(body)
+        self._data(
+            s,
+            pasv,
+            {
+                "preliminary": preliminary + b".\r\n",
+                "send": body[: len(body) - short],
+                "close_notify": spec.get("close_notify", True),
+                "final": spec.get("final", b"226 Transfer complete.\r\n"),
+            },
+        )
+
     def _data(self, s: Any, pasv: socket.socket, spec: Dict[str, Any]) -> None:
-        s.sendall(b"150 here it comes\r\n")
+        s.sendall(spec.get("preliminary", b"150 here it comes\r\n"))
         pasv.settimeout(10)
         raw, _ = pasv.accept()
         d = self.ctx.wrap_socket(raw, server_side=True)

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import builtins
 import io
-import os
 import pathlib
 import socket
 import threading
 import time
-from typing import Any, Callable, Dict, Iterator
+from typing import Any, Callable, Dict
 
 import pytest
 
 import ftps
-from conftest import Server
-from fakeserver import FakeServer
+from conftest import Server, fake_connect
 
 
 # -- the hierarchy -----------------------------------------------------------
@@ -260,34 +258,6 @@ def test_callback_exception_propagates(client: ftps.Client) -> None:
 
 
 # -- a scripted server for what real servers do not do ------------------------------
-
-
-@pytest.fixture
-def fake(servers_env: Dict[str, str]) -> Iterator[Callable[..., FakeServer]]:
-    cert = servers_env["FTPS_TEST_SERVER_CERT"]
-    key = os.path.join(os.path.dirname(cert), "server.key")
-    made: list = []
-
-    def make(**kw: Any) -> FakeServer:
-        s = FakeServer(cert, key, **kw)
-        made.append(s)
-        return s
-
-    yield make
-    for s in made:
-        s.close()
-
-
-def fake_connect(s: FakeServer, servers_env: Dict[str, str], **kw: Any) -> ftps.Client:
-    opts: Dict[str, Any] = dict(
-        mode="implicit" if s.implicit else "explicit",
-        user="u",
-        password="p",
-        ca_file=servers_env["FTPS_TEST_CA"],
-        timeout=5,
-    )
-    opts.update(kw)
-    return ftps.connect("127.0.0.1", s.port, **opts)
 
 
 def test_transient_4xx_reply(fake: Any, servers_env: Dict[str, str]) -> None:

@@ -67,7 +67,8 @@ def test_testserver_session(testserver: Server) -> None:
 
 
 @pytest.mark.parametrize("records_in_place", [False, True])
-def test_testserver_tls_records_in_place_off_and_on(testserver: Server, records_in_place: bool) -> None:
+def test_testserver_tls_records_in_place_is_accepted_and_harmless(testserver: Server, records_in_place: bool) -> None:
+    # No effect any more; accepted for compatibility, and transfers work either way.
     data = bytes(range(251)) * 12_000  # about 2.9 MiB: past the first MiB
     with testserver.connect(tls_records_in_place=records_in_place) as c:
         name = f"/py-rip-{testserver.mode}-{records_in_place}-{id(c)}.bin"

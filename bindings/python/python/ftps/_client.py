@@ -305,7 +305,14 @@ class Client:
         data first goes to a temporary file that replaces ``local`` only once the
         transfer succeeded; ``resume=True`` instead continues an existing ``local``
         from its length (``REST``). For a file object, ``offset`` skips that much of
-        the remote file.
+        the remote file. ``resume=True`` keeps what arrived when the transfer fails
+        (``local`` is then a longer partial file, and the next ``resume=True`` goes
+        on from its end).
+
+        A download is complete only when its end is certain: a TLS close_notify, or,
+        when the data connection just ends, a byte count that proves it (the ``150``
+        reply's count, or ``SIZE`` minus the offset). Otherwise it raises
+        :class:`ftps.TruncatedError`.
 
         ``progress(done, total)`` is called with the bytes so far and the total
         when known, every 1 MiB or 0.1 s and once at the end; returning ``False``
@@ -491,11 +498,10 @@ def connect(
         auth_ssl: send ``AUTH SSL`` instead of ``AUTH TLS``.
         tcp_keepalive: TCP keepalive interval in seconds, ``None`` for off.
         tcp_nodelay: ``TCP_NODELAY`` (default on).
-        tls_records_in_place: let data connections leave rustls after their first
-            MiB and open and seal TLS records in place (default on): about half
-            the CPU per GiB; a TLS 1.3 ``KeyUpdate`` from the server then ends the
-            transfer with :class:`TLSError`, as does an upload past ~360 GiB in one
-            data connection. ``False`` keeps rustls throughout.
+        tls_records_in_place: no effect; accepted (``True`` or ``False``) for
+            compatibility with earlier versions. Data connections always run on
+            rustls's own record layer, so a TLS 1.3 ``KeyUpdate`` and uploads of
+            any size work either way.
     """
     if mode not in _MODES:
         raise InvalidArgumentError(f"mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")

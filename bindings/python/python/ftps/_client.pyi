@@ -169,5 +169,7 @@ def connect(
     auth_ssl: bool = False,
     tcp_keepalive: Optional[float] = 60.0,
     tcp_nodelay: bool = True,
+    # No effect any more (data connections always use rustls's own record layer);
+    # accepted for compatibility.
     tls_records_in_place: bool = True,
 ) -> Client: ...

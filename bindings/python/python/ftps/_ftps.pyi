@@ -87,5 +87,5 @@ def connect(
     auth_ssl: bool,
     tcp_keepalive: Optional[float],
     tcp_nodelay: bool,
-    tls_records_in_place: bool,
+    tls_records_in_place: bool,  # no effect; accepted for compatibility
 ) -> RawClient: ...
