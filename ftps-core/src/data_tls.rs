@@ -7,6 +7,9 @@
 //! buffered `ClientConnection`, this saves the copy of every received record out of a
 //! buffer whose alignment makes glibc's `memcpy` slow on AMD Zen, and it hands the
 //! plaintext of each record straight to the consumer ([`DataTls::read_with`]).
+//! (rustls 0.23.x moves each decrypted payload into a `Vec` of its own before lending
+//! it out, `ReadTraffic::next_record`; that copy runs at full speed, since a record's
+//! offset from the fresh allocation changes from one record to the next.)
 //!
 //! rustls handles everything that arrives after the handshake: TLS 1.3 session tickets
 //! (into the session store, at any point of a transfer), `KeyUpdate` requests (answered
