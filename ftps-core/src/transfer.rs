@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::client::Client;
+use crate::config::TransferType;
 use crate::data::{self, DataStream, OpenParams, ReadFail};
 use crate::error::{Error, Phase, Result};
 use crate::reply::{Reply, parse_150_size};
@@ -152,14 +153,7 @@ impl Client {
         direction: Direction,
         known_size: Option<u64>,
     ) -> Result<()> {
-        if offset > i64::MAX as u64 {
-            // Servers parse REST as a signed 64-bit number; vsftpd turns larger values
-            // into 0 and would send (or overwrite) the file from the start.
-            return Err(Error::invalid(
-                "offset",
-                format!("{offset} is beyond 2^63-1"),
-            ));
-        }
+        check_offset(offset)?;
         if offset > 0 {
             let off = offset.to_string();
             let reply = self.raw_cmd("REST", Some(off.as_bytes()))?;
@@ -229,12 +223,27 @@ impl Client {
 
     /// [`Client::start_download`] of a file whose size the caller knows (`SIZE`): a
     /// data connection that ends without close_notify is then complete when exactly
-    /// `size - offset` bytes arrived.
+    /// `size - offset` bytes arrived, and one that ends short of it is truncated.
+    ///
+    /// From an offset, with the size not known, the size is asked for (`SIZE`, in
+    /// binary mode): the `150` count alone cannot tell a complete download from one cut
+    /// `offset` bytes short, since servers mean it as the whole file (vsftpd) or as the
+    /// bytes to come (ProFTPD). A server without `SIZE` leaves only the count.
     fn start_download_sized(&mut self, path: &[u8], offset: u64, size: Option<u64>) -> Result<()> {
         if path.is_empty() {
             return Err(Error::invalid("path", "empty"));
         }
+        check_offset(offset)?;
         let t = self.config.transfer_type();
+        let size = match size {
+            None if offset > 0 && t == TransferType::Binary => match self.size(path) {
+                Ok(n) => Some(n),
+                // No SIZE here (or no such file, which RETR reports in its own words).
+                Err(Error::Protocol(_) | Error::Reply { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            size => size,
+        };
         self.ready()?;
         self.set_type(t)?;
         self.start("RETR", Some(path), offset, Direction::Download, size)
@@ -741,6 +750,18 @@ impl Client {
         let mut opts = TransferOptions { offset, progress };
         self.upload_sized(&mut f, remote, &mut opts, Some(len - offset))
     }
+}
+
+/// Servers parse `REST` as a signed 64-bit number; vsftpd turns larger values into 0
+/// and would send (or overwrite) the file from the start.
+fn check_offset(offset: u64) -> Result<()> {
+    if offset > i64::MAX as u64 {
+        return Err(Error::invalid(
+            "offset",
+            format!("{offset} is beyond 2^63-1"),
+        ));
+    }
+    Ok(())
 }
 
 /// Where [`Client::next_data`] puts a download's bytes.

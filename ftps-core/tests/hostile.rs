@@ -1052,14 +1052,21 @@ fn g1_check(case: &str, want: Want, r: &ftps_core::Result<u64>, sent: u64) -> u6
 
 /// The client is in step after the download, whatever its end: a command works, and so
 /// does a download (where the server's fault lets one succeed at all).
-fn g1_still_usable(case: &str, c: &mut Client, ending: Ending) {
-    assert_eq!(c.size("f").unwrap(), G1_SIZE, "{case}");
+fn g1_still_usable(case: &str, c: &mut Client, ending: Ending, size: bool) {
+    if size {
+        assert_eq!(c.size("f").unwrap(), G1_SIZE, "{case}");
+    } else {
+        c.noop().unwrap_or_else(|e| panic!("{case}: {e}"));
+    }
     if !matches!(ending, Ending::Rst | Ending::RstShort) {
         assert_eq!(fetch(c, "hello.txt").unwrap(), b"hello\n", "{case}");
     }
 }
 
-fn g1_matrix(whole: bool) {
+/// The matrix for one meaning of the 150 count, on a server with `SIZE` (which the
+/// client asks before a download from an offset) or without it (then the count is all
+/// there is).
+fn g1_matrix(whole: bool, size: bool) {
     let data = g1_data();
     let o = G1_OFFSET as usize;
     for ending in ENDINGS {
@@ -1069,17 +1076,23 @@ fn g1_matrix(whole: bool) {
         if whole {
             b = b.fault(Fault::Announce150Whole);
         }
+        if !size {
+            b = b.fault(Fault::reply_override(
+                "SIZE",
+                b"502 no SIZE here\r\n".to_vec(),
+            ));
+        }
         let srv = start(b);
         let mut c = login(&srv, Mode::Explicit);
         let dir = std::env::temp_dir().join(format!(
-            "ftps-g1-matrix-{}-{whole}-{ending:?}",
+            "ftps-g1-matrix-{}-{whole}-{size}-{ending:?}",
             std::process::id()
         ));
         std::fs::create_dir_all(&dir).unwrap();
         let files = || std::fs::read_dir(&dir).unwrap().count();
 
         // download_file without resume: the target is replaced only by a complete file.
-        let case = format!("whole={whole} {ending:?} download_file");
+        let case = format!("whole={whole} size={size} {ending:?} download_file");
         let target = dir.join("plain");
         std::fs::write(&target, b"precious").unwrap();
         let r = c.download_file("f", &target, false, None);
@@ -1092,11 +1105,11 @@ fn g1_matrix(whole: bool) {
         };
         assert!(std::fs::read(&target).unwrap() == expect, "{case}");
         assert_eq!(files(), 1, "{case}: temporary file left behind");
-        g1_still_usable(&case, &mut c, ending);
+        g1_still_usable(&case, &mut c, ending, size);
 
         // download_file with resume and nothing local yet: offset 0, no SIZE; what
         // arrived is kept as a partial file.
-        let case = format!("whole={whole} {ending:?} download_file resume from 0");
+        let case = format!("whole={whole} size={size} {ending:?} download_file resume from 0");
         let partial = dir.join("partial");
         let r = c.download_file("f", &partial, true, None);
         let got = g1_check(&case, g1_want(whole, ending, 0, false), &r, ending.sent(0));
@@ -1104,28 +1117,37 @@ fn g1_matrix(whole: bool) {
             std::fs::read(&partial).unwrap() == data[..got as usize],
             "{case}"
         );
-        g1_still_usable(&case, &mut c, ending);
+        g1_still_usable(&case, &mut c, ending, size);
 
-        // download_file with resume of a partial file: REST, and SIZE known.
-        let case = format!("whole={whole} {ending:?} download_file resume from {o}");
+        // download_file with resume of a partial file: REST, and SIZE known. Without
+        // SIZE a resume cannot tell how much is missing: refused, the file untouched.
+        let case = format!("whole={whole} size={size} {ending:?} download_file resume from {o}");
         let resumed = dir.join("resumed");
         std::fs::write(&resumed, &data[..o]).unwrap();
         let r = c.download_file("f", &resumed, true, None);
-        let got = g1_check(
-            &case,
-            g1_want(whole, ending, G1_OFFSET, true),
-            &r,
-            ending.sent(G1_OFFSET),
-        );
-        assert!(
-            std::fs::read(&resumed).unwrap() == data[..o + got as usize],
-            "{case}"
-        );
-        g1_still_usable(&case, &mut c, ending);
+        if size {
+            let got = g1_check(
+                &case,
+                g1_want(whole, ending, G1_OFFSET, true),
+                &r,
+                ending.sent(G1_OFFSET),
+            );
+            assert!(
+                std::fs::read(&resumed).unwrap() == data[..o + got as usize],
+                "{case}"
+            );
+        } else {
+            assert!(
+                matches!(&r, Err(Error::Reply { command, .. }) if command == "SIZE"),
+                "{case}: {r:?}"
+            );
+            assert!(std::fs::read(&resumed).unwrap() == data[..o], "{case}");
+        }
+        g1_still_usable(&case, &mut c, ending, size);
 
-        // Streaming from an offset: REST, no SIZE.
-        let case = format!("whole={whole} {ending:?} download from {o}");
-        let want = g1_want(whole, ending, G1_OFFSET, false);
+        // Streaming from an offset: SIZE (where there is one), REST.
+        let case = format!("whole={whole} size={size} {ending:?} download from {o}");
+        let want = g1_want(whole, ending, G1_OFFSET, size);
         let mut out = Vec::new();
         let mut opts = TransferOptions {
             offset: G1_OFFSET,
@@ -1134,10 +1156,10 @@ fn g1_matrix(whole: bool) {
         let r = c.download("f", &mut out, &mut opts);
         let got = g1_check(&case, want, &r, ending.sent(G1_OFFSET));
         assert!(out == data[o..o + got as usize], "{case}");
-        g1_still_usable(&case, &mut c, ending);
+        g1_still_usable(&case, &mut c, ending, size);
 
         // The same through the Read stream.
-        let case = format!("whole={whole} {ending:?} retr_from {o}");
+        let case = format!("whole={whole} size={size} {ending:?} retr_from {o}");
         let mut down = c.retr_from("f", G1_OFFSET).unwrap();
         let mut out = Vec::new();
         let read = down.read_to_end(&mut out);
@@ -1154,7 +1176,7 @@ fn g1_matrix(whole: bool) {
         };
         let got = g1_check(&case, want, &r, ending.sent(G1_OFFSET));
         assert!(out == data[o..o + got as usize], "{case}");
-        g1_still_usable(&case, &mut c, ending);
+        g1_still_usable(&case, &mut c, ending, size);
 
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -1162,12 +1184,22 @@ fn g1_matrix(whole: bool) {
 
 #[test]
 fn g1_every_ending_with_a_150_count_of_the_bytes_to_come() {
-    g1_matrix(false);
+    g1_matrix(false, true);
 }
 
 #[test]
 fn g1_every_ending_with_a_150_count_of_the_whole_file() {
-    g1_matrix(true);
+    g1_matrix(true, true);
+}
+
+#[test]
+fn g1_every_ending_without_size_and_a_150_count_of_the_bytes_to_come() {
+    g1_matrix(false, false);
+}
+
+#[test]
+fn g1_every_ending_without_size_and_a_150_count_of_the_whole_file() {
+    g1_matrix(true, false);
 }
 
 #[test]

@@ -131,9 +131,37 @@ elif [ "$CI" = true ]; then
 else
     echo "# $ENV_FILE missing: the real-server tests are skipped (run tests/servers/start.sh)"
 fi
+# The fault users of the G1 tests (t_g1_... in test_ftps.c, which has the same table):
+# each logs in with the server's password and gets these data faults. pub/data.bin has
+# 1048576 bytes; the tests resume at 100000, so 848576 = cut short by exactly the offset.
+TS_FAULT_USERS=(
+    g1whole:announce-whole
+    g1nocn:no-close-notify
+    g1wholenocn:announce-whole,no-close-notify
+    g1cutoff:truncate-after=848576
+    g1wholecut:announce-whole,truncate-after=848576
+    g1cut:truncate-after=300007
+    g1rst:rst
+    g1rstcut:rst,truncate-after=300007
+    g1cleancut:clean-cut-after=300007
+    g1cleancutoff:clean-cut-after=848576
+    g1ku:key-update-every=50000
+    g1late:late-ticket=65536
+)
+TS_ARGS=()
+if [ -n "$TS_BIN" ]; then
+    if "$TS_BIN" --help 2>/dev/null | grep -q -- '--fault-user'; then
+        for fu in "${TS_FAULT_USERS[@]}"; do TS_ARGS+=(--fault-user "$fu"); done
+        export FTPS_TESTSERVER_FAULT_USERS=1
+    elif [ "$CI" = true ]; then
+        not_ok "ftps-testserver has --fault-user (the G1 tests need it)"
+    else
+        echo "# ftps-testserver has no --fault-user: the G1 tests are skipped"
+    fi
+fi
 if [ -n "$TS_BIN" ]; then
     mkfifo "$WORK/ts.in"
-    "$TS_BIN" --quiet --ca-out "$WORK/ts-ca.pem" <"$WORK/ts.in" >"$WORK/ts.out" 2>"$WORK/ts.err" &
+    "$TS_BIN" --quiet --ca-out "$WORK/ts-ca.pem" "${TS_ARGS[@]}" <"$WORK/ts.in" >"$WORK/ts.out" 2>"$WORK/ts.err" &
     TS_PID=$!
     exec 9>"$WORK/ts.in"
     for _ in $(seq 1 100); do [ -s "$WORK/ts.out" ] && break; sleep 0.1; done

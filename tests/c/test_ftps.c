@@ -5,7 +5,9 @@
  * (HOSTILE.md "Caller-side bad input", E2). Online tests run against the real
  * servers of tests/servers (vsftpd explicit and implicit) and the project's own
  * ftps-testserver (explicit and implicit): whole sessions, and every caller-side bad
- * input during a session, E1 (CR/LF/NUL in arguments) included.
+ * input during a session, E1 (CR/LF/NUL in arguments) included. The G1 tests
+ * (silent truncation of downloads, t_g1_...) log in as the fault users run.sh gives
+ * ftps-testserver (--fault-user; FTPS_TESTSERVER_FAULT_USERS=1 says they exist).
  *
  * The server addresses come from the environment (tests/c/run.sh exports them):
  *   FTPS_TEST_HOST, FTPS_TEST_CA, FTPS_TEST_WRONG_CA, FTPS_TEST_CERT_SHA256,
@@ -20,6 +22,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -112,7 +115,8 @@ static int file_equals(const char *path, const unsigned char *data, size_t n) {
 /* ------------------------------------------------------------------------ */
 
 /* ftps_config_builder_set_tls_records_in_place() for the next server_config(): 0 or 1;
-   -1 leaves the default. */
+   -1 leaves it unset. The option does nothing any more (see
+   t_tls_records_in_place_off_and_on), but the function must keep accepting it. */
 static int records_in_place = -1;
 
 /* Builds the configuration for a server; NULL on failure (printed). */
@@ -965,23 +969,47 @@ static int t_streaming_transfers(const struct server *s) {
     return PASS;
 }
 
-/* More than the first MiB of a data connection, with TLS records handled by rustls
-   throughout (off) and opened and sealed in place after the first MiB (on). */
+/* ftps_config_builder_set_tls_records_in_place() does nothing now: every data
+   connection runs on rustls's own record layer. The function stays (the ABI never
+   removes one), so: it is accepted with false and with true, it is harmless (the
+   session and its data connections behave as without it: resumed TLS sessions, no
+   full handshakes), and transfers past the first MiB (where the old option switched
+   over) are still byte-exact both ways, by callback and through a file descriptor. */
 static int t_tls_records_in_place_off_and_on(const struct server *s) {
     enum { N = 2 * 1024 * 1024 + 4321 };
     unsigned char *data = malloc(N);
+    char path[512];
     CHECK(data != NULL);
     fill_pattern(data, N, 6);
+    tmp_path(path, sizeof path, "rip");
     for (int on = 0; on < 2; on++) {
+        /* Accepted: server_config() builds with the option set and fails on any error. */
         records_in_place = on;
         ftps_client *c = open_session(s);
         records_in_place = -1;
         size_t got = 0;
+        uint64_t bytes = 0, full = 1;
+        bool resumed = false;
         CHECK(c != NULL);
         CHECK(put_bytes(c, "rip.bin", data, N));
         unsigned char *back = get_bytes(c, "rip.bin", &got);
-        CHECK(back != NULL && got == N && memcmp(back, data, N) == 0);
+        int same = back != NULL && got == N && memcmp(back, data, N) == 0;
         free(back);
+        if (!same) FAILF("records in place %s: the download by callback is not byte-exact", on ? "on" : "off");
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        CHECK(fd >= 0);
+        ftps_result rc = ftps_client_download_fd(c, "rip.bin", 7, fd, 0, &bytes);
+        close(fd);
+        same = file_equals(path, data, N);
+        unlink(path);
+        CHECK_OK(c, rc);
+        if (!same || bytes != N) FAILF("records in place %s: the download to an fd is not byte-exact", on ? "on" : "off");
+        /* Harmless: data connections resume the control session as always. */
+        CHECK_OK(c, ftps_client_tls_resumed(c, FTPS_TLS_CONNECTION_LAST_DATA, &resumed));
+        CHECK(resumed);
+        CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_DATA_FULL, &full));
+        CHECK(full == 0);
+        CHECK_OK(c, ftps_client_noop(c));
         close_session(c);
     }
     free(data);
@@ -1603,13 +1631,559 @@ static int t_caller_offset_that_overflows_is_rejected(const struct server *s) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* G1: silent truncation of downloads, against the fault users of           */
+/* ftps-testserver (tests/c/run.sh starts it with one --fault-user each)     */
+/* ------------------------------------------------------------------------ */
+
+/* A data connection that ends without TLS close_notify counts as complete only when
+   the byte count proves it: the 150 count equals the bytes received, or SIZE minus
+   the REST offset does. Anything else is FTPS_RESULT_TRUNCATED, and a local target is
+   never replaced by a short file. The file is the demo tree's pub/data.bin (byte i is
+   i % 251). The fault users below must match TS_FAULT_USERS in tests/c/run.sh: */
+enum {
+    G1_N = 1024 * 1024,               /* size of pub/data.bin */
+    G1_OFF = 100000,                  /* the REST offset of the resumed cases */
+    G1_CUT_BY_OFF = G1_N - 2 * G1_OFF, /* truncate-after: offset + bytes = the 150 count */
+    G1_CUT = 300007                   /* truncate-after: cut anywhere else */
+};
+/*   g1whole     announce-whole                   clean end, 150 = the whole file
+     g1nocn      no-close-notify                  FIN at full length, 150 = to come
+     g1wholenocn announce-whole,no-close-notify   FIN at full length, 150 = whole
+     g1cutoff    truncate-after=848576            cut short by exactly G1_OFF
+     g1wholecut  announce-whole,truncate-after=848576
+     g1cut       truncate-after=300007
+     g1rst       rst                              RST at the end (bytes may be lost)
+     g1rstcut    rst,truncate-after=300007
+     g1cleancut  clean-cut-after=300007           close_notify + FIN after 300007 bytes
+     g1cleancutoff clean-cut-after=848576         the same, cut short by exactly G1_OFF
+     g1ku        key-update-every=50000
+     g1late      late-ticket=65536 */
+static const char g1_file[] = "pub/data.bin";
+
+/* Which download call, and what it must end with. */
+enum g1_call { G1_PATH, G1_PATH_RESUME, G1_CB, G1_FD };
+enum g1_want {
+    G1_COMPLETE, /* FTPS_RESULT_OK, every byte */
+    G1_SHORT,    /* FTPS_RESULT_TRUNCATED, fewer bytes than the file has */
+    G1_EITHER    /* RST: bytes may be lost or not; never success with a short result */
+};
+static const char *const g1_call_names[] = {"download_path", "download_path(resume)",
+                                            "download_cb", "download_fd"};
+
+/* 1 when the fault users are there (run.sh exports FTPS_TESTSERVER_FAULT_USERS=1);
+   otherwise the G1 tests skip, or fail under FTPS_C_REQUIRE_SERVERS=1. */
+static int g1_available(void) {
+    const char *v = env("FTPS_TESTSERVER_FAULT_USERS");
+    return v != NULL && strcmp(v, "1") == 0;
+}
+static int g1_required(void) {
+    const char *v = env("FTPS_C_REQUIRE_SERVERS");
+    return v != NULL && strcmp(v, "1") == 0;
+}
+#define G1_NEED_FAULT_USERS()                                                          \
+    do {                                                                               \
+        if (!g1_available()) {                                                         \
+            fprintf(stderr, "    ftps-testserver has no --fault-user (run tests/c/run.sh)\n"); \
+            return g1_required() ? FAIL : SKIP;                                        \
+        }                                                                              \
+    } while (0)
+
+static unsigned char *g1_contents(void) {
+    unsigned char *d = malloc(G1_N);
+    if (d != NULL)
+        for (size_t i = 0; i < G1_N; i++) d[i] = (unsigned char)(i % 251);
+    return d;
+}
+
+/* The first line of the last 150 reply, from the transcript. */
+struct g1_transcript {
+    char last150[256];
+};
+
+static void g1_transcript_line(void *userdata, ftps_transcript_direction dir, const char *line, size_t len) {
+    struct g1_transcript *t = userdata;
+    if (dir == FTPS_TRANSCRIPT_DIRECTION_RECEIVED && len >= 4 && memcmp(line, "150 ", 4) == 0) {
+        if (len >= sizeof t->last150) len = sizeof t->last150 - 1;
+        memcpy(t->last150, line, len);
+        t->last150[len] = '\0';
+    }
+}
+
+/* A session of a fault user of the test server (its password is the server's). */
+static ftps_client *g1_login(const struct server *s, const char *user, struct g1_transcript *tr) {
+    struct server fs = *s;
+    fs.user = user;
+    ftps_client *c = connect_login(&fs);
+    if (c != NULL && tr != NULL &&
+        ftps_client_set_transcript(c, g1_transcript_line, tr) != FTPS_RESULT_OK) {
+        ftps_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* This test's private local directory (created empty). */
+static int g1_local_dir(char *out, size_t len) {
+    tmp_path(out, len, "dir");
+    return mkdir(out, 0700) == 0 || errno == EEXIST;
+}
+
+/* Removes the local directory and everything in it (one level). */
+static void g1_remove_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[1024];
+    if (d == NULL) return;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* The number of entries of dir besides . and .. ; the first other name than
+   `except` goes to stray. */
+static int g1_dir_entries(const char *dir, const char *except, char *stray, size_t len) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    stray[0] = '\0';
+    if (d == NULL) return -1;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        n++;
+        if (strcmp(e->d_name, except) != 0 && stray[0] == '\0') snprintf(stray, len, "%s", e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+#define G1_EXPECT(cond, ...)                                                   \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "    %s:%d: %s %s at offset %llu: ", __FILE__, __LINE__, \
+                    user, g1_call_names[call], (unsigned long long)offset);    \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fputc('\n', stderr);                                               \
+            ok = 0;                                                            \
+            goto out;                                                          \
+        }                                                                      \
+    } while (0)
+
+/* One download of pub/data.bin by `call` from `offset` (G1_PATH: always 0; for
+   G1_PATH_RESUME the local file first holds the first `offset` bytes), checked
+   against `want`; then the session must still answer. `announce` is the count the
+   150 reply must carry (0: don't look). Returns 1 when all holds (reasons printed). */
+static int g1_download(ftps_client *c, struct g1_transcript *tr, const char *user, const char *dir,
+                       enum g1_call call, uint64_t offset, enum g1_want want,
+                       const unsigned char *data, uint64_t announce) {
+    static const unsigned char old[] = "the old target file, which must survive\n";
+    char target[600], part[700], stray[256], needle[64];
+    struct membuf m = {0};
+    unsigned char *got = NULL;
+    size_t got_n = 0;
+    const size_t full = G1_N - (size_t)offset;
+    uint64_t bytes = 424242; /* an out-parameter is written only on success */
+    ftps_result rc = FTPS_RESULT_OK;
+    int ok = 1, fd;
+    bool fatal = true;
+
+    snprintf(target, sizeof target, "%s/target.bin", dir);
+    snprintf(part, sizeof part, "%s/.target.bin.%ld.ftps-part", dir, (long)getpid());
+    unlink(target);
+    if (tr != NULL) tr->last150[0] = '\0';
+    switch (call) {
+    case G1_PATH:
+        G1_EXPECT(offset == 0 && write_file(target, old, sizeof old - 1), "setup");
+        rc = ftps_client_download_path(c, g1_file, strlen(g1_file), target, false, &bytes);
+        break;
+    case G1_PATH_RESUME:
+        G1_EXPECT(offset > 0 && write_file(target, data, (size_t)offset), "setup");
+        rc = ftps_client_download_path(c, g1_file, strlen(g1_file), target, true, &bytes);
+        break;
+    case G1_CB:
+        rc = ftps_client_download_cb(c, g1_file, strlen(g1_file), offset, membuf_write, &m, &bytes);
+        break;
+    case G1_FD:
+        fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        G1_EXPECT(fd >= 0, "open %s: %s", target, strerror(errno));
+        rc = ftps_client_download_fd(c, g1_file, strlen(g1_file), fd, offset, &bytes);
+        close(fd);
+        break;
+    }
+    const char *msg = client_message(c);
+
+    if (announce != 0 && tr != NULL) {
+        snprintf(needle, sizeof needle, "(%llu bytes)", (unsigned long long)announce);
+        G1_EXPECT(strstr(tr->last150, needle) != NULL, "the 150 reply \"%s\" lacks %s", tr->last150, needle);
+    }
+    if (want == G1_COMPLETE)
+        G1_EXPECT(rc == FTPS_RESULT_OK, "rc %u (%s), want OK; message: %s", (unsigned)rc, ftps_result_str(rc), msg);
+    else if (want == G1_SHORT)
+        G1_EXPECT(rc == FTPS_RESULT_TRUNCATED, "rc %u (%s), want TRUNCATED; message: %s", (unsigned)rc,
+                  ftps_result_str(rc), msg);
+    else
+        G1_EXPECT(rc == FTPS_RESULT_OK || rc == FTPS_RESULT_TRUNCATED, "rc %u (%s), want OK or TRUNCATED; message: %s",
+                  (unsigned)rc, ftps_result_str(rc), msg);
+
+    /* What arrived locally. */
+    if (call == G1_CB) {
+        got = m.data;
+        got_n = m.len;
+        m.data = NULL;
+    } else {
+        got = read_file(target, &got_n);
+        G1_EXPECT(got != NULL, "%s is gone", target);
+    }
+
+    if (rc == FTPS_RESULT_OK) {
+        /* Success: every byte, exactly. */
+        G1_EXPECT(bytes == full, "success, but %llu bytes reported of %zu", (unsigned long long)bytes, full);
+        if (call == G1_PATH || call == G1_PATH_RESUME)
+            G1_EXPECT(got_n == G1_N && memcmp(got, data, G1_N) == 0,
+                      "success, but the local file has %zu bytes (want %d) or other bytes", got_n, (int)G1_N);
+        else
+            G1_EXPECT(got_n == full && memcmp(got, data + offset, full) == 0,
+                      "success, but %zu bytes arrived (want %zu) or other bytes", got_n, full);
+    } else {
+        G1_EXPECT(bytes == 424242, "failed, but *bytes_out was written (%llu)", (unsigned long long)bytes);
+        /* The data connection is gone, the control connection in step: not fatal. */
+        G1_EXPECT(ftps_client_last_error_is_fatal(c, &fatal) == FTPS_RESULT_OK && !fatal,
+                  "a truncated download is reported as fatal (connection lost)");
+        switch (call) {
+        case G1_PATH:
+            /* The old file stays, untouched; no temporary file is left. */
+            G1_EXPECT(got_n == sizeof old - 1 && memcmp(got, old, got_n) == 0,
+                      "the target was replaced by %zu bytes", got_n);
+            break;
+        case G1_PATH_RESUME:
+            /* The partial file stays a partial: a prefix of the file, at least what it
+               held, never presented as complete (short) or longer than the file. */
+            G1_EXPECT(got_n >= offset && got_n <= G1_N && memcmp(got, data, got_n) == 0,
+                      "the partial file now has %zu bytes, not a prefix of the file from %llu on", got_n,
+                      (unsigned long long)offset);
+            if (want == G1_SHORT) G1_EXPECT(got_n < G1_N, "truncated, yet the local file is complete");
+            break;
+        case G1_CB:
+        case G1_FD:
+            /* What was handed over is a prefix of the data at that offset. */
+            G1_EXPECT(got_n <= full && memcmp(got, data + offset, got_n) == 0,
+                      "%zu bytes handed over, not a prefix of the data", got_n);
+            if (want == G1_SHORT) G1_EXPECT(got_n < full, "truncated, yet %zu bytes (all) arrived", got_n);
+            break;
+        }
+    }
+    if (call == G1_PATH || call == G1_PATH_RESUME) {
+        int n = g1_dir_entries(dir, "target.bin", stray, sizeof stray);
+        G1_EXPECT(n == 1 && stray[0] == '\0', "%d local files, stray: %s", n, stray);
+        G1_EXPECT(access(part, F_OK) != 0, "the temporary file %s is left", part);
+    }
+    /* The session goes on. */
+    rc = ftps_client_noop(c);
+    G1_EXPECT(rc == FTPS_RESULT_OK, "NOOP afterwards: %s: %s", ftps_result_str(rc), client_message(c));
+    G1_EXPECT(!ftps_client_transfer_open(c), "a transfer is still open");
+out:
+    free(got);
+    free(m.data);
+    unlink(target);
+    return ok;
+}
+#undef G1_EXPECT
+
+/* One row of the matrix: a download by each call kind. */
+struct g1_case {
+    enum g1_call call;
+    uint64_t offset;
+    enum g1_want want;
+    uint64_t announce; /* the 150 count to see (0: don't look) */
+};
+
+/* Runs the cases for one fault user in one session, then checks that the session
+   still transfers a file (hello.txt: 6 bytes, a full count for every fault user but
+   the RST ones) and says goodbye. */
+static int g1_run(const struct server *s, const char *user, const struct g1_case *cases, size_t n,
+                  int hello_must_work) {
+    struct g1_transcript tr;
+    char dir[512];
+    int ok = 1;
+    G1_NEED_FAULT_USERS();
+    memset(&tr, 0, sizeof tr);
+    unsigned char *data = g1_contents();
+    ftps_client *c = g1_login(s, user, &tr);
+    if (data == NULL || c == NULL || !g1_local_dir(dir, sizeof dir)) {
+        free(data);
+        ftps_client_free(c);
+        FAILF("setup for %s failed", user);
+    }
+    for (size_t i = 0; i < n && ok; i++)
+        ok = g1_download(c, &tr, user, dir, cases[i].call, cases[i].offset, cases[i].want, data, cases[i].announce);
+    if (ok) {
+        struct membuf m = {0};
+        uint64_t bytes = 0;
+        ftps_result rc = ftps_client_download_cb(c, "hello.txt", 9, 0, membuf_write, &m, &bytes);
+        if (hello_must_work && (rc != FTPS_RESULT_OK || m.len != 6 || memcmp(m.data, "hello\n", 6) != 0)) {
+            fprintf(stderr, "    %s: hello.txt afterwards: %s: %s\n", user, ftps_result_str(rc), client_message(c));
+            ok = 0;
+        }
+        if (!hello_must_work && rc != FTPS_RESULT_OK && rc != FTPS_RESULT_TRUNCATED) {
+            fprintf(stderr, "    %s: hello.txt afterwards: %s: %s\n", user, ftps_result_str(rc), client_message(c));
+            ok = 0;
+        }
+        free(m.data);
+        char pwd[64];
+        size_t pwd_n = 0;
+        if (ftps_client_pwd(c, pwd, sizeof pwd, &pwd_n) != FTPS_RESULT_OK || ftps_client_quit(c) != FTPS_RESULT_OK) {
+            fprintf(stderr, "    %s: the session did not go on: %s\n", user, client_message(c));
+            ok = 0;
+        }
+    }
+    g1_remove_dir(dir);
+    ftps_client_free(c);
+    free(data);
+    return ok ? PASS : FAIL;
+}
+
+#define G1_CASES(cases) (cases), sizeof(cases) / sizeof((cases)[0])
+
+/* Clean close_notify: complete with either 150 count (the bytes to come: the
+   default user; the whole file, as vsftpd says after REST: g1whole). */
+static int t_g1_clean_end_is_complete_with_either_150_count(const struct server *s) {
+    static const struct g1_case to_come[] = {
+        {G1_PATH, 0, G1_COMPLETE, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_COMPLETE, G1_N - G1_OFF},
+        {G1_CB, G1_OFF, G1_COMPLETE, G1_N - G1_OFF},
+    };
+    static const struct g1_case whole[] = {
+        {G1_PATH, 0, G1_COMPLETE, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_COMPLETE, G1_N},
+        {G1_CB, 0, G1_COMPLETE, G1_N},
+        {G1_CB, G1_OFF, G1_COMPLETE, G1_N},
+        {G1_FD, G1_OFF, G1_COMPLETE, G1_N},
+    };
+    int r = g1_run(s, s->user, G1_CASES(to_come), 1);
+    return r != PASS ? r : g1_run(s, "g1whole", G1_CASES(whole), 1);
+}
+
+/* No close_notify, every byte, 150 = the bytes to come: the count proves it, with
+   and without an offset. */
+static int t_g1_no_close_notify_full_length_count_to_come_is_complete(const struct server *s) {
+    static const struct g1_case cases[] = {
+        {G1_PATH, 0, G1_COMPLETE, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_COMPLETE, G1_N - G1_OFF},
+        {G1_CB, 0, G1_COMPLETE, G1_N},
+        {G1_CB, G1_OFF, G1_COMPLETE, G1_N - G1_OFF},
+        {G1_FD, G1_OFF, G1_COMPLETE, G1_N - G1_OFF},
+    };
+    return g1_run(s, "g1nocn", G1_CASES(cases), 1);
+}
+
+/* No close_notify, every byte, 150 = the whole file. At offset 0 the count proves
+   it; after REST only SIZE can, and every download from an offset asks for it first
+   (a server without SIZE leaves the count alone, and then the library reports
+   TRUNCATED: the Rust and Python suites cover that). */
+static int t_g1_no_close_notify_full_length_whole_count_is_proven_by_size(const struct server *s) {
+    static const struct g1_case cases[] = {
+        {G1_PATH, 0, G1_COMPLETE, G1_N},
+        {G1_CB, 0, G1_COMPLETE, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_COMPLETE, G1_N},
+        {G1_CB, G1_OFF, G1_COMPLETE, G1_N},
+        {G1_FD, G1_OFF, G1_COMPLETE, G1_N},
+    };
+    return g1_run(s, "g1wholenocn", G1_CASES(cases), 1);
+}
+
+/* The ambiguous case: 150 = the bytes to come, cut short by exactly the offset, so
+   offset + bytes received = the 150 count, as a complete "whole file" count would
+   be. Truncated: SIZE, which every download from an offset asks first, shows it.
+   The same cut under a whole-file count (g1wholecut) and at offset 0 (a cut
+   elsewhere for both): truncated. */
+static int t_g1_cut_short_by_the_offset_is_truncated(const struct server *s) {
+    static const struct g1_case to_come[] = {
+        {G1_CB, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+        {G1_FD, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+        {G1_PATH_RESUME, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+        {G1_PATH, 0, G1_SHORT, G1_N},
+        {G1_CB, 0, G1_SHORT, G1_N},
+    };
+    static const struct g1_case whole[] = {
+        {G1_CB, G1_OFF, G1_SHORT, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_SHORT, G1_N},
+        {G1_PATH, 0, G1_SHORT, G1_N},
+    };
+    int r = g1_run(s, "g1cutoff", G1_CASES(to_come), 1);
+    return r != PASS ? r : g1_run(s, "g1wholecut", G1_CASES(whole), 1);
+}
+
+/* Cut anywhere else (no close_notify): truncated, with and without an offset. */
+static int t_g1_cut_elsewhere_is_truncated(const struct server *s) {
+    static const struct g1_case cases[] = {
+        {G1_PATH, 0, G1_SHORT, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+        {G1_CB, 0, G1_SHORT, G1_N},
+        {G1_CB, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+    };
+    return g1_run(s, "g1cut", G1_CASES(cases), 1);
+}
+
+/* A clean end (close_notify) short of what the 150 count or SIZE says: the server
+   cut the file all the same. Truncated, with and without an offset. */
+static int t_g1_clean_close_short_of_the_count_is_truncated(const struct server *s) {
+    static const struct g1_case cases[] = {
+        {G1_PATH, 0, G1_SHORT, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+        {G1_CB, 0, G1_SHORT, G1_N},
+        {G1_CB, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+    };
+    return g1_run(s, "g1cleancut", G1_CASES(cases), 1);
+}
+
+/* The ambiguous case with a clean end: 150 = the bytes to come, close_notify after
+   exactly G1_OFF bytes fewer, after REST. offset + bytes = the count, as if the count
+   were the whole file's; but the server did cut the file (SIZE says so: the resume
+   option sees it). A callback or fd download at an offset must not report success
+   with the short data either. */
+static int t_g1_clean_close_cut_short_by_the_offset_is_truncated(const struct server *s) {
+    static const struct g1_case cases[] = {
+        {G1_PATH_RESUME, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+        {G1_CB, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+        {G1_FD, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+    };
+    return g1_run(s, "g1cleancutoff", G1_CASES(cases), 1);
+}
+
+/* A TCP RST at the end may lose bytes (or not): never a success with a short
+   result. Cut short and then reset: truncated. */
+static int t_g1_rst_is_never_success_with_a_short_file(const struct server *s) {
+    static const struct g1_case rst[] = {
+        {G1_PATH, 0, G1_EITHER, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_EITHER, G1_N - G1_OFF},
+        {G1_CB, G1_OFF, G1_EITHER, G1_N - G1_OFF},
+    };
+    static const struct g1_case rst_cut[] = {
+        {G1_PATH, 0, G1_SHORT, G1_N},
+        {G1_PATH_RESUME, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+        {G1_CB, 0, G1_SHORT, G1_N},
+        {G1_CB, G1_OFF, G1_SHORT, G1_N - G1_OFF},
+    };
+    int r = g1_run(s, "g1rst", G1_CASES(rst), 0);
+    return r != PASS ? r : g1_run(s, "g1rstcut", G1_CASES(rst_cut), 0);
+}
+
+/* TLS 1.3 KeyUpdate (update_requested) every 50000 payload bytes over a few MiB of
+   downloads: byte-exact. The file is uploaded by the plain user first: 32 KeyUpdate
+   requests in a row with no data from the server in between (an upload) are more than
+   rustls accepts (its BoringSSL-like limit), and the upload would fail. */
+static int t_g1_key_updates_during_a_download_are_byte_exact(const struct server *s) {
+    enum { N = 3 * 1024 * 1024 + 4099, OFF = 777777 };
+    struct server ks = *s;
+    struct membuf m = {0};
+    char local[512], buf[64], dir[256], remote[300];
+    size_t n = 0, got_n = 0;
+    uint64_t bytes = 0;
+    G1_NEED_FAULT_USERS();
+    ks.user = "g1ku";
+    unsigned char *data = malloc(N);
+    CHECK(data != NULL);
+    fill_pattern(data, N, 9);
+    ftps_client *up = open_session(s);
+    CHECK(up != NULL);
+    CHECK(put_bytes(up, "ku.bin", data, N));
+    test_dir(dir, sizeof dir);
+    snprintf(remote, sizeof remote, "/%s/ku.bin", dir);
+    ftps_client *c = connect_login(&ks);
+    CHECK(c != NULL);
+    tmp_path(local, sizeof local, "ku");
+    CHECK_OK(c, ftps_client_download_path(c, remote, strlen(remote), local, false, &bytes));
+    CHECK(bytes == N);
+    unsigned char *back = read_file(local, &got_n);
+    unlink(local);
+    CHECK(back != NULL);
+    int same = got_n == N && memcmp(back, data, N) == 0;
+    free(back);
+    CHECK(same);
+    CHECK_OK(c, ftps_client_tls_version(c, FTPS_TLS_CONNECTION_LAST_DATA, buf, sizeof buf, &n));
+    CHECK(strcmp(buf, "TLSv1.3") == 0); /* KeyUpdate is TLS 1.3 */
+    CHECK_OK(c, ftps_client_download_cb(c, remote, strlen(remote), OFF, membuf_write, &m, &bytes));
+    same = bytes == N - OFF && m.len == N - OFF && memcmp(m.data, data + OFF, N - OFF) == 0;
+    free(m.data);
+    CHECK(same);
+    /* The demo file, through an fd. */
+    unsigned char *demo = g1_contents();
+    CHECK(demo != NULL);
+    int fd = open(local, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ftps_result rc = ftps_client_download_fd(c, g1_file, strlen(g1_file), fd, 0, &bytes);
+    close(fd);
+    same = file_equals(local, demo, G1_N);
+    unlink(local);
+    free(demo);
+    CHECK_OK(c, rc);
+    CHECK(same && bytes == G1_N);
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK_OK(c, ftps_client_quit(c));
+    ftps_client_free(c);
+    free(data);
+    close_session(up);
+    return PASS;
+}
+
+/* The first 64 KiB of each data connection go out as 0.5-RTT data, before the
+   server's TLS 1.3 tickets: the tickets still arrive, and the next data connection
+   resumes with one. More data connections than the control connection's tickets
+   (the server sends 2 per handshake), each checked. */
+static int t_g1_late_tickets_still_resume_the_next_data_connection(const struct server *s) {
+    struct membuf m = {0};
+    char buf[64];
+    size_t n;
+    uint64_t bytes = 0, tickets_before = 0, tickets = 0, v = 0;
+    bool resumed = false;
+    G1_NEED_FAULT_USERS();
+    unsigned char *data = g1_contents();
+    ftps_client *c = g1_login(s, "g1late", NULL);
+    CHECK(data != NULL && c != NULL);
+    CHECK_OK(c, ftps_client_tls_version(c, FTPS_TLS_CONNECTION_CONTROL, buf, sizeof buf, &n));
+    CHECK(strcmp(buf, "TLSv1.3") == 0);
+    for (int i = 0; i < 6; i++) {
+        uint64_t off = (i % 3 == 2) ? G1_OFF : 0;
+        const char *name = (i % 3 == 1) ? "hello.txt" : g1_file; /* hello.txt: all of it before the tickets */
+        m.len = 0;
+        CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_DATA_TICKETS, &tickets_before));
+        CHECK_OK(c, ftps_client_download_cb(c, name, strlen(name), off, membuf_write, &m, &bytes));
+        if (name == g1_file)
+            CHECK(bytes == G1_N - off && m.len == bytes && memcmp(m.data, data + off, m.len) == 0);
+        else
+            CHECK(bytes == 6 && m.len == 6 && memcmp(m.data, "hello\n", 6) == 0);
+        CHECK_OK(c, ftps_client_tls_resumed(c, FTPS_TLS_CONNECTION_LAST_DATA, &resumed));
+        if (!resumed) FAILF("data connection %d did not resume", i + 1);
+        /* The late tickets of this data connection were taken. */
+        CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_DATA_TICKETS, &tickets));
+        if (tickets <= tickets_before) FAILF("data connection %d brought no ticket (%llu)", i + 1, (unsigned long long)tickets);
+    }
+    free(m.data);
+    CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_DATA_RESUMED, &v));
+    CHECK(v == 6);
+    CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_DATA_FULL, &v));
+    CHECK(v == 0);
+    CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_TICKETS_EXHAUSTED, &v));
+    CHECK(v == 0);
+    CHECK_OK(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_RETRIED, &v));
+    CHECK(v == 0);
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK_OK(c, ftps_client_quit(c));
+    ftps_client_free(c);
+    free(data);
+    return PASS;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The runner                                                               */
 /* ------------------------------------------------------------------------ */
 
 typedef int (*test_fn)(const struct server *s);
 
 /* Which servers a test runs against. */
-enum { OFFLINE = 0, ALL = 1, ERRORS = 2, VSFTPD_EXPLICIT = 3 };
+enum { OFFLINE = 0, ALL = 1, ERRORS = 2, VSFTPD_EXPLICIT = 3, TESTSERVER_EXPLICIT = 4 };
 
 struct test {
     const char *name;
@@ -1652,6 +2226,16 @@ static const struct test tests[] = {
     T(caller_second_thread_gets_busy, ERRORS),
     T(caller_progress_callback_cancels, ERRORS),
     T(caller_offset_that_overflows_is_rejected, ERRORS),
+    T(g1_clean_end_is_complete_with_either_150_count, TESTSERVER_EXPLICIT),
+    T(g1_no_close_notify_full_length_count_to_come_is_complete, TESTSERVER_EXPLICIT),
+    T(g1_no_close_notify_full_length_whole_count_is_proven_by_size, TESTSERVER_EXPLICIT),
+    T(g1_cut_short_by_the_offset_is_truncated, TESTSERVER_EXPLICIT),
+    T(g1_cut_elsewhere_is_truncated, TESTSERVER_EXPLICIT),
+    T(g1_clean_close_short_of_the_count_is_truncated, TESTSERVER_EXPLICIT),
+    T(g1_clean_close_cut_short_by_the_offset_is_truncated, TESTSERVER_EXPLICIT),
+    T(g1_rst_is_never_success_with_a_short_file, TESTSERVER_EXPLICIT),
+    T(g1_key_updates_during_a_download_are_byte_exact, TESTSERVER_EXPLICIT),
+    T(g1_late_tickets_still_resume_the_next_data_connection, TESTSERVER_EXPLICIT),
 };
 
 /* Splits "host:port". */
@@ -1713,6 +2297,7 @@ int main(int argc, char **argv) {
                 int is_vs_explicit = strcmp(sv->name, "vsftpd-explicit") == 0;
                 if (tc->where == ERRORS && !is_ts_explicit && !is_vs_explicit) continue;
                 if (tc->where == VSFTPD_EXPLICIT && !is_vs_explicit) continue;
+                if (tc->where == TESTSERVER_EXPLICIT && !is_ts_explicit) continue;
             }
             current_test = tc->name;
             current_server = sv ? sv->name : "offline";

@@ -6,7 +6,9 @@ the size known from ``SIZE`` minus the ``REST`` offset does. Servers differ in t
 count after ``REST o``: vsftpd announces the whole file, ProFTPD the bytes still to
 come. So "offset + received == the 150 count" proves nothing: it is a complete
 download from a whole-file server and one cut exactly ``offset`` bytes short from a
-to-come server. Anything short must raise :class:`ftps.TruncatedError`.
+to-come server; that is why, from an offset, the client asks ``SIZE`` first, and on a
+server without ``SIZE`` both raise. Anything short must raise
+:class:`ftps.TruncatedError`.
 
 The matrix (scripted server, tests/fakeserver.py): 150 count {whole file, bytes to
 come, none} x end {close_notify, FIN without close_notify at full length, cut
@@ -220,7 +222,8 @@ def test_g1_stream_at_offset(
     s = g1(action(count, end, offset))
     with fake_connect(s, servers_env) as c:
         out: List[bytes] = []
-        if complete(count, end, offset, size_known=False):
+        # From an offset the client asks SIZE first: SIZE - offset is known.
+        if complete(count, end, offset, size_known=offset > 0):
             assert STREAMS[how](c, offset, out) == N - offset
             assert out[-1] == DATA[offset:]
         else:
@@ -231,7 +234,7 @@ def test_g1_stream_at_offset(
             if out:
                 assert DATA[offset:].startswith(out[-1])
         if offset:
-            assert f"REST {offset}" in s.commands
+            assert f"REST {offset}" in s.commands and f"SIZE {NAME}" in s.commands
         still_usable(c, s)
 
 
@@ -240,22 +243,25 @@ def test_g1_stream_at_offset(
 
 @pytest.mark.parametrize("how", sorted(STREAMS))
 def test_g1_ambiguous_150_count_is_truncated_without_size(
-    g1: Any, servers_env: Dict[str, str], how: str,
+    fake: Callable[..., Any], servers_env: Dict[str, str], how: str,
 ) -> None:
     # A whole-file server at full length and a to-come server cut exactly `offset`
     # bytes short put the same numbers on the wire: 150 count == offset + received.
-    # Without SIZE nothing tells them apart, so both must raise.
+    # On a server without SIZE nothing tells them apart, so both must raise.
     for first, received in [
         (action("whole", "fin_full", O), N - O),
         (action("to come", "cut_by_offset", O), N - 2 * O),
     ]:
-        s = g1(first)
+        s = fake(files={NAME: DATA}, script={"RETR": [first, CLEAN], "SIZE": b"502 no SIZE here\r\n"})
         with fake_connect(s, servers_env) as c:
             with pytest.raises(ftps.TruncatedError, match="may be the whole file") as e:
                 STREAMS[how](c, O, [])
             assert e.value.received == received
-            assert s.commands.count("SIZE " + NAME) == 0
-            still_usable(c, s)
+            assert s.commands.count("SIZE " + NAME) == 1
+            c.noop()
+            out: List[bytes] = []
+            assert STREAMS[how](c, O, out) == N - O  # the next answer is clean
+            assert out[-1] == DATA[O:]
 
 
 def test_g1_ambiguous_150_count_resume_uses_size(

@@ -309,10 +309,11 @@ class Client:
         (``local`` is then a longer partial file, and the next ``resume=True`` goes
         on from its end).
 
-        A download is complete only when its end is certain: a TLS close_notify, or,
-        when the data connection just ends, a byte count that proves it (the ``150``
-        reply's count, or ``SIZE`` minus the offset). Otherwise it raises
-        :class:`ftps.TruncatedError`.
+        A download is complete only when every byte is certain to have come: a TLS
+        close_notify with no fewer bytes than the known size, or, when the data
+        connection just ends, a byte count that proves it (the ``150`` reply's count,
+        or ``SIZE`` minus the offset; from an offset the size is asked first).
+        Otherwise it raises :class:`ftps.TruncatedError`.
 
         ``progress(done, total)`` is called with the bytes so far and the total
         when known, every 1 MiB or 0.1 s and once at the end; returning ``False``
