@@ -17,11 +17,13 @@ demo:
 
 ## make test: everything. Lint; the Rust tests (unit, interop matrix against real servers,
 ## hostile suite, test server); the C suite (ASan+UBSan, valgrind, install + pkg-config);
-## the Python suite (wheel, pytest, stubtest); the fuzz smoke runs.
+## the Python suite (wheel, pytest, stubtest); the fuzz smoke runs; the build check (every
+## build path without aws-lc's jitter entropy, tests/build/no-jitter.sh).
 test: lint servers-setup
 	tests/servers/start.sh
 	set +e; $(MAKE) --no-print-directory test-rust ffi-test test-python; rc=$$?; tests/servers/stop.sh; exit $$rc
 	$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(MAKE) --no-print-directory test-build
 
 test-rust:
 	$(CARGO) test --workspace --all-targets
@@ -48,3 +50,4 @@ include mk/ffi.mk
 include mk/python.mk
 include mk/fuzz.mk
 include mk/bench.mk
+include mk/build.mk

@@ -14,6 +14,11 @@
 #   BENCH_SERVERS=vsftpd-explicit,vsftpd-implicit,proftpd-explicit,pure-ftpd-explicit
 #   BENCH_CLIENTS=ftps-rust,ftps-c,ftps-python,curl,lftp,ftplib BENCH_NETEM=1 BENCH_NETEM_RUNS=3
 #   BENCH_OUT=tests/bench/results/latest.md BENCH_PORT_BASE=25000 BENCH_FTPS_PYTHON=...
+#
+# Against an older commit: `make bench BENCH_BASELINE_REV=55d2e1d` also runs that commit's Rust
+# and C clients (ftps-rust@55d2e1d, ftps-c@55d2e1d; built once by tests/bench/baseline.sh
+# into BENCH_BASELINE_CACHE, default ~/.cache/ftps-bench-baseline/<commit>/) in the same
+# rotation, and adds "x baseline" columns: ftps-rust and ftps-c divided by their @REV twins.
 
 BENCH_REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 

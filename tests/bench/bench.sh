@@ -19,7 +19,9 @@
 # BENCH_PORT_BASE (25000), BENCH_RUN_DIR (.servers/bench), BENCH_DATA (/dev/shm/ftps-bench),
 # BENCH_KEEP_DATA (0: delete the data at the end), BENCH_TARGET_DIR (cargo target dir),
 # BENCH_FTPS_PYTHON (a python that can `import ftps`; default: this tree's wheel, built into
-# .servers/bench-work/venv).
+# .servers/bench-work/venv), BENCH_BASELINE_REV (a commit: its Rust and C clients, built once
+# by baseline.sh into BENCH_BASELINE_CACHE, run alongside as ftps-rust@REV and ftps-c@REV,
+# with "x baseline" ratios in the tables).
 set -Eeuo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -107,6 +109,16 @@ fi
 # --- 2. clients ----------------------------------------------------------------------------------
 log "building the bench clients (release)"
 "$HERE/build.sh" "$WORK/bin"
+BASE_ARGS=()
+if [ -n "${BENCH_BASELINE_REV:-}" ]; then
+  # The clients of another commit, measured next to these ones (tests/bench/baseline.sh).
+  BASE_OUT=$("$HERE/baseline.sh" "$BENCH_BASELINE_REV") || die "no baseline clients for $BENCH_BASELINE_REV"
+  while IFS='=' read -r k v; do
+    case $k in BENCH_BASELINE_BIN | BENCH_BASELINE_LABEL | BENCH_BASELINE_NOTE) export "$k=$v" ;; esac
+  done <<< "$BASE_OUT"
+  BASE_ARGS=(--baseline-bin "$BENCH_BASELINE_BIN" --baseline-label "$BENCH_BASELINE_LABEL"
+             --note "$BENCH_BASELINE_NOTE")
+fi
 
 # --- 3. data on tmpfs ---------------------------------------------------------------------------
 mkdir -p "$DATA/small"
@@ -147,7 +159,7 @@ log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$HERE/run.py" --env "$ENV" --servers "$SERVERS" --bin "$WORK/bin" \
   --data "$DATA" --local "$LOCAL" --runs "$RUNS" --small-n $SMALL_N \
   ${BENCH_CASES:+--cases "$BENCH_CASES"} ${BENCH_CLIENTS:+--clients "$BENCH_CLIENTS"} \
-  --python "$PY" --ftps-python "$FTPS_PY" \
+  --python "$PY" --ftps-python "$FTPS_PY" "${BASE_ARGS[@]}" \
   --title "ftps benchmark (issue #6): loopback, $BIG_MIB MiB and $SMALL_N x 4 KiB" \
   --out "$LOOP_MD" --json "$WORK/loopback.json" > /dev/null
 

@@ -213,6 +213,7 @@ before the 226 would hide one round trip."
   --runs "$RUNS" --small-n "$SMALL_N" --small-n-for "" \
   ${BENCH_CLIENTS:+--clients "$BENCH_CLIENTS"} \
   --python "$BENCH_PY" --ftps-python "${BENCH_FTPS_PY:-}" \
+  ${BENCH_BASELINE_BIN:+--baseline-bin "$BENCH_BASELINE_BIN" --baseline-label "$BENCH_BASELINE_LABEL" --note "$BENCH_BASELINE_NOTE"} \
   --wrap "ip netns exec $NS_C" --rtt-ms "$RTT" --server-log "$NDIR/log/vsftpd.log" \
   --floor-rtts "small-get=6,small-put=5" --floor-text "$FLOOR_TEXT" \
   --title "Wide-area link: vsftpd explicit, $RTT ms measured RTT, $BIG_MIB MiB and $SMALL_N x 4 KiB" \

@@ -20,6 +20,11 @@ Clients (all with certificate verification against the test CA, TLS on control a
 
 Cases: latency (connect + login + LIST + QUIT), small-get / small-put (N x 4 KiB in one
 session), big-get / big-put (the big file, to /dev/null and from tmpfs).
+
+Baseline (--baseline-bin DIR --baseline-label REV): the Rust and C clients of another
+commit (tests/bench/baseline.sh builds them into DIR) run as the extra clients
+ftps-rust@REV and ftps-c@REV, in the same rotation; the tables then add "x baseline"
+columns: each ftps face's figure divided by that of its @REV twin.
 """
 import argparse
 import json
@@ -39,6 +44,7 @@ ALL_CLIENTS = ["ftps-rust", "ftps-c", "ftps-python", "curl", "lftp", "ftplib"]
 FTPS_FACES = ["ftps-rust", "ftps-c", "ftps-python"]
 PEERS = ["curl", "lftp", "ftplib"]
 ALL_CASES = ["latency", "small-get", "small-put", "big-get", "big-put"]
+BASELINE_FACES = {"ftps-rust": "ftps-bench", "ftps-c": "ftps-bench-c"}  # face -> binary
 GIB = 1 << 30
 MIB = 1 << 20
 FTPUSER = "ftpuser"
@@ -83,6 +89,12 @@ def fname(i):
     return f"f{i:03d}.bin"
 
 
+def base_of(client):
+    """The face of a baseline client ("ftps-rust@55d2e1d" -> "ftps-rust"), else None."""
+    face, at, _ = client.partition("@")
+    return face if at and face in BASELINE_FACES else None
+
+
 class Clients:
     def __init__(self, a, tmp):
         self.a = a
@@ -96,8 +108,21 @@ class Clients:
                     status[n] = rest
         except OSError:
             pass
+        base_status = {}
+        if a.baseline_bin:
+            try:
+                with open(os.path.join(a.baseline_bin, "build-status")) as f:
+                    for line in f:
+                        n, _, rest = line.strip().partition(" ")
+                        base_status[n] = rest
+            except OSError:
+                pass
         for c in a.clients:
-            if c == "ftps-rust":
+            if base_of(c):
+                exe = os.path.join(a.baseline_bin, BASELINE_FACES[base_of(c)])
+                self.available[c] = None if os.access(exe, os.X_OK) else (
+                    base_status.get(base_of(c)) or f"n/a ({exe} missing)")
+            elif c == "ftps-rust":
                 ok = os.access(os.path.join(a.bin, "ftps-bench"), os.X_OK)
                 self.available[c] = None if ok else "n/a (BIN/ftps-bench missing)"
             elif c == "ftps-c":
@@ -131,6 +156,9 @@ class Clients:
 
     def argv(self, client, s, op):
         a = self.a
+        if base_of(client):
+            exe = os.path.join(a.baseline_bin, BASELINE_FACES[base_of(client)])
+            return [exe] + self.common(s) + [str(x) for x in op]
         if client in ("ftps-rust", "ftps-c", "ftps-python", "ftplib"):
             pre = {
                 "ftps-rust": [os.path.join(a.bin, "ftps-bench")],
@@ -284,10 +312,13 @@ class Bench:
         self.small_dir = os.path.join(a.data, "small")
         self.small_size = os.path.getsize(os.path.join(self.small_dir, fname(1)))
         self.n_for = {}  # (case, server, client) -> files per run of a small-file case
-        self.small_n = {c: a.small_n for c in ALL_CLIENTS}
+        self.small_n = {c: a.small_n for c in ALL_CLIENTS + a.clients}
         for spec in filter(None, a.small_n_for.split(",")):
             c, n = spec.split("=")
             self.small_n[c] = min(int(n), a.small_n)
+        for c in a.clients:
+            if base_of(c):
+                self.small_n[c] = self.small_n[base_of(c)]
         self.results = {}  # (case, server, client) -> [run]
 
     def up_local(self, s):
@@ -447,6 +478,10 @@ def wan_tables(b):
     return out
 
 
+def f_get(b, case, server, client, key):
+    return (b.fig(case, server, client) or {}).get(key)
+
+
 def ratio(x, y):
     if x is None or y is None or y == 0:
         return "–"
@@ -500,28 +535,45 @@ def render(b, loads, started, finished):
         "small-put": f"{a.small_n} x {b.small_size // 1024} KiB uploads in one session",
         "latency": "connect + login + LIST + QUIT",
     }
+    # With a baseline: three more columns, each face against its @REV twin.
+    xb = bool(a.baseline_label)
     for case in a.cases:
         w(f"## {titles[case]}")
         w("")
+        lead = "MB/s" if case.startswith("big") else "files/s" if case.startswith("small") else "wall"
+        xb_head = f" {lead} x baseline | CPU x baseline | RSS x baseline |" if xb else ""
+        xb_rule = "---|---|---|" if xb else ""
         if case.startswith("big"):
             w("| server | client | runs | wall s | min | max | MB/s | CPU s/GiB | peak RSS MiB "
-              "| MB/s x curl | CPU x curl | RSS x curl |")
-            w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| MB/s x curl | CPU x curl | RSS x curl |" + xb_head)
+            w("|---|---|---|---|---|---|---|---|---|---|---|---|" + xb_rule)
         elif case.startswith("small"):
             w("| server | client | files | runs | wall s | min | max | files/s | CPU ms/file "
-              "| peak RSS MiB | files/s x curl | CPU x curl | RSS x curl |")
-            w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| peak RSS MiB | files/s x curl | CPU x curl | RSS x curl |" + xb_head)
+            w("|---|---|---|---|---|---|---|---|---|---|---|---|---|" + xb_rule)
         else:
             w("| server | client | runs | wall ms | min | max | CPU ms | peak RSS MiB "
-              "| wall x curl | CPU x curl | RSS x curl |")
-            w("|---|---|---|---|---|---|---|---|---|---|---|")
+              "| wall x curl | CPU x curl | RSS x curl |" + xb_head)
+            w("|---|---|---|---|---|---|---|---|---|---|---|" + xb_rule)
         for s in b.servers:
             cf = b.fig(case, s.name, "curl") or {}
             for c in a.clients:
                 if b.clients.available[c]:
                     cols = 10 if case.startswith("big") else 11 if case.startswith("small") else 9
+                    cols += 3 if xb else 0
                     w(f"| {s.name} | {c} | " + " | ".join([b.clients.available[c]] + [""] * (cols - 1)) + " |")
                     continue
+                twin = f"{c}@{a.baseline_label}" if xb and c in BASELINE_FACES else None
+                bf = (b.fig(case, s.name, twin) or {}) if twin and not b.clients.available.get(twin, "-") else None
+                if not xb:
+                    xb_cells = ""
+                elif bf is None:
+                    xb_cells = " | | |"
+                else:
+                    key = "rate" if lead != "wall" else "wall"
+                    xb_cells = (f" {ratio(f_get(b, case, s.name, c, key), bf.get(key))} "
+                                f"| {ratio(f_get(b, case, s.name, c, 'cpu_unit'), bf.get('cpu_unit'))} "
+                                f"| {ratio(f_get(b, case, s.name, c, 'rss'), bf.get('rss'))} |")
                 f = b.fig(case, s.name, c)
                 if f is None:
                     continue
@@ -529,23 +581,23 @@ def render(b, loads, started, finished):
                 if "wall" not in f:
                     e = f["err"].replace("|", "/").replace("\n", " ")[:160]
                     w(f"| {s.name} | {c} | " + ("" if not case.startswith("small") else f"{f['n']} | ") +
-                      f"{runs} | all failed: {e} |")
+                      f"{runs} | all failed: {e} |" + xb_cells)
                     continue
                 if case.startswith("big"):
                     w(f"| {s.name} | {c} | {runs} | {f['wall']:.2f} | {f['wmin']:.2f} | {f['wmax']:.2f} "
                       f"| {f['rate']:.0f} | {f['cpu_unit']:.2f} | {f['rss']:.1f} "
                       f"| {ratio(f['rate'], cf.get('rate'))} | {ratio(f['cpu_unit'], cf.get('cpu_unit'))} "
-                      f"| {ratio(f['rss'], cf.get('rss'))} |")
+                      f"| {ratio(f['rss'], cf.get('rss'))} |" + xb_cells)
                 elif case.startswith("small"):
                     w(f"| {s.name} | {c} | {f['n']} | {runs} | {f['wall']:.2f} | {f['wmin']:.2f} | {f['wmax']:.2f} "
                       f"| {f['rate']:.1f} | {f['cpu_unit']:.2f} | {f['rss']:.1f} "
                       f"| {ratio(f['rate'], cf.get('rate'))} | {ratio(f['cpu_unit'], cf.get('cpu_unit'))} "
-                      f"| {ratio(f['rss'], cf.get('rss'))} |")
+                      f"| {ratio(f['rss'], cf.get('rss'))} |" + xb_cells)
                 else:
                     w(f"| {s.name} | {c} | {runs} | {f['wall'] * 1000:.0f} | {f['wmin'] * 1000:.0f} "
                       f"| {f['wmax'] * 1000:.0f} | {f['cpu_unit']:.0f} | {f['rss']:.1f} "
                       f"| {ratio(f['wall'], cf.get('wall'))} | {ratio(f['cpu_unit'], cf.get('cpu_unit'))} "
-                      f"| {ratio(f['rss'], cf.get('rss'))} |")
+                      f"| {ratio(f['rss'], cf.get('rss'))} |" + xb_cells)
         w("")
     if a.rtt_ms:
         out += wan_tables(b)
@@ -651,11 +703,21 @@ def main():
     ap.add_argument("--floor-text", default="4 round trips per file (EPSV; TCP connect; RETR/STOR "
                     "with the TLS ClientHello; Finished -> data and 226).")
     ap.add_argument("--server-log", help="vsftpd protocol log: count the commands of each run")
+    ap.add_argument("--baseline-bin", default="",
+                    help="ftps-bench and ftps-bench-c of another commit (tests/bench/baseline.sh)")
+    ap.add_argument("--baseline-label", default="", help="that commit, e.g. 55d2e1d")
     ap.add_argument("--out", required=True, help="markdown file to write")
     ap.add_argument("--json", help="raw results to write")
     a = ap.parse_args()
     a.servers = [x for x in a.servers.split(",") if x]
     a.clients = [x for x in a.clients.split(",") if x]
+    if a.baseline_bin:
+        a.baseline_label = a.baseline_label or "baseline"
+        # each face's twin right after it: ftps-rust, ftps-rust@REV, ftps-c, ftps-c@REV, ...
+        a.clients = [y for x in a.clients
+                     for y in ([x, f"{x}@{a.baseline_label}"] if x in BASELINE_FACES else [x])]
+    else:
+        a.baseline_label = ""
     a.cases = [x for x in a.cases.split(",") if x]
     a.wrap = a.wrap.split()
     a.floor = {k: float(v) for k, v in (x.split("=") for x in a.floor_rtts.split(",") if x)}
