@@ -95,28 +95,26 @@ def base_of(client):
     return face if at and face in BASELINE_FACES else None
 
 
+def read_build_status(bin_dir):
+    """build.sh's OUT/build-status as {client: "ok" | "n/a REASON"}; {} when absent."""
+    status = {}
+    try:
+        with open(os.path.join(bin_dir, "build-status")) as f:
+            for line in f:
+                n, _, rest = line.strip().partition(" ")
+                status[n] = rest
+    except OSError:
+        pass
+    return status
+
+
 class Clients:
     def __init__(self, a, tmp):
         self.a = a
         self.tmp = tmp
         self.available = {}  # name -> None (ok) or the reason it is n/a
-        status = {}
-        try:
-            with open(os.path.join(a.bin, "build-status")) as f:
-                for line in f:
-                    n, _, rest = line.strip().partition(" ")
-                    status[n] = rest
-        except OSError:
-            pass
-        base_status = {}
-        if a.baseline_bin:
-            try:
-                with open(os.path.join(a.baseline_bin, "build-status")) as f:
-                    for line in f:
-                        n, _, rest = line.strip().partition(" ")
-                        base_status[n] = rest
-            except OSError:
-                pass
+        status = read_build_status(a.bin)
+        base_status = read_build_status(a.baseline_bin) if a.baseline_bin else {}
         for c in a.clients:
             if base_of(c):
                 exe = os.path.join(a.baseline_bin, BASELINE_FACES[base_of(c)])

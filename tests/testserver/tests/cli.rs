@@ -70,16 +70,6 @@ fn a_fault_user_gets_its_faults_and_the_other_users_do_not() {
     assert_eq!(users, [Some("ftpuser".into()), Some("cut".into())]);
 }
 
-/// One `REST 2` + `RETR hello.txt` on the demo tree: the `150` text, the bytes, clean end.
-fn retr_hello_at_2(c: &mut Client) -> (String, Vec<u8>, bool) {
-    assert_eq!(c.cmd("REST 2").unwrap().code, 350);
-    let (opening, mut data) = c.open_transfer("RETR hello.txt").unwrap();
-    let (bytes, clean) = read_data(&mut data);
-    drop(data);
-    assert_eq!(c.read_reply().unwrap().code, 226);
-    (opening.text(), bytes, clean)
-}
-
 #[test]
 fn binary_fault_user_option_applies_to_that_user_only() {
     let dir = std::env::temp_dir().join(format!("ftps-testserver-cli-{}", std::process::id()));
@@ -109,7 +99,7 @@ fn binary_fault_user_option_applies_to_that_user_only() {
         let mut c = Client::explicit_at(explicit.parse().unwrap(), config.clone()).unwrap();
         c.login(user, "pw").unwrap();
         c.prot_p().unwrap();
-        results.push(retr_hello_at_2(&mut c));
+        results.push(c.retr_at(2, "RETR hello.txt"));
     }
     drop(child.stdin.take()); // EOF on stdin: the server stops
     assert!(child.wait().unwrap().success());

@@ -216,13 +216,7 @@ fn h5_listing_body_replaces_the_listing() {
 
 /// `REST 40` + `RETR` of a 100-byte file: the `150` text and the bytes that came.
 fn retr_at_40(srv: &TestServer) -> (String, Vec<u8>, bool) {
-    let mut c = Client::ready(srv).unwrap();
-    assert_eq!(c.cmd("REST 40").unwrap().code, 350);
-    let (opening, mut data) = c.open_transfer("RETR f").unwrap();
-    let (bytes, clean) = read_data(&mut data);
-    drop(data);
-    assert_eq!(c.read_reply().unwrap().code, 226);
-    (opening.text(), bytes, clean)
+    Client::ready(srv).unwrap().retr_at(40, "RETR f")
 }
 
 #[test]

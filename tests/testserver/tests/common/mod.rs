@@ -372,6 +372,17 @@ impl Client {
         Ok((bytes, clean, done))
     }
 
+    /// `REST offset` + `command`: the `150` text, the bytes, whether the data ended with
+    /// close_notify; the final reply must be `226`.
+    pub fn retr_at(&mut self, offset: u64, command: &str) -> (String, Vec<u8>, bool) {
+        assert_eq!(self.cmd(&format!("REST {offset}")).unwrap().code, 350);
+        let (opening, mut data) = self.open_transfer(command).unwrap();
+        let (bytes, clean) = read_data(&mut data);
+        drop(data);
+        assert_eq!(self.read_reply().unwrap().code, 226);
+        (opening.text(), bytes, clean)
+    }
+
     /// Upload with close_notify, drain, final reply.
     pub fn stor(&mut self, command: &str, contents: &[u8]) -> io::Result<Reply> {
         let (_, mut data) = self.open_transfer(command)?;
