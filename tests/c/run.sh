@@ -150,7 +150,10 @@ TS_FAULT_USERS=(
 )
 TS_ARGS=()
 if [ -n "$TS_BIN" ]; then
-    if "$TS_BIN" --help 2>/dev/null | grep -q -- '--fault-user'; then
+    # Read the help text whole first: `--help | grep -q` under pipefail fails when grep
+    # quits at its match and the server dies of SIGPIPE writing the rest.
+    ts_help="$("$TS_BIN" --help 2>/dev/null || true)"
+    if [[ "$ts_help" == *--fault-user* ]]; then
         for fu in "${TS_FAULT_USERS[@]}"; do TS_ARGS+=(--fault-user "$fu"); done
         export FTPS_TESTSERVER_FAULT_USERS=1
     elif [ "$CI" = true ]; then
