@@ -33,6 +33,60 @@ impl Mode {
     }
 }
 
+/// Names and parsing for the enums the faces (C, Python, command line) take as text.
+/// Each enum has one canonical name (what `Display` writes) and may accept a few
+/// aliases; an unknown name is an [`Error::InvalidArgument`] listing the names.
+macro_rules! named_enum {
+    ($ty:ident, $what:literal, [$($variant:ident => $name:literal $(| $alias:literal)*),+ $(,)?]) => {
+        impl $ty {
+            /// Every value, in the order of the documentation.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+            /// The canonical name, as accepted by `FromStr` and written by `Display`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+        }
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<$ty> {
+                match s {
+                    $($name $(| $alias)* => Ok($ty::$variant),)+
+                    _ => Err(Error::invalid(
+                        $what,
+                        format!(
+                            "{s:?} is not one of {}",
+                            [$(concat!("\"", $name, "\"")),+].join(", ")
+                        ),
+                    )),
+                }
+            }
+        }
+    };
+}
+
+named_enum!(Mode, "mode", [
+    Explicit => "explicit",
+    Implicit => "implicit",
+    InsecurePlainFtp => "insecure-plain" | "insecure-plain-ftp",
+]);
+named_enum!(AuthCommand, "auth_command", [Tls => "TLS" | "tls", Ssl => "SSL" | "ssl"]);
+named_enum!(DataProtection, "data_protection", [
+    Private => "private" | "P",
+    InsecureClear => "insecure-clear" | "C",
+]);
+named_enum!(TransferType, "transfer_type", [Binary => "binary" | "I", Ascii => "ascii" | "A"]);
+named_enum!(TlsVersion, "tls_version", [
+    Tls12 => "1.2" | "TLSv1.2" | "TLSv1_2",
+    Tls13 => "1.3" | "TLSv1.3" | "TLSv1_3",
+]);
+
 /// The argument of the `AUTH` command in explicit mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -282,7 +336,13 @@ impl Config {
 }
 
 /// Builds a [`Config`]. Every weakening of the defaults has a method whose name says so.
-#[derive(Debug)]
+///
+/// The builder is a plain value: clone it to build variants, and call
+/// [`build`](ConfigBuilder::build) as often as you like. Each setter takes any value
+/// of its type; [`check`](ConfigBuilder::check) says at once whether the settings so
+/// far hold one that can never work (port 0, a zero timeout or limit, a malformed
+/// pin or server name), naming the option, and `build` refuses the same.
+#[derive(Debug, Clone)]
 pub struct ConfigBuilder {
     host: String,
     port: Option<u16>,
@@ -302,13 +362,58 @@ pub struct ConfigBuilder {
     ca_files: Vec<PathBuf>,
     ca_pems: Vec<Vec<u8>>,
     client_cert: Option<(PathBuf, PathBuf)>,
-    pins: Vec<String>,
+    pins: Vec<Pin>,
     pin_replaces_ca: bool,
     min_tls: TlsVersion,
     max_tls: TlsVersion,
     accept_invalid_certs: bool,
     alpn: bool,
     buffer_size: usize,
+    invalid: Option<Invalid>,
+}
+
+/// A setting [`ConfigBuilder`] refused.
+#[derive(Debug, Clone)]
+enum Invalid {
+    Argument { what: &'static str, reason: String },
+    Config(String),
+}
+
+fn check_timeout(what: &'static str, d: Duration) -> std::result::Result<(), Invalid> {
+    if d < Duration::from_millis(1) {
+        return Err(Invalid::Argument {
+            what,
+            reason: format!("must be at least 1 ms, got {d:?}"),
+        });
+    }
+    Ok(())
+}
+
+fn check_limits(l: &Limits) -> std::result::Result<(), Invalid> {
+    for (what, n) in [
+        ("max_line", l.max_line as u64),
+        ("max_reply", l.max_reply as u64),
+        ("max_listing", l.max_listing),
+        ("max_listing_line", l.max_listing_line as u64),
+    ] {
+        if n == 0 {
+            return Err(Invalid::Argument {
+                what,
+                reason: "must be at least 1 byte".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_path(what: &'static str, p: &Path) -> std::result::Result<(), Invalid> {
+    if p.as_os_str().is_empty() {
+        return Err(Invalid::Argument {
+            what,
+            reason: "the path is empty".into(),
+        });
+    }
+    Ok(())
 }
 
 impl ConfigBuilder {
@@ -339,11 +444,15 @@ impl ConfigBuilder {
             accept_invalid_certs: false,
             alpn: true,
             buffer_size: 256 * 1024,
+            invalid: None,
         }
     }
 
     /// The server port (default: 990 for implicit, 21 otherwise).
     pub fn port(mut self, port: u16) -> Self {
+        if port == 0 {
+            return self.refuse_arg("port", "0 is not a port (1-65535)");
+        }
         self.port = Some(port);
         self
     }
@@ -374,37 +483,74 @@ impl ConfigBuilder {
         self
     }
     /// All timeouts at once.
+    /// Each must be at least 1 ms.
     pub fn timeouts(mut self, t: Timeouts) -> Self {
+        let each = [
+            ("connect_timeout", t.connect),
+            ("reply_timeout", t.reply),
+            ("data_connect_timeout", t.data_connect),
+            ("data_idle_timeout", t.data_idle),
+        ];
+        if let Some(bad) = each
+            .into_iter()
+            .find_map(|(w, d)| check_timeout(w, d).err())
+        {
+            return self.refuse(bad);
+        }
         self.timeouts = t;
         self
     }
-    /// The TCP connect timeout.
+    /// The TCP connect timeout (at least 1 ms).
     pub fn connect_timeout(mut self, d: Duration) -> Self {
+        if let Err(bad) = check_timeout("connect_timeout", d) {
+            return self.refuse(bad);
+        }
         self.timeouts.connect = d;
         self
     }
-    /// The reply (and control handshake) timeout.
+    /// The reply (and control handshake) timeout (at least 1 ms).
     pub fn reply_timeout(mut self, d: Duration) -> Self {
+        if let Err(bad) = check_timeout("reply_timeout", d) {
+            return self.refuse(bad);
+        }
         self.timeouts.reply = d;
         self
     }
-    /// The data connect/accept timeout.
+    /// The data connect/accept timeout (at least 1 ms).
     pub fn data_connect_timeout(mut self, d: Duration) -> Self {
+        if let Err(bad) = check_timeout("data_connect_timeout", d) {
+            return self.refuse(bad);
+        }
         self.timeouts.data_connect = d;
         self
     }
-    /// The data idle timeout.
+    /// The data idle timeout (at least 1 ms).
     pub fn data_idle_timeout(mut self, d: Duration) -> Self {
+        if let Err(bad) = check_timeout("data_idle_timeout", d) {
+            return self.refuse(bad);
+        }
         self.timeouts.data_idle = d;
         self
     }
-    /// Limits on what the server may send.
+    /// Limits on what the server may send; each at least 1 byte.
     pub fn limits(mut self, l: Limits) -> Self {
+        if let Err(bad) = check_limits(&l) {
+            return self.refuse(bad);
+        }
         self.limits = l;
         self
     }
-    /// TCP keepalive on the control connection (default 60 s; `None` turns it off).
+    /// The current limits, to change one of them: `b.limits(Limits { max_line: 4096,
+    /// ..b.current_limits() })`.
+    pub fn current_limits(&self) -> Limits {
+        self.limits
+    }
+    /// TCP keepalive on the control connection (default 60 s; `None` turns it off;
+    /// `Some` of zero is refused).
     pub fn tcp_keepalive(mut self, d: Option<Duration>) -> Self {
+        if d.is_some_and(|d| d.is_zero()) {
+            return self.refuse_arg("tcp_keepalive", "must be longer than 0 (None turns it off)");
+        }
         self.keepalive = d;
         self
     }
@@ -433,8 +579,16 @@ impl ConfigBuilder {
         self
     }
     /// The name the certificate must carry, when it differs from the host connected to.
+    /// It must be a DNS name or an IP address.
     pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
-        self.server_name = Some(name.into());
+        let name = name.into();
+        if let Err(e) = rustls_pki_types::ServerName::try_from(name.as_str()) {
+            return self.refuse_arg(
+                "tls_server_name",
+                format!("{name:?} is not a DNS name or an IP address: {e}"),
+            );
+        }
+        self.server_name = Some(name);
         self
     }
     /// Trusts the system's CA store. On by default, off by default once a CA file or
@@ -444,25 +598,43 @@ impl ConfigBuilder {
         self
     }
     /// Trusts the CA certificates in this PEM file.
+    /// The file is read by `build`.
     pub fn ca_file(mut self, path: impl AsRef<Path>) -> Self {
+        if let Err(bad) = check_path("ca_file", path.as_ref()) {
+            return self.refuse(bad);
+        }
         self.ca_files.push(path.as_ref().to_path_buf());
         self
     }
-    /// Trusts the CA certificates in this PEM text.
+    /// Trusts the CA certificates in this PEM text (parsed by `build`; empty is refused).
     pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.ca_pems.push(pem.into());
+        let pem = pem.into();
+        if pem.is_empty() {
+            return self.refuse_arg("ca_pem", "is empty");
+        }
+        self.ca_pems.push(pem);
         self
     }
-    /// Presents this client certificate chain (PEM) and private key (PEM).
+    /// Presents this client certificate chain (PEM) and private key (PEM), both read
+    /// by `build`.
     pub fn client_cert_files(mut self, cert: impl AsRef<Path>, key: impl AsRef<Path>) -> Self {
-        self.client_cert = Some((cert.as_ref().to_path_buf(), key.as_ref().to_path_buf()));
+        let (cert, key) = (cert.as_ref(), key.as_ref());
+        if let Err(bad) = check_path("client_cert", cert).and(check_path("client_key", key)) {
+            return self.refuse(bad);
+        }
+        self.client_cert = Some((cert.to_path_buf(), key.to_path_buf()));
         self
     }
     /// Requires the server certificate (or its public key) to have this SHA-256, in
     /// addition to the normal verification. See [`Pin::parse`] for the forms accepted.
     /// May be given more than once (any one matches).
-    pub fn pin_sha256(mut self, pin: impl Into<String>) -> Self {
-        self.pins.push(pin.into());
+    /// A malformed pin is refused as an [`Error::Config`].
+    pub fn pin_sha256(mut self, pin: impl AsRef<str>) -> Self {
+        match Pin::parse(pin.as_ref()) {
+            Ok(p) => self.pins.push(p),
+            Err(Error::Config(m)) => return self.refuse(Invalid::Config(m)),
+            Err(e) => return self.refuse(Invalid::Config(e.to_string())),
+        }
         self
     }
     /// With pins set: the pin alone identifies the server, no CA chain or host name is
@@ -498,10 +670,41 @@ impl ConfigBuilder {
         self
     }
 
+    /// The first setting so far that can never work, if any: an
+    /// [`Error::InvalidArgument`] whose `what` is the option's name (`port`,
+    /// `connect_timeout`, `max_listing`, `tls_server_name`...), or an
+    /// [`Error::Config`] for a malformed pin. A refused value is not taken: the
+    /// option keeps its previous value. Reads no file; [`build`](ConfigBuilder::build)
+    /// returns the same error, then checks the host, the settings that only conflict
+    /// with each other (TLS minimum above maximum, `pin_replaces_ca` without a pin)
+    /// and the files.
+    pub fn check(&self) -> Result<()> {
+        match &self.invalid {
+            None => Ok(()),
+            Some(Invalid::Argument { what, reason }) => Err(Error::invalid(what, reason.clone())),
+            Some(Invalid::Config(m)) => Err(Error::Config(m.clone())),
+        }
+    }
+
+    /// Records the first refused setting.
+    fn refuse(mut self, bad: Invalid) -> Self {
+        self.invalid.get_or_insert(bad);
+        self
+    }
+
+    fn refuse_arg(self, what: &'static str, reason: impl Into<String>) -> Self {
+        self.refuse(Invalid::Argument {
+            what,
+            reason: reason.into(),
+        })
+    }
+
     /// Checks everything and builds the configuration, loading CA files and keys now.
-    pub fn build(self) -> Result<Config> {
+    /// The builder is left as it was.
+    pub fn build(&self) -> Result<Config> {
+        self.check()?;
         if self.host.is_empty() {
-            return Err(Error::Config("empty host".into()));
+            return Err(Error::invalid("host", "is empty"));
         }
         crate::command::check_arg("host", self.host.as_bytes())?;
         if self.min_tls > self.max_tls {
@@ -526,7 +729,7 @@ impl ConfigBuilder {
         Ok(Config {
             inner: Arc::new(Inner {
                 port: self.port.unwrap_or(self.mode.default_port()),
-                host: self.host,
+                host: self.host.clone(),
                 mode: self.mode,
                 auth: self.auth,
                 protection: if self.mode == Mode::InsecurePlainFtp {
@@ -570,11 +773,7 @@ impl ConfigBuilder {
                 let _ = roots.add(cert);
             }
         }
-        let pins = self
-            .pins
-            .iter()
-            .map(|p| Pin::parse(p))
-            .collect::<Result<Vec<_>>>()?;
+        let pins = self.pins.clone();
         let client_cert = match &self.client_cert {
             Some((cert, key)) => Some(load_client_cert(cert, key)?),
             None => None,
@@ -655,6 +854,120 @@ mod tests {
         assert_eq!(Pin::parse(b64).unwrap().0, [0xab; 32]);
         assert!(Pin::parse("abc").is_err());
         assert!(Pin::parse(&"zz".repeat(32)).is_err());
+    }
+
+    fn refused_option(b: &ConfigBuilder) -> &'static str {
+        match b.check() {
+            Err(Error::InvalidArgument { what, .. }) => what,
+            other => panic!("expected InvalidArgument, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn setters_refuse_values_that_cannot_work_and_name_the_option() {
+        let ok = Config::builder("h");
+        let zero = Duration::ZERO;
+        for (b, what) in [
+            (ok.clone().port(0), "port"),
+            (ok.clone().connect_timeout(zero), "connect_timeout"),
+            (ok.clone().reply_timeout(zero), "reply_timeout"),
+            (
+                ok.clone().data_connect_timeout(zero),
+                "data_connect_timeout",
+            ),
+            (
+                ok.clone().data_idle_timeout(Duration::from_micros(999)),
+                "data_idle_timeout",
+            ),
+            (
+                ok.clone().timeouts(Timeouts {
+                    reply: zero,
+                    ..Timeouts::default()
+                }),
+                "reply_timeout",
+            ),
+            (
+                ok.clone().limits(Limits {
+                    max_listing: 0,
+                    ..Limits::default()
+                }),
+                "max_listing",
+            ),
+            (
+                ok.clone().limits(Limits {
+                    max_line: 0,
+                    ..Limits::default()
+                }),
+                "max_line",
+            ),
+            (ok.clone().tcp_keepalive(Some(zero)), "tcp_keepalive"),
+            (ok.clone().tls_server_name("bad name!"), "tls_server_name"),
+            (ok.clone().ca_file(""), "ca_file"),
+            (ok.clone().ca_pem(Vec::new()), "ca_pem"),
+            (ok.clone().client_cert_files("c.pem", ""), "client_key"),
+        ] {
+            assert_eq!(refused_option(&b), what);
+            // build refuses the same, with the same option named.
+            assert!(matches!(b.build(), Err(Error::InvalidArgument { what: w, .. }) if w == what));
+        }
+        assert!(matches!(
+            ok.clone().pin_sha256("abc").check(),
+            Err(Error::Config(_))
+        ));
+        // The first refusal is the one reported, and the refused value is not taken.
+        let b = ok.clone().port(2121).port(0).connect_timeout(zero);
+        assert_eq!(refused_option(&b), "port");
+        assert!(ok.clone().tcp_keepalive(None).check().is_ok());
+    }
+
+    #[test]
+    fn a_builder_builds_again_and_clones_into_variants() {
+        let base = Config::builder("h").port(2121);
+        let a = base.build().unwrap();
+        let b = base.clone().mode(Mode::Implicit).build().unwrap();
+        let c = base.build().unwrap();
+        assert_eq!((a.port(), a.mode()), (2121, Mode::Explicit));
+        assert_eq!((b.port(), b.mode()), (2121, Mode::Implicit));
+        assert_eq!(c.port(), 2121);
+        // The default port follows the mode when none is set.
+        let d = Config::builder("h").mode(Mode::Implicit).build().unwrap();
+        assert_eq!(d.port(), Mode::Implicit.default_port());
+    }
+
+    #[test]
+    fn enums_parse_their_names_and_display_them() {
+        for m in Mode::ALL {
+            assert_eq!(m.to_string().parse::<Mode>().unwrap(), *m);
+        }
+        for v in TlsVersion::ALL {
+            assert_eq!(v.to_string().parse::<TlsVersion>().unwrap(), *v);
+        }
+        for t in TransferType::ALL {
+            assert_eq!(t.to_string().parse::<TransferType>().unwrap(), *t);
+        }
+        for p in DataProtection::ALL {
+            assert_eq!(p.to_string().parse::<DataProtection>().unwrap(), *p);
+        }
+        for a in AuthCommand::ALL {
+            assert_eq!(a.to_string().parse::<AuthCommand>().unwrap(), *a);
+        }
+        assert_eq!(
+            "insecure-plain".parse::<Mode>().unwrap(),
+            Mode::InsecurePlainFtp
+        );
+        assert_eq!("TLSv1.3".parse::<TlsVersion>().unwrap(), TlsVersion::Tls13);
+        match "sftp".parse::<Mode>() {
+            Err(Error::InvalidArgument {
+                what: "mode",
+                reason,
+            }) => {
+                assert!(
+                    reason.contains("\"explicit\", \"implicit\", \"insecure-plain\""),
+                    "{reason}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

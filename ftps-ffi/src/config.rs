@@ -1,8 +1,10 @@
 //! `ftps_config_builder` and `ftps_config`: the client configuration.
 //!
-//! The builder records each setting and replays them onto a fresh
-//! `ftps_core::ConfigBuilder` at every `_build`, so a builder can build several
-//! configurations and keeps its own error message. Every setting of the core is here;
+//! The handle holds an `ftps_core::ConfigBuilder`. A setter applies its value to a
+//! copy, asks the core whether the value can work (`ConfigBuilder::check`) and keeps
+//! the copy only then, so a refused call changes nothing; every rule is the core's.
+//! A builder can build several configurations and keeps its own error message.
+//! Every setting of the core is here;
 //! the ones that weaken security say so in their names (`danger_`, `insecure_`,
 //! `FTPS_MODE_INSECURE_PLAIN_FTP`, `FTPS_DATA_PROTECTION_INSECURE_CLEAR`).
 
@@ -84,12 +86,8 @@ pub enum ftps_tls_version {
     Tls13 = 0x0304,
 }
 
-type Step = Box<dyn Fn(ConfigBuilder) -> ConfigBuilder + Send>;
-
 struct BuilderState {
-    host: String,
-    steps: Vec<Step>,
-    limits: Option<Limits>,
+    builder: ConfigBuilder,
     message: String,
 }
 
@@ -140,22 +138,22 @@ fn with_builder(
     }
 }
 
-/// Adds one setting.
-fn push(
-    builder: *mut ftps_config_builder,
-    step: impl Fn(ConfigBuilder) -> ConfigBuilder + Send + 'static,
-) -> ftps_result {
-    with_builder(builder, |st| {
-        st.steps.push(Box::new(step));
+impl BuilderState {
+    /// Applies one setting to a copy of the builder and keeps it if the core accepts it.
+    fn apply(&mut self, set: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Result<(), Failure> {
+        let next = set(self.builder.clone());
+        next.check()?;
+        self.builder = next;
         Ok(())
-    })
+    }
 }
 
-fn millis(ms: u64, what: &str) -> Result<Duration, Failure> {
-    if ms == 0 {
-        return Err(Failure::invalid(format!("{what} must be at least 1 ms")));
-    }
-    Ok(Duration::from_millis(ms))
+/// Applies one setting (see [`BuilderState::apply`]).
+fn push(
+    builder: *mut ftps_config_builder,
+    set: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+) -> ftps_result {
+    with_builder(builder, |st| st.apply(set))
 }
 
 fn enum_value<T: Copy>(value: u32, all: &[(u32, T)], what: &str) -> Result<T, Failure> {
@@ -197,9 +195,7 @@ pub extern "C" fn ftps_config_builder_new(
             let host = str_arg(host, "host")?.to_string();
             let b = ftps_config_builder {
                 state: Mutex::new(BuilderState {
-                    host,
-                    steps: Vec::new(),
-                    limits: None,
+                    builder: Config::builder(host),
                     message: String::new(),
                 }),
             };
@@ -253,10 +249,7 @@ pub extern "C" fn ftps_config_builder_set_port(
     port: u16,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        if port == 0 {
-            return with_builder(builder, |_| Err(Failure::invalid("port 0")));
-        }
-        push(builder, move |b| b.port(port))
+        push(builder, |b| b.port(port))
     }
 }
 
@@ -280,8 +273,7 @@ pub extern "C" fn ftps_config_builder_set_mode(
                 ],
                 "ftps_mode",
             )?;
-            st.steps.push(Box::new(move |b| b.mode(m)));
-            Ok(())
+            st.apply(|b| b.mode(m))
         })
     }
 }
@@ -303,8 +295,7 @@ pub extern "C" fn ftps_config_builder_set_auth_command(
                 ],
                 "ftps_auth_command",
             )?;
-            st.steps.push(Box::new(move |b| b.auth_command(a)));
-            Ok(())
+            st.apply(|b| b.auth_command(a))
         })
     }
 }
@@ -327,8 +318,7 @@ pub extern "C" fn ftps_config_builder_set_data_protection(
                 ],
                 "ftps_data_protection",
             )?;
-            st.steps.push(Box::new(move |b| b.data_protection(p)));
-            Ok(())
+            st.apply(|b| b.data_protection(p))
         })
     }
 }
@@ -368,8 +358,7 @@ pub extern "C" fn ftps_config_builder_set_data_connection_mode(
                     "unknown ftps_data_connection_mode value {mode}"
                 )));
             };
-            st.steps.push(Box::new(move |b| b.data_connection_mode(m)));
-            Ok(())
+            st.apply(|b| b.data_connection_mode(m))
         })
     }
 }
@@ -384,7 +373,7 @@ pub extern "C" fn ftps_config_builder_insecure_trust_pasv_address(
     yes: bool,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        push(builder, move |b| b.insecure_trust_pasv_address(yes))
+        push(builder, |b| b.insecure_trust_pasv_address(yes))
     }
 }
 
@@ -397,11 +386,7 @@ pub extern "C" fn ftps_config_builder_set_connect_timeout_ms(
     ms: u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        with_builder(builder, |st| {
-            let d = millis(ms, "connect timeout")?;
-            st.steps.push(Box::new(move |b| b.connect_timeout(d)));
-            Ok(())
-        })
+        push(builder, |b| b.connect_timeout(Duration::from_millis(ms)))
     }
 }
 
@@ -413,11 +398,7 @@ pub extern "C" fn ftps_config_builder_set_reply_timeout_ms(
     ms: u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        with_builder(builder, |st| {
-            let d = millis(ms, "reply timeout")?;
-            st.steps.push(Box::new(move |b| b.reply_timeout(d)));
-            Ok(())
-        })
+        push(builder, |b| b.reply_timeout(Duration::from_millis(ms)))
     }
 }
 
@@ -430,11 +411,7 @@ pub extern "C" fn ftps_config_builder_set_data_connect_timeout_ms(
     ms: u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        with_builder(builder, |st| {
-            let d = millis(ms, "data connect timeout")?;
-            st.steps.push(Box::new(move |b| b.data_connect_timeout(d)));
-            Ok(())
-        })
+        push(builder, |b| b.data_connect_timeout(Duration::from_millis(ms)))
     }
 }
 
@@ -446,33 +423,17 @@ pub extern "C" fn ftps_config_builder_set_data_idle_timeout_ms(
     ms: u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        with_builder(builder, |st| {
-            let d = millis(ms, "data idle timeout")?;
-            st.steps.push(Box::new(move |b| b.data_idle_timeout(d)));
-            Ok(())
-        })
+        push(builder, |b| b.data_idle_timeout(Duration::from_millis(ms)))
     }
 }
 
-fn set_limit(
-    builder: *mut ftps_config_builder,
-    value: u64,
-    what: &str,
-    apply: impl FnOnce(&mut Limits, u64) -> Result<(), Failure>,
-) -> ftps_result {
-    with_builder(builder, |st| {
-        if value == 0 {
-            return Err(Failure::invalid(format!("{what} must be at least 1")));
-        }
-        let mut l = st.limits.unwrap_or_default();
-        apply(&mut l, value)?;
-        st.limits = Some(l);
-        Ok(())
+/// Changes one of the limits, keeping the others.
+fn set_limit(builder: *mut ftps_config_builder, change: impl FnOnce(&mut Limits)) -> ftps_result {
+    push(builder, |b| {
+        let mut l = b.current_limits();
+        change(&mut l);
+        b.limits(l)
     })
-}
-
-fn to_usize(v: u64, what: &str) -> Result<usize, Failure> {
-    usize::try_from(v).map_err(|_| Failure::invalid(format!("{what} {v} is too large")))
 }
 
 /// Sets the longest reply line accepted, in bytes (default 65536). Errors:
@@ -484,10 +445,7 @@ pub extern "C" fn ftps_config_builder_set_max_reply_line(
     bytes: usize,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        set_limit(builder, bytes as u64, "max reply line", |l, v| {
-            l.max_line = to_usize(v, "max reply line")?;
-            Ok(())
-        })
+        set_limit(builder, |l| l.max_line = bytes)
     }
 }
 
@@ -499,10 +457,7 @@ pub extern "C" fn ftps_config_builder_set_max_reply(
     bytes: usize,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        set_limit(builder, bytes as u64, "max reply", |l, v| {
-            l.max_reply = to_usize(v, "max reply")?;
-            Ok(())
-        })
+        set_limit(builder, |l| l.max_reply = bytes)
     }
 }
 
@@ -514,10 +469,7 @@ pub extern "C" fn ftps_config_builder_set_max_listing(
     bytes: u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        set_limit(builder, bytes, "max listing", |l, v| {
-            l.max_listing = v;
-            Ok(())
-        })
+        set_limit(builder, |l| l.max_listing = bytes)
     }
 }
 
@@ -529,10 +481,7 @@ pub extern "C" fn ftps_config_builder_set_max_listing_line(
     bytes: usize,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        set_limit(builder, bytes as u64, "max listing line", |l, v| {
-            l.max_listing_line = to_usize(v, "max listing line")?;
-            Ok(())
-        })
+        set_limit(builder, |l| l.max_listing_line = bytes)
     }
 }
 
@@ -545,7 +494,7 @@ pub extern "C" fn ftps_config_builder_set_tcp_keepalive_ms(
 ) -> ftps_result {
     ffi_panic_boundary! {
         let d = (ms > 0).then(|| Duration::from_millis(ms));
-        push(builder, move |b| b.tcp_keepalive(d))
+        push(builder, |b| b.tcp_keepalive(d))
     }
 }
 
@@ -557,7 +506,7 @@ pub extern "C" fn ftps_config_builder_set_tcp_nodelay(
     yes: bool,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        push(builder, move |b| b.tcp_nodelay(yes))
+        push(builder, |b| b.tcp_nodelay(yes))
     }
 }
 
@@ -594,8 +543,7 @@ pub extern "C" fn ftps_config_builder_set_transfer_type(
                 ],
                 "ftps_transfer_type",
             )?;
-            st.steps.push(Box::new(move |b| b.transfer_type(t)));
-            Ok(())
+            st.apply(|b| b.transfer_type(t))
         })
     }
 }
@@ -608,7 +556,7 @@ pub extern "C" fn ftps_config_builder_set_utf8(
     yes: bool,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        push(builder, move |b| b.utf8(yes))
+        push(builder, |b| b.utf8(yes))
     }
 }
 
@@ -623,9 +571,8 @@ pub extern "C" fn ftps_config_builder_set_tls_server_name(
 ) -> ftps_result {
     ffi_panic_boundary! {
         with_builder(builder, |st| {
-            let name = str_arg(name, "name")?.to_string();
-            st.steps.push(Box::new(move |b| b.tls_server_name(name.clone())));
-            Ok(())
+            let name = str_arg(name, "name")?;
+            st.apply(|b| b.tls_server_name(name))
         })
     }
 }
@@ -639,7 +586,7 @@ pub extern "C" fn ftps_config_builder_set_system_roots(
     yes: bool,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        push(builder, move |b| b.system_roots(yes))
+        push(builder, |b| b.system_roots(yes))
     }
 }
 
@@ -656,8 +603,7 @@ pub extern "C" fn ftps_config_builder_add_ca_file(
     ffi_panic_boundary! {
         with_builder(builder, |st| {
             let path = path_arg(path, "path")?;
-            st.steps.push(Box::new(move |b| b.ca_file(&path)));
-            Ok(())
+            st.apply(|b| b.ca_file(&path))
         })
     }
 }
@@ -675,12 +621,7 @@ pub extern "C" fn ftps_config_builder_add_ca_pem(
     ffi_panic_boundary! {
         with_builder(builder, |st| {
             let pem = raw_bytes_arg(pem, len, "pem")?;
-            if pem.is_empty() {
-                return Err(Failure::invalid("pem is empty (length 0)"));
-            }
-            let pem = pem.to_vec();
-            st.steps.push(Box::new(move |b| b.ca_pem(pem.clone())));
-            Ok(())
+            st.apply(|b| b.ca_pem(pem))
         })
     }
 }
@@ -699,8 +640,7 @@ pub extern "C" fn ftps_config_builder_set_client_cert_files(
         with_builder(builder, |st| {
             let cert = path_arg(cert_path, "cert_path")?;
             let key = path_arg(key_path, "key_path")?;
-            st.steps.push(Box::new(move |b| b.client_cert_files(&cert, &key)));
-            Ok(())
+            st.apply(|b| b.client_cert_files(&cert, &key))
         })
     }
 }
@@ -718,9 +658,8 @@ pub extern "C" fn ftps_config_builder_add_pin_sha256(
 ) -> ftps_result {
     ffi_panic_boundary! {
         with_builder(builder, |st| {
-            let pin = str_arg(pin, "pin")?.to_string();
-            st.steps.push(Box::new(move |b| b.pin_sha256(pin.clone())));
-            Ok(())
+            let pin = str_arg(pin, "pin")?;
+            st.apply(|b| b.pin_sha256(pin))
         })
     }
 }
@@ -735,7 +674,7 @@ pub extern "C" fn ftps_config_builder_set_pin_replaces_ca(
     yes: bool,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        push(builder, move |b| b.pin_replaces_ca(yes))
+        push(builder, |b| b.pin_replaces_ca(yes))
     }
 }
 
@@ -749,8 +688,7 @@ pub extern "C" fn ftps_config_builder_set_min_tls_version(
     ffi_panic_boundary! {
         with_builder(builder, |st| {
             let v = tls_version(version)?;
-            st.steps.push(Box::new(move |b| b.min_tls_version(v)));
-            Ok(())
+            st.apply(|b| b.min_tls_version(v))
         })
     }
 }
@@ -765,8 +703,7 @@ pub extern "C" fn ftps_config_builder_set_max_tls_version(
     ffi_panic_boundary! {
         with_builder(builder, |st| {
             let v = tls_version(version)?;
-            st.steps.push(Box::new(move |b| b.max_tls_version(v)));
-            Ok(())
+            st.apply(|b| b.max_tls_version(v))
         })
     }
 }
@@ -780,7 +717,7 @@ pub extern "C" fn ftps_config_builder_danger_accept_invalid_certs(
     yes: bool,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        push(builder, move |b| b.danger_accept_invalid_certs(yes))
+        push(builder, |b| b.danger_accept_invalid_certs(yes))
     }
 }
 
@@ -792,7 +729,7 @@ pub extern "C" fn ftps_config_builder_set_alpn(
     yes: bool,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        push(builder, move |b| b.alpn(yes))
+        push(builder, |b| b.alpn(yes))
     }
 }
 
@@ -805,7 +742,7 @@ pub extern "C" fn ftps_config_builder_set_buffer_size(
     bytes: usize,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        push(builder, move |b| b.buffer_size(bytes))
+        push(builder, |b| b.buffer_size(bytes))
     }
 }
 
@@ -826,14 +763,7 @@ pub extern "C" fn ftps_config_builder_build(
     ffi_panic_boundary! {
         with_builder(builder.cast_mut(), |st| {
             check_out(config_out, "config_out")?;
-            let mut b = Config::builder(st.host.clone());
-            for step in &st.steps {
-                b = step(b);
-            }
-            if let Some(l) = st.limits {
-                b = b.limits(l);
-            }
-            let config = b.build()?;
+            let config = st.builder.build()?;
             write_out(config_out, handle::into_raw(ftps_config { config }).cast_const());
             Ok(())
         })

@@ -575,7 +575,7 @@ static int t_config_builder_rejects_bad_values(const struct server *s) {
     CHECK_OK(NULL, ftps_config_builder_new("127.0.0.1", &b));
     CHECK_RC(NULL, ftps_config_builder_set_port(b, 0), FTPS_RESULT_INVALID_ARGUMENT);
     CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
-    CHECK(strcmp(msg, "port 0") == 0);
+    CHECK(strstr(msg, "invalid port: 0 is not a port") != NULL); /* the core's message */
     CHECK_RC(NULL, ftps_config_builder_set_mode(b, 0), FTPS_RESULT_INVALID_ARGUMENT);
     CHECK_RC(NULL, ftps_config_builder_set_mode(b, 99), FTPS_RESULT_INVALID_ARGUMENT);
     CHECK_RC(NULL, ftps_config_builder_set_transfer_type(b, 7), FTPS_RESULT_INVALID_ARGUMENT);

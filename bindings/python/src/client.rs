@@ -33,6 +33,12 @@ fn thread_token() -> u64 {
 #[pyclass(frozen, module = "ftps._ftps")]
 pub(crate) struct RawClient {
     inner: Mutex<Option<Client>>,
+    /// The port connected to (the core's default for the mode when none was given).
+    #[pyo3(get)]
+    port: u16,
+    /// The security mode by its core name (`explicit`, `implicit`, `insecure-plain`).
+    #[pyo3(get)]
+    mode: &'static str,
     /// The thread token of the call running now, 0 when idle.
     owner: AtomicU64,
 }
@@ -562,6 +568,8 @@ pub(crate) fn connect(
         .detach(|| Client::connect(&config))
         .map_err(|e| crate::errors::core_error(py, e))?;
     Ok(RawClient {
+        port: config.port(),
+        mode: config.mode().name(),
         inner: Mutex::new(Some(client)),
         owner: AtomicU64::new(0),
     })

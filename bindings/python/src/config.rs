@@ -41,46 +41,36 @@ pub(crate) struct Options {
     pub tls_records_in_place: bool,
 }
 
+/// Seconds as a float to a `Duration`: only the conversion (NaN, negative, too
+/// large); whether the value can work is the core's rule (`ConfigBuilder::check`).
 fn seconds(py: Python<'_>, what: &str, v: f64) -> PyResult<Duration> {
-    if v.is_nan() || v <= 0.0 {
-        return Err(invalid(
+    Duration::try_from_secs_f64(v).map_err(|e| {
+        invalid(
             py,
             what,
-            &format!("{what} must be a positive number of seconds, got {v}"),
-        ));
-    }
-    Duration::try_from_secs_f64(v).map_err(|e| invalid(py, what, &format!("{what}: {e}")))
+            &format!("{what} must be a number of seconds, got {v}: {e}"),
+        )
+    })
 }
 
-fn tls_version(py: Python<'_>, what: &str, v: &str) -> PyResult<TlsVersion> {
-    match v {
-        "1.2" | "TLSv1.2" => Ok(TlsVersion::Tls12),
-        "1.3" | "TLSv1.3" => Ok(TlsVersion::Tls13),
-        _ => Err(invalid(
-            py,
-            what,
-            &format!("{what} must be \"1.2\" or \"1.3\", got {v:?}"),
-        )),
-    }
+/// A name the core parses (`FromStr`), with the error naming the keyword argument.
+fn parse<T: std::str::FromStr<Err = ftps_core::Error>>(
+    py: Python<'_>,
+    what: &str,
+    v: &str,
+) -> PyResult<T> {
+    v.parse::<T>().map_err(|e| match e {
+        ftps_core::Error::InvalidArgument { reason, .. } => {
+            invalid(py, what, &format!("{what}: {reason}"))
+        }
+        e => crate::errors::core_error(py, e),
+    })
 }
 
 impl Options {
     /// Builds the core configuration (reads CA files and keys now).
     pub(crate) fn build(self, py: Python<'_>) -> PyResult<Config> {
-        let mode = match self.mode.as_str() {
-            "explicit" => Mode::Explicit,
-            "implicit" => Mode::Implicit,
-            "insecure-plain" => Mode::InsecurePlainFtp,
-            m => {
-                return Err(invalid(
-                    py,
-                    "mode",
-                    &format!(
-                        "mode must be \"explicit\", \"implicit\" or \"insecure-plain\", got {m:?}"
-                    ),
-                ));
-            }
-        };
+        let mode: Mode = parse(py, "mode", &self.mode)?;
         let mut b = Config::builder(self.host).mode(mode);
         if let Some(p) = self.port {
             b = b.port(p);
@@ -118,10 +108,10 @@ impl Options {
             b = b.data_idle_timeout(seconds(py, "data_timeout", t)?);
         }
         if let Some(v) = &self.min_tls {
-            b = b.min_tls_version(tls_version(py, "min_tls", v)?);
+            b = b.min_tls_version(parse::<TlsVersion>(py, "min_tls", v)?);
         }
         if let Some(v) = &self.max_tls {
-            b = b.max_tls_version(tls_version(py, "max_tls", v)?);
+            b = b.max_tls_version(parse::<TlsVersion>(py, "max_tls", v)?);
         }
         if !self.passive {
             let bind =

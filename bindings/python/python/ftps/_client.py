@@ -29,8 +29,6 @@ class Readable(Protocol):
 
     def read(self, size: int, /) -> bytes: ...
 
-_MODES = ("explicit", "implicit", "insecure-plain")
-
 
 def _remote(path: Any, what: str = "path") -> bytes:
     """A remote path as the bytes sent to the server: ``str`` as UTF-8 with
@@ -504,8 +502,6 @@ def connect(
             rustls's own record layer, so a TLS 1.3 ``KeyUpdate`` and uploads of
             any size work either way.
     """
-    if mode not in _MODES:
-        raise InvalidArgumentError(f"mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
     if password is not None and user is None:
         raise InvalidArgumentError("password given without user")
     if ca_file is None:
@@ -566,7 +562,7 @@ def connect(
         tcp_nodelay=tcp_nodelay,
         tls_records_in_place=tls_records_in_place,
     )
-    client = Client(raw, host=host, port=port or (990 if mode == "implicit" else 21), mode=mode)
+    client = Client(raw, host=host, port=raw.port, mode=raw.mode)
     if user is not None:
         try:
             client.login(user, "" if password is None else password, account)

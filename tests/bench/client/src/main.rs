@@ -53,13 +53,7 @@ fn parse() -> Result<Opts, String> {
         match arg.as_str() {
             "--host" => o.host = val("--host")?,
             "--port" => o.port = val("--port")?.parse().map_err(|e| format!("--port: {e}"))?,
-            "--mode" => {
-                o.mode = match val("--mode")?.as_str() {
-                    "explicit" => Mode::Explicit,
-                    "implicit" => Mode::Implicit,
-                    m => return Err(format!("--mode {m}: explicit or implicit")),
-                }
-            }
+            "--mode" => o.mode = val("--mode")?.parse().map_err(|e| format!("--mode: {e}"))?,
             "--ca" => o.ca = Some(val("--ca")?.into()),
             "--user" => o.user = val("--user")?,
             "--pass" => o.pass = val("--pass")?,
