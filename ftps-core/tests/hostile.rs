@@ -1,5 +1,6 @@
-//! The hostile-server suite: one or more tests per class of `HOSTILE.md`, each named
-//! after its class ID, against the project's own fault-injecting server.
+//! The hostile-server suite: one or more tests per class of the threat catalogue
+//! (`docs/threats.md`), each named after its class ID, against the project's own
+//! fault-injecting server.
 //! Each asserts the required behaviour and, where it matters, what the server saw.
 
 use std::io::{Read, Write};

@@ -1,5 +1,6 @@
 //! The interop matrix: every real server x TLS version x passive/active runs one
-//! scenario (HOSTILE.md C1-C3: every data connection resumes the control session).
+//! scenario (docs/threats.md, classes C1-C3: every data connection resumes the control
+//! session).
 //! Run with `--nocapture` to see a `MATRIX` line per cell.
 
 mod common;

@@ -194,7 +194,8 @@ fn with_progress<T>(
 /// Refuses offsets no server can represent. FTP servers keep offsets in a signed
 /// 64-bit `off_t`; vsftpd turns `REST 18446744073709551615` into 0 ("Restart position
 /// accepted (0)") and then sends, or overwrites, the whole file: a silent wrong result
-/// (HOSTILE.md, caller-side "offsets that overflow"). Nothing is sent for such an offset.
+/// (docs/threats.md, class "caller": offsets that overflow). Nothing is sent for such an
+/// offset.
 fn check_offset(offset: u64) -> Result<(), Failure> {
     if offset > i64::MAX as u64 {
         return Err(Failure::invalid(format!(

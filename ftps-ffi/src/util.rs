@@ -4,8 +4,9 @@
 //! passwords, local file paths, pins) is a NUL-terminated `const char *`. Byte strings
 //! that go to the server (remote paths, SITE and raw commands) are a pointer and a
 //! length, so that names from a listing can be sent back byte for byte; an interior
-//! NUL or a length of 0 is refused here, before anything is sent (HOSTILE.md E2). CR
-//! and LF are refused by the core at the one place that writes commands (E1).
+//! NUL or a length of 0 is refused here, before anything is sent (docs/threats.md,
+//! class E2). CR and LF are refused by the core at the one place that writes commands
+//! (E1).
 
 use std::ffi::{CStr, c_char};
 use std::path::PathBuf;

@@ -1,5 +1,5 @@
-//! Command encoding: `encode`, `split_raw`, `check_arg` (HOSTILE.md E1/E3: no caller
-//! or server string may smuggle a second command).
+//! Command encoding: `encode`, `split_raw`, `check_arg` (docs/threats.md, classes E1/E3:
+//! no caller or server string may smuggle a second command).
 //!
 //! The input is a raw command line `VERB[ arg]`. Asserts: no panic; whenever `encode`
 //! returns Ok the output is exactly `VERB[ arg]` + one CRLF, at the end, with no NUL,

@@ -15,7 +15,8 @@ pub const EVERY_REPLY: &str = "*";
 
 /// A deliberate misbehaviour of the server. Several may be combined.
 ///
-/// Each variant names the class in the project's `HOSTILE.md` (A1...H6) it reproduces. Commands are
+/// Each variant names the class of the project's threat catalogue, `docs/threats.md`
+/// (A1...H6), that it reproduces. Commands are
 /// selected by verb, case-insensitively (`"pwd"` matches `PWD`); the pseudo-verb
 /// [`GREETING`] selects the greeting and [`EVERY_REPLY`] (`"*"`) every reply where noted.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 //! behaves like a strict real server by default (vsftpd's rules: TLS required for login,
 //! `PBSZ` before `PROT`, data connections must resume the control session's TLS session,
 //! uploads must end with close_notify), and can be told to misbehave in the ways listed in
-//! `HOSTILE.md` through [`Fault`]s. Everything it saw is logged for assertions
-//! ([`TestServer::commands`], [`TestServer::sessions`]).
+//! the threat catalogue (`docs/threats.md`) through [`Fault`]s. Everything it saw is
+//! logged for assertions ([`TestServer::commands`], [`TestServer::sessions`]).
 //!
 //! ```no_run
 //! use ftps_testserver::{Fault, TLS13, TestServer};
