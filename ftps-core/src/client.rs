@@ -147,9 +147,9 @@ impl Client {
         Ok(client)
     }
 
-    /// `AUTH TLS` and the handshake (HOSTILE.md A1-A5): sent whatever the greeting
-    /// said, nothing is sent after it until its reply is read, and anything but `234`
-    /// ends the session before credentials are sent.
+    /// `AUTH TLS` and the handshake (docs/threats.md, classes A1-A5): sent whatever the
+    /// greeting said, nothing is sent after it until its reply is read, and anything but
+    /// `234` ends the session before credentials are sent.
     fn auth_tls(&mut self) -> Result<()> {
         let arg: &[u8] = match self.config.inner.auth {
             crate::config::AuthCommand::Tls => b"TLS",
@@ -210,7 +210,8 @@ impl Client {
 
     fn after_login(&mut self) -> Result<()> {
         if self.ctl.is_tls() {
-            // HOSTILE.md A9: PBSZ 0 + PROT P, also in implicit mode; refusal is fatal.
+            // docs/threats.md, class A9: PBSZ 0 + PROT P, also in implicit mode; refusal
+            // is fatal.
             self.expect_ok("PBSZ", Some(b"0"))?;
             let prot: &[u8] = match self.config.inner.protection {
                 DataProtection::Private => b"P",
@@ -460,7 +461,7 @@ impl Client {
     /// Sends a raw command line and returns the server's reply, whatever its code.
     /// Commands that set up data connections or change the TLS state (`PORT`, `EPRT`,
     /// `PASV`, `EPSV`, `AUTH`, `PROT`, `PBSZ`, `CCC`, `REIN`...) are refused: they would
-    /// break the session's invariants (HOSTILE.md D5, A8).
+    /// break the session's invariants (docs/threats.md, classes D5, A8).
     pub fn quote(&mut self, line: impl AsRef<[u8]>) -> Result<Reply> {
         self.idle()?;
         let (verb, arg) = crate::command::split_raw(line.as_ref())?;
@@ -505,7 +506,7 @@ impl Client {
 }
 
 /// Reads the greeting: `220` (after any `120`), or `230` when a server skips the
-/// login (HOSTILE.md A1: TLS still goes on). Anything else ends the session.
+/// login (docs/threats.md, class A1: TLS still goes on). Anything else ends the session.
 fn read_greeting(ctl: &mut Control) -> Result<Reply> {
     let mut reply = ctl.read_reply().map_err(|e| match e {
         Error::Timeout { .. } => Error::Timeout {

@@ -1,8 +1,8 @@
 //! Commands: the argument checks and the encoding of a command line.
 //!
-//! [`encode`] is the only function that turns a verb and an argument into bytes for
-//! the wire, and it refuses CR, LF and NUL in either (HOSTILE.md E1/E3), so that no
-//! caller or server-supplied string can smuggle a second command.
+//! [`encode`] is the only function that turns a verb and an argument into bytes for the
+//! wire, and it refuses CR, LF and NUL in either (docs/threats.md, classes E1/E3), so
+//! that no caller or server-supplied string can smuggle a second command.
 
 use crate::error::{Error, Result};
 
@@ -23,7 +23,7 @@ pub fn check_arg(what: &'static str, arg: &[u8]) -> Result<()> {
 }
 
 /// A verb the raw-command call refuses because the client must manage it itself:
-/// data-connection set-up (HOSTILE.md D5), the TLS state, restart offsets.
+/// data-connection set-up (docs/threats.md, class D5), the TLS state, restart offsets.
 pub fn reserved_verb(verb: &str) -> bool {
     const RESERVED: [&str; 11] = [
         "PORT", "EPRT", "PASV", "EPSV", "LPRT", "LPSV", "CCC", "AUTH", "PROT", "PBSZ", "REIN",

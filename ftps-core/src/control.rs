@@ -235,8 +235,9 @@ impl Control {
 
     /// Sends one command. The only place that writes to the control connection.
     ///
-    /// Replies nobody asked for (HOSTILE.md F5) are read and dropped first, so they can
-    /// never be taken for the answer to this command; a `421` among them ends the session.
+    /// Replies nobody asked for (docs/threats.md, class F5) are read and dropped first,
+    /// so they can never be taken for the answer to this command; a `421` among them ends
+    /// the session.
     pub(crate) fn send(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<()> {
         self.check_usable()?;
         let line = command::encode(verb, arg)?;
@@ -416,8 +417,8 @@ impl Control {
         }
     }
 
-    /// Upgrades the plain control connection to TLS after `234`. Bytes already
-    /// buffered after the `234` line are an injection attempt (HOSTILE.md A3) and end
+    /// Upgrades the plain control connection to TLS after `234`. Bytes already buffered
+    /// after the `234` line are an injection attempt (docs/threats.md, class A3) and end
     /// the session.
     pub(crate) fn upgrade(&mut self, tls: &SessionTls) -> Result<()> {
         if self.start < self.end || self.assembler.in_progress() {

@@ -82,7 +82,8 @@ impl DataStream {
     }
 
     /// Ends an upload: close_notify, half-close, then read until the server closes
-    /// (draining TLS 1.3 tickets), so the server never sees a reset (HOSTILE.md G2).
+    /// (draining TLS 1.3 tickets), so the server never sees a reset (docs/threats.md,
+    /// class G2).
     pub(crate) fn finish_upload(&mut self, timeout: Duration) -> io::Result<()> {
         match self {
             DataStream::Plain(s) => s.flush()?,
@@ -513,8 +514,8 @@ fn step_handshake(t: &mut DataTls, timeout: Duration) -> Result<()> {
     }
 }
 
-/// Asks for a passive data port: EPSV first, PASV when EPSV is refused (HOSTILE.md D3).
-/// The address in a `227` reply is ignored unless trusted by option (D1).
+/// Asks for a passive data port: EPSV first, PASV when EPSV is refused (docs/threats.md,
+/// class D3). The address in a `227` reply is ignored unless trusted by option (D1).
 fn passive_address(
     ctl: &mut Control,
     state: &mut DataState,
@@ -604,8 +605,9 @@ fn active_listener(
     Ok(listener)
 }
 
-/// Accepts one connection on the active-mode listener, only from the control
-/// connection's peer (HOSTILE.md C4). Others are closed at once; `None` means keep waiting.
+/// Accepts one connection on the active-mode listener, only from the control connection's
+/// peer (docs/threats.md, class C4). Others are closed at once; `None` means keep
+/// waiting.
 fn accept_from(l: &TcpListener, want: IpAddr) -> Result<Option<TcpStream>> {
     match l.accept() {
         Ok((sock, from)) => {

@@ -2,7 +2,7 @@
 //!
 //! Memory is bounded by [`Limits::max_listing`](crate::config::Limits); a line longer
 //! than `max_listing_line` or one that does not parse is skipped (and counted), never
-//! fatal: one odd line never fails a listing (HOSTILE.md H5).
+//! fatal: one odd line never fails a listing (docs/threats.md, class H5).
 
 use crate::client::Client;
 use crate::error::{Error, Result};

@@ -1,5 +1,5 @@
 //! Downloading a remote directory into a local one, with the names the server sends
-//! checked before any of them becomes a local path (HOSTILE.md H1, H2).
+//! checked before any of them becomes a local path (docs/threats.md, classes H1, H2).
 
 use std::collections::HashSet;
 use std::ffi::OsString;

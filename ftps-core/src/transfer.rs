@@ -1,10 +1,10 @@
 //! Transfers: downloads as `Read` streams, uploads as `Write` streams, both ending
 //! with `finish()`, and the convenience calls built on them.
 //!
-//! A download succeeds only when the data connection ended cleanly (TLS close_notify,
-//! or exactly the announced byte count) and the server then said `2xx`
-//! (HOSTILE.md G1). An upload sends close_notify, waits for the server to close, and
-//! needs the final `2xx` too (G2).
+//! A download succeeds only when the data connection ended cleanly (TLS close_notify, or
+//! exactly the announced byte count) and the server then said `2xx` (docs/threats.md,
+//! class G1). An upload sends close_notify, waits for the server to close, and needs the
+//! final `2xx` too (G2).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
