@@ -39,7 +39,6 @@ pub mod command;
 mod config;
 mod control;
 mod data;
-mod data_tls;
 mod error;
 pub mod list;
 mod listing;

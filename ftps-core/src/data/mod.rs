@@ -6,15 +6,17 @@
 //! sockets at once, so that neither an early error reply nor a server that answers
 //! only after the handshake can stall it.
 
+mod tls;
+
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec};
 
+use self::tls::{DataTls, Peeked};
 use crate::config::{DataConnectionMode, DataProtection};
 use crate::control::{Control, set_timeouts};
-use crate::data_tls::{DataTls, Peeked};
 use crate::error::{Error, Phase, Result};
 use crate::reply::{Reply, parse_227, parse_229};
 use crate::tls::{SessionTls, TlsInfo};
@@ -22,7 +24,7 @@ use crate::tls::{SessionTls, TlsInfo};
 /// An open data connection.
 pub(crate) enum DataStream {
     Plain(TcpStream),
-    /// TLS on rustls's unbuffered API (see [`crate::data_tls`]).
+    /// TLS on rustls's unbuffered API (see [`tls`]).
     Tls(Box<DataTls>),
 }
 
