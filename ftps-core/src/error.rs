@@ -1,11 +1,13 @@
-//! The one error type of the crate.
+//! The one error type of the crate, and the pin-mismatch detail that travels inside a
+//! rustls certificate error. A leaf: it uses no other module of the crate but
+//! [`crate::types`].
 
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::reply::Reply;
+use crate::types::Reply;
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -240,7 +242,7 @@ impl Error {
     pub(crate) fn from_tls(e: rustls::Error, during: &'static str) -> Error {
         match e {
             rustls::Error::InvalidCertificate(rustls::CertificateError::Other(ref o)) => {
-                if let Some(p) = o.0.downcast_ref::<crate::tls::PinMismatch>() {
+                if let Some(p) = o.0.downcast_ref::<PinMismatch>() {
                     return Error::PinMismatch {
                         cert_sha256: p.cert_sha256.clone(),
                         spki_sha256: p.spki_sha256.clone(),
@@ -255,6 +257,21 @@ impl Error {
         }
     }
 }
+
+/// The error a pin mismatch travels in, inside `CertificateError::Other`.
+#[derive(Debug)]
+pub(crate) struct PinMismatch {
+    pub cert_sha256: String,
+    pub spki_sha256: String,
+}
+
+impl fmt::Display for PinMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "certificate sha-256 {} matches no pin", self.cert_sha256)
+    }
+}
+
+impl std::error::Error for PinMismatch {}
 
 fn rustls_error(e: &io::Error) -> Option<&rustls::Error> {
     e.get_ref()

@@ -47,6 +47,7 @@ pub mod reply;
 pub mod time;
 mod tls;
 mod transfer;
+mod types;
 
 pub use client::{Client, Features};
 pub use config::{

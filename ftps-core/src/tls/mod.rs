@@ -22,7 +22,7 @@ use rustls::{
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use crate::config::{Pin, TlsVersion};
-use crate::error::{Error, Result};
+use crate::error::{Error, PinMismatch, Result};
 
 pub(crate) struct TlsSettings {
     pub roots: rustls::RootCertStore,
@@ -126,21 +126,6 @@ pub(crate) fn build_client_config(s: TlsSettings) -> Result<ClientConfig> {
     }
     Ok(cfg)
 }
-
-/// The error a pin mismatch travels in, inside `CertificateError::Other`.
-#[derive(Debug)]
-pub(crate) struct PinMismatch {
-    pub cert_sha256: String,
-    pub spki_sha256: String,
-}
-
-impl fmt::Display for PinMismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "certificate sha-256 {} matches no pin", self.cert_sha256)
-    }
-}
-
-impl std::error::Error for PinMismatch {}
 
 /// Verifies the chain and host name (unless told not to), then the pins.
 #[derive(Debug)]
