@@ -43,6 +43,7 @@ mod error;
 pub mod list;
 mod listing;
 mod mirror;
+mod named;
 pub mod reply;
 pub mod time;
 mod tls;
@@ -51,8 +52,8 @@ mod types;
 
 pub use client::{Client, Features};
 pub use config::{
-    AuthCommand, Config, ConfigBuilder, DataConnectionMode, DataProtection, Limits, Mode, Pin,
-    Timeouts, TlsVersion, TransferType,
+    AuthCommand, Config, ConfigBuilder, DataConnectionMode, DataProtection, Limits, Mode, Timeouts,
+    TransferType,
 };
 pub use control::{Direction, Transcript};
 pub use error::{Error, Phase, Result};
@@ -61,5 +62,5 @@ pub use listing::Listing;
 pub use mirror::{DirDownload, unsafe_name_reason};
 pub use reply::Reply;
 pub use time::DateTime;
-pub use tls::{SessionStats, TlsInfo, hex, sha256};
+pub use tls::{Pin, SessionStats, TlsInfo, TlsVersion, hex, sha256};
 pub use transfer::{Download, Progress, TransferOptions, Upload, UploadMode};

@@ -5,6 +5,8 @@
 //! its data connections get the same verifier and the same server name; the data
 //! connections see the control connection's sessions through [`SessionStore`].
 
+mod types;
+
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,8 +23,9 @@ use rustls::{
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
-use crate::config::{Pin, TlsVersion};
 use crate::error::{Error, PinMismatch, Result};
+
+pub use types::{Pin, TlsVersion};
 
 pub(crate) struct TlsSettings {
     pub roots: rustls::RootCertStore,
