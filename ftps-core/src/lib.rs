@@ -57,8 +57,7 @@ pub use config::{
 };
 pub use control::{Direction, Transcript};
 pub use error::{Error, Phase, Result};
-pub use list::{Entry, EntryKind};
-pub use listing::Listing;
+pub use list::{Entry, EntryKind, Listing};
 pub use mirror::{DirDownload, unsafe_name_reason};
 pub use reply::Reply;
 pub use time::DateTime;

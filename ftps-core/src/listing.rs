@@ -6,17 +6,10 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::list::{Entry, LineSplitter, parse_list_line, parse_mlsx_line, parse_nlst_line};
+use crate::list::{
+    Entry, EntryKind, LineSplitter, Listing, parse_list_line, parse_mlsx_line, parse_nlst_line,
+};
 use crate::time::DateTime;
-
-/// A parsed listing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Listing {
-    /// The entries, in the server's order (MLSD `cdir`/`pdir` entries left out).
-    pub entries: Vec<Entry>,
-    /// Lines that did not parse or were too long.
-    pub skipped: Vec<Vec<u8>>,
-}
 
 impl Client {
     /// Lists a directory (the current one for `None`): `MLSD` when the server offers
@@ -73,11 +66,7 @@ impl Client {
     ) -> Result<Listing> {
         let mut out = Listing::default();
         self.read_lines(verb, path, |line| match parse(line, ()) {
-            Some(e)
-                if matches!(
-                    e.kind,
-                    crate::list::EntryKind::CurrentDir | crate::list::EntryKind::ParentDir
-                ) => {}
+            Some(e) if matches!(e.kind, EntryKind::CurrentDir | EntryKind::ParentDir) => {}
             Some(e) => out.entries.push(e),
             None => {
                 if out.skipped.len() < 1000 {
