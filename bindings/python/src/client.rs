@@ -9,15 +9,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ftps_core::{Client, TransferOptions, UploadMode};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDateTime, PyList, PyString};
 
 use crate::callback::{Hook, PyReader, PyWriter};
-use crate::config::Options;
-use crate::convert::{
-    StatsTuple, TimeTuple, TlsTuple, entry_tuple, reply_tuple, stats_tuple, time_from_tuple,
-    time_tuple, tls_tuple,
+use crate::errors::{Fail, exc, invalid};
+use crate::values::{
+    Entry, Reply, TimeTuple, TlsConnection, TlsInfo, datetime, decode, time_from_tuple,
 };
-use crate::errors::{Fail, state};
 
 /// A small number per OS thread, to recognise a call re-entering its own client
 /// from a callback (the mutex would otherwise deadlock).
@@ -44,6 +42,18 @@ pub(crate) struct RawClient {
 }
 
 type Result<T> = std::result::Result<T, Fail>;
+
+impl RawClient {
+    /// A connected client (`port` and `mode` as the configuration has them).
+    pub(crate) fn new(client: Client, port: u16, mode: &'static str) -> RawClient {
+        RawClient {
+            inner: Mutex::new(Some(client)),
+            port,
+            mode,
+            owner: AtomicU64::new(0),
+        }
+    }
+}
 
 /// Marks the thread running a call on the client, until dropped (even by a panic).
 struct Owner<'a>(&'a AtomicU64);
@@ -72,8 +82,7 @@ impl RawClient {
     {
         let me = thread_token();
         if self.owner.load(Ordering::SeqCst) == me {
-            return Err(state(
-                py,
+            return Err(exc::StateError::new_err(
                 "this client is busy with the call that ran this callback; \
                  a callback cannot use its own client",
             ));
@@ -91,7 +100,7 @@ impl RawClient {
             let _owner = Owner::enter(&self.owner, me);
             match guard.as_mut() {
                 Some(c) => f(c),
-                None => Err(Fail::Binding("StateError", "the client is closed".into())),
+                None => Err(Fail::Py(exc::StateError::new_err("the client is closed"))),
             }
         });
         r.map_err(|e| e.into_pyerr(py))
@@ -128,10 +137,9 @@ fn upload_mode(how: &str, offset: u64) -> Result<UploadMode> {
         "replace" if offset == 0 => Ok(UploadMode::Replace),
         "replace" => Ok(UploadMode::At(offset)),
         "append" => Ok(UploadMode::Append),
-        _ => Err(Fail::Binding(
-            "InvalidArgumentError",
-            format!("unknown upload mode {how:?}"),
-        )),
+        _ => Err(Fail::Py(exc::InvalidArgumentError::new_err(format!(
+            "unknown upload mode {how:?}"
+        )))),
     }
 }
 
@@ -167,10 +175,10 @@ impl RawClient {
         }
     }
 
-    /// PWD, as bytes.
-    fn pwd<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+    /// PWD (decoded as `ftps.Entry.name` is).
+    fn pwd<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
         let p = self.run(py, |c| Ok(c.pwd()?))?;
-        Ok(PyBytes::new(py, &p))
+        decode(py, &p)
     }
 
     /// CWD.
@@ -184,9 +192,9 @@ impl RawClient {
     }
 
     /// MKD; the created path when the server says it.
-    fn mkdir<'py>(&self, py: Python<'py>, path: Vec<u8>) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    fn mkdir<'py>(&self, py: Python<'py>, path: Vec<u8>) -> PyResult<Option<Bound<'py, PyString>>> {
         let p = self.run(py, |c| Ok(c.mkdir(&path)?))?;
-        Ok(p.map(|p| PyBytes::new(py, &p)))
+        p.map(|p| decode(py, &p)).transpose()
     }
 
     /// RMD.
@@ -209,29 +217,29 @@ impl RawClient {
         self.run(py, |c| Ok(c.size(&path)?))
     }
 
-    /// MDTM, as a UTC time tuple.
-    fn mdtm(&self, py: Python<'_>, path: Vec<u8>) -> PyResult<TimeTuple> {
-        self.run(py, |c| Ok(time_tuple(&c.mdtm(&path)?)))
+    /// MDTM, as an aware UTC datetime.
+    fn mdtm<'py>(&self, py: Python<'py>, path: Vec<u8>) -> PyResult<Bound<'py, PyDateTime>> {
+        let t = self.run(py, |c| Ok(c.mdtm(&path)?))?;
+        datetime(py, &t)?.ok_or_else(|| {
+            exc::ProtocolError::new_err(format!("MDTM gave a time Python cannot represent: {t:?}"))
+        })
     }
 
     /// MFMT, from a UTC time tuple.
     fn set_mtime(&self, py: Python<'_>, path: Vec<u8>, time: TimeTuple) -> PyResult<()> {
-        let t = time_from_tuple(time).ok_or_else(|| {
-            crate::errors::invalid(py, "time", &format!("not a valid UTC time: {time:?}"))
-        })?;
+        let t = time_from_tuple(time)
+            .ok_or_else(|| invalid(py, "time", &format!("not a valid UTC time: {time:?}")))?;
         self.run(py, |c| Ok(c.set_mtime(&path, t)?))
     }
 
     /// SITE; the reply.
-    fn site<'py>(&self, py: Python<'py>, command: Vec<u8>) -> PyResult<Bound<'py, PyTuple>> {
-        let r = self.run(py, |c| Ok(c.site(&command)?))?;
-        reply_tuple(py, &r)
+    fn site(&self, py: Python<'_>, command: Vec<u8>) -> PyResult<Reply> {
+        self.run(py, |c| Ok(Reply::from_core(&c.site(&command)?)))
     }
 
     /// A raw command; the reply, whatever its code.
-    fn quote<'py>(&self, py: Python<'py>, line: Vec<u8>) -> PyResult<Bound<'py, PyTuple>> {
-        let r = self.run(py, |c| Ok(c.quote(&line)?))?;
-        reply_tuple(py, &r)
+    fn quote(&self, py: Python<'_>, line: Vec<u8>) -> PyResult<Reply> {
+        self.run(py, |c| Ok(Reply::from_core(&c.quote(&line)?)))
     }
 
     /// NOOP.
@@ -243,7 +251,9 @@ impl RawClient {
     fn quit(&self, py: Python<'_>) -> PyResult<()> {
         let me = thread_token();
         if self.owner.load(Ordering::SeqCst) == me {
-            return Err(state(py, "a callback cannot close its own client"));
+            return Err(exc::StateError::new_err(
+                "a callback cannot close its own client",
+            ));
         }
         let r = py.detach(|| {
             let taken = match self.inner.lock() {
@@ -264,30 +274,28 @@ impl RawClient {
     }
 
     /// The greeting reply.
-    fn greeting<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let r = self.run(py, |c| Ok(c.greeting().clone()))?;
-        reply_tuple(py, &r)
+    fn greeting(&self, py: Python<'_>) -> PyResult<Reply> {
+        self.run(py, |c| Ok(Reply::from_core(c.greeting())))
     }
 
     /// The last reply, if any.
-    fn last_reply<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let r = self.run(py, |c| Ok(c.last_reply().cloned()))?;
-        r.map(|r| reply_tuple(py, &r)).transpose()
+    fn last_reply(&self, py: Python<'_>) -> PyResult<Option<Reply>> {
+        self.run(py, |c| Ok(c.last_reply().map(Reply::from_core)))
     }
 
-    /// TLS facts of the control connection.
-    fn tls_info(&self, py: Python<'_>) -> PyResult<Option<TlsTuple>> {
-        self.run(py, |c| Ok(c.tls_info().as_ref().map(tls_tuple)))
+    /// TLS facts of the session (control, last data connection, reuse counters);
+    /// `None` for plain FTP.
+    fn tls_info(&self, py: Python<'_>) -> PyResult<Option<TlsInfo>> {
+        self.run(py, |c| {
+            Ok(c.tls_info()
+                .as_ref()
+                .map(|t| TlsInfo::from_core(t, c.last_data_tls(), &c.session_stats())))
+        })
     }
 
     /// TLS facts of the last data connection.
-    fn data_tls_info(&self, py: Python<'_>) -> PyResult<Option<TlsTuple>> {
-        self.run(py, |c| Ok(c.last_data_tls().map(tls_tuple)))
-    }
-
-    /// Session reuse counters.
-    fn session_stats(&self, py: Python<'_>) -> PyResult<StatsTuple> {
-        self.run(py, |c| Ok(stats_tuple(&c.session_stats())))
+    fn data_tls_info(&self, py: Python<'_>) -> PyResult<Option<TlsConnection>> {
+        self.run(py, |c| Ok(c.last_data_tls().map(TlsConnection::from_core)))
     }
 
     /// A listing: `how` is "auto" (MLSD when offered, else LIST), "mlsd" or "list".
@@ -306,16 +314,15 @@ impl RawClient {
                 "list" => c.list_unix(p)?.entries,
                 "auto" => c.list(p)?,
                 h => {
-                    return Err(Fail::Binding(
-                        "InvalidArgumentError",
-                        format!("unknown listing kind {h:?}"),
-                    ));
+                    return Err(Fail::Py(exc::InvalidArgumentError::new_err(format!(
+                        "unknown listing kind {h:?}"
+                    ))));
                 }
             })
         })?;
         let out = PyList::empty(py);
         for e in &entries {
-            out.append(entry_tuple(py, e)?)?;
+            out.append(Entry::from_core(py, e)?)?;
         }
         Ok(out)
     }
@@ -326,15 +333,15 @@ impl RawClient {
         let names = self.run(py, |c| Ok(c.nlst(path.as_deref())?))?;
         let out = PyList::empty(py);
         for n in &names {
-            out.append(PyBytes::new(py, n))?;
+            out.append(decode(py, n)?)?;
         }
         Ok(out)
     }
 
     /// MLST: the facts of one path.
-    fn mlst<'py>(&self, py: Python<'py>, path: Vec<u8>) -> PyResult<Bound<'py, PyTuple>> {
+    fn mlst(&self, py: Python<'_>, path: Vec<u8>) -> PyResult<Entry> {
         let e = self.run(py, |c| Ok(c.mlst(&path)?))?;
-        entry_tuple(py, &e)
+        Entry::from_core(py, &e)
     }
 
     /// Downloads `remote` to the local file `local` (core `download_file`).
@@ -471,9 +478,8 @@ impl RawClient {
     }
 
     /// Ends the open transfer; the final reply.
-    fn finish_transfer<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let r = self.run(py, |c| Ok(c.finish_transfer()?))?;
-        reply_tuple(py, &r)
+    fn finish_transfer(&self, py: Python<'_>) -> PyResult<Reply> {
+        self.run(py, |c| Ok(Reply::from_core(&c.finish_transfer()?)))
     }
 
     /// Aborts the open transfer (ABOR); nothing when none is open.
@@ -486,91 +492,4 @@ impl RawClient {
     fn transfer_open(&self, py: Python<'_>) -> PyResult<bool> {
         self.run(py, |c| Ok(c.transfer_open()))
     }
-}
-
-/// Connects (TCP, TLS, greeting, AUTH TLS) with the interpreter released.
-#[pyfunction]
-#[pyo3(signature = (
-    host, port, mode, *, ca_file, ca_pem, pin_sha256, pin_replaces_ca, system_roots,
-    tls_server_name, client_cert, connect_timeout, reply_timeout, data_connect_timeout,
-    data_timeout, min_tls, max_tls, passive, active_bind, insecure_trust_pasv_address,
-    insecure_clear_data, ascii, utf8, buffer_size, danger_accept_invalid_certs, alpn,
-    auth_ssl, tcp_keepalive, tcp_nodelay, tls_records_in_place
-))]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn connect(
-    py: Python<'_>,
-    host: String,
-    port: Option<u16>,
-    mode: String,
-    ca_file: Vec<PathBuf>,
-    ca_pem: Vec<Vec<u8>>,
-    pin_sha256: Vec<String>,
-    pin_replaces_ca: bool,
-    system_roots: Option<bool>,
-    tls_server_name: Option<String>,
-    client_cert: Option<(PathBuf, PathBuf)>,
-    connect_timeout: Option<f64>,
-    reply_timeout: Option<f64>,
-    data_connect_timeout: Option<f64>,
-    data_timeout: Option<f64>,
-    min_tls: Option<String>,
-    max_tls: Option<String>,
-    passive: bool,
-    active_bind: Option<String>,
-    insecure_trust_pasv_address: bool,
-    insecure_clear_data: bool,
-    ascii: bool,
-    utf8: bool,
-    buffer_size: Option<usize>,
-    danger_accept_invalid_certs: bool,
-    alpn: bool,
-    auth_ssl: bool,
-    tcp_keepalive: Option<f64>,
-    tcp_nodelay: bool,
-    tls_records_in_place: bool,
-) -> PyResult<RawClient> {
-    let config = Options {
-        host,
-        port,
-        mode,
-        ca_file,
-        ca_pem,
-        pin_sha256,
-        pin_replaces_ca,
-        system_roots,
-        tls_server_name,
-        client_cert,
-        timeouts: [
-            connect_timeout,
-            reply_timeout,
-            data_connect_timeout,
-            data_timeout,
-        ],
-        min_tls,
-        max_tls,
-        passive,
-        active_bind,
-        insecure_trust_pasv_address,
-        insecure_clear_data,
-        ascii,
-        utf8,
-        buffer_size,
-        danger_accept_invalid_certs,
-        alpn,
-        auth_ssl,
-        tcp_keepalive,
-        tcp_nodelay,
-        tls_records_in_place,
-    }
-    .build(py)?;
-    let client = py
-        .detach(|| Client::connect(&config))
-        .map_err(|e| crate::errors::core_error(py, e))?;
-    Ok(RawClient {
-        port: config.port(),
-        mode: config.mode().name(),
-        inner: Mutex::new(Some(client)),
-        owner: AtomicU64::new(0),
-    })
 }

@@ -1,45 +1,23 @@
-//! `ftps.connect(...)` keyword arguments to an `ftps_core::Config`.
+//! `ftps.connect(...)`: its keyword arguments to an `ftps_core::Config`, the
+//! connection, and the login when `user` is given.
+//!
+//! `ftps/_client.py` states the public signature (types and defaults) and passes
+//! every argument on unchanged; this function takes the same names in the same order
+//! (`tests/test_api.py` checks both, and the docstring's Args, against each other).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use ftps_core::{
-    AuthCommand, Config, DataConnectionMode, DataProtection, Mode, TlsVersion, TransferType,
+    AuthCommand, Client, Config, DataConnectionMode, DataProtection, Mode, TlsVersion, TransferType,
 };
+use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
-use crate::errors::invalid;
-
-/// Everything `ftps.connect` accepts besides the credentials.
-pub(crate) struct Options {
-    pub host: String,
-    pub port: Option<u16>,
-    pub mode: String,
-    pub ca_file: Vec<PathBuf>,
-    pub ca_pem: Vec<Vec<u8>>,
-    pub pin_sha256: Vec<String>,
-    pub pin_replaces_ca: bool,
-    pub system_roots: Option<bool>,
-    pub tls_server_name: Option<String>,
-    pub client_cert: Option<(PathBuf, PathBuf)>,
-    pub timeouts: [Option<f64>; 4],
-    pub min_tls: Option<String>,
-    pub max_tls: Option<String>,
-    pub passive: bool,
-    pub active_bind: Option<String>,
-    pub insecure_trust_pasv_address: bool,
-    pub insecure_clear_data: bool,
-    pub ascii: bool,
-    pub utf8: bool,
-    pub buffer_size: Option<usize>,
-    pub danger_accept_invalid_certs: bool,
-    pub alpn: bool,
-    pub auth_ssl: bool,
-    pub tcp_keepalive: Option<f64>,
-    pub tcp_nodelay: bool,
-    pub tls_records_in_place: bool,
-}
+use crate::client::RawClient;
+use crate::errors::{core_error, invalid};
 
 /// Seconds as a float to a `Duration`: only the conversion (NaN, negative, too
 /// large); whether the value can work is the core's rule (`ConfigBuilder::check`).
@@ -63,89 +41,189 @@ fn parse<T: std::str::FromStr<Err = ftps_core::Error>>(
         ftps_core::Error::InvalidArgument { reason, .. } => {
             invalid(py, what, &format!("{what}: {reason}"))
         }
-        e => crate::errors::core_error(py, e),
+        e => core_error(py, e),
     })
 }
 
-impl Options {
-    /// Builds the core configuration (reads CA files and keys now).
-    pub(crate) fn build(self, py: Python<'_>) -> PyResult<Config> {
-        let mode: Mode = parse(py, "mode", &self.mode)?;
-        let mut b = Config::builder(self.host).mode(mode);
-        if let Some(p) = self.port {
-            b = b.port(p);
+/// An integer for an unsigned Rust type: out of range is an `InvalidArgumentError`
+/// naming the argument (not an `OverflowError`); not an `int` is a `TypeError`.
+fn uint<T>(py: Python<'_>, what: &str, v: &Bound<'_, PyAny>) -> PyResult<T>
+where
+    T: for<'a, 'py> FromPyObject<'a, 'py, Error = PyErr>,
+{
+    v.extract::<T>().map_err(|e| {
+        if e.is_instance_of::<PyOverflowError>(py) {
+            invalid(py, what, &format!("invalid {what}: {v} is out of range"))
+        } else {
+            e
         }
-        for f in self.ca_file {
-            b = b.ca_file(f);
-        }
-        for p in self.ca_pem {
-            b = b.ca_pem(p);
-        }
-        for p in self.pin_sha256 {
-            b = b.pin_sha256(p);
-        }
-        b = b.pin_replaces_ca(self.pin_replaces_ca);
-        if let Some(s) = self.system_roots {
-            b = b.system_roots(s);
-        }
-        if let Some(n) = self.tls_server_name {
-            b = b.tls_server_name(n);
-        }
-        if let Some((cert, key)) = self.client_cert {
-            b = b.client_cert_files(cert, key);
-        }
-        let [connect, reply, data_connect, data_idle] = self.timeouts;
-        if let Some(t) = connect {
-            b = b.connect_timeout(seconds(py, "connect_timeout", t)?);
-        }
-        if let Some(t) = reply {
-            b = b.reply_timeout(seconds(py, "reply_timeout", t)?);
-        }
-        if let Some(t) = data_connect {
-            b = b.data_connect_timeout(seconds(py, "data_connect_timeout", t)?);
-        }
-        if let Some(t) = data_idle {
-            b = b.data_idle_timeout(seconds(py, "data_timeout", t)?);
-        }
-        if let Some(v) = &self.min_tls {
-            b = b.min_tls_version(parse::<TlsVersion>(py, "min_tls", v)?);
-        }
-        if let Some(v) = &self.max_tls {
-            b = b.max_tls_version(parse::<TlsVersion>(py, "max_tls", v)?);
-        }
-        if !self.passive {
-            let bind =
-                match &self.active_bind {
-                    Some(a) => Some(a.parse::<IpAddr>().map_err(|e| {
-                        invalid(py, "active_bind", &format!("active_bind {a:?}: {e}"))
-                    })?),
-                    None => None,
-                };
-            b = b.data_connection_mode(DataConnectionMode::Active { bind });
-        }
-        b = b.insecure_trust_pasv_address(self.insecure_trust_pasv_address);
-        if self.insecure_clear_data {
-            b = b.data_protection(DataProtection::InsecureClear);
-        }
-        if self.ascii {
-            b = b.transfer_type(TransferType::Ascii);
-        }
-        b = b.utf8(self.utf8);
-        if let Some(n) = self.buffer_size {
-            b = b.buffer_size(n);
-        }
-        b = b.danger_accept_invalid_certs(self.danger_accept_invalid_certs);
-        b = b.alpn(self.alpn);
-        if self.auth_ssl {
-            b = b.auth_command(AuthCommand::Ssl);
-        }
-        b = b.tcp_keepalive(match self.tcp_keepalive {
-            Some(s) => Some(seconds(py, "tcp_keepalive", s)?),
-            None => None,
-        });
-        b = b.tcp_nodelay(self.tcp_nodelay);
-        // `tls_records_in_place` has no effect any more (kept for compatibility).
-        let _ = self.tls_records_in_place;
-        b.build().map_err(|e| crate::errors::core_error(py, e))
+    })
+}
+
+/// One value or a sequence of them (`ca_file="ca.pem"` or `ca_file=[...]`).
+fn one_or_many<T>(v: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<T>>
+where
+    T: for<'a, 'py> FromPyObject<'a, 'py, Error = PyErr>,
+{
+    let Some(v) = v else {
+        return Ok(Vec::new());
+    };
+    match v.extract::<T>() {
+        Ok(one) => Ok(vec![one]),
+        Err(e) if v.is_instance_of::<PyString>() => Err(e),
+        Err(_) => v.extract::<Vec<T>>(),
     }
+}
+
+/// PEM text as `str` or bytes.
+#[derive(FromPyObject)]
+pub(crate) enum Pem {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// Connects (TCP, TLS, greeting, AUTH TLS) and, when `user` is given, logs in, with
+/// the interpreter released; see `ftps.connect` for the arguments.
+#[pyfunction]
+#[pyo3(signature = (
+    host, port, *, mode, user, password, account, ca_file, ca_pem, pin_sha256,
+    pin_replaces_ca, system_roots, tls_server_name, client_cert, timeout, connect_timeout,
+    reply_timeout, data_connect_timeout, data_timeout, min_tls, max_tls, passive,
+    active_bind, insecure_trust_pasv_address, insecure_clear_data, ascii, utf8, buffer_size,
+    danger_accept_invalid_certs, alpn, auth_ssl, tcp_keepalive, tcp_nodelay,
+    tls_records_in_place
+))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn connect(
+    py: Python<'_>,
+    host: String,
+    port: Option<Bound<'_, PyAny>>,
+    mode: String,
+    user: Option<String>,
+    password: Option<String>,
+    account: Option<String>,
+    ca_file: Option<Bound<'_, PyAny>>,
+    ca_pem: Option<Pem>,
+    pin_sha256: Option<Bound<'_, PyAny>>,
+    pin_replaces_ca: bool,
+    system_roots: Option<bool>,
+    tls_server_name: Option<String>,
+    client_cert: Option<(PathBuf, PathBuf)>,
+    timeout: Option<f64>,
+    connect_timeout: Option<f64>,
+    reply_timeout: Option<f64>,
+    data_connect_timeout: Option<f64>,
+    data_timeout: Option<f64>,
+    min_tls: Option<String>,
+    max_tls: Option<String>,
+    passive: bool,
+    active_bind: Option<String>,
+    insecure_trust_pasv_address: bool,
+    insecure_clear_data: bool,
+    ascii: bool,
+    utf8: bool,
+    buffer_size: Option<Bound<'_, PyAny>>,
+    danger_accept_invalid_certs: bool,
+    alpn: bool,
+    auth_ssl: bool,
+    tcp_keepalive: Option<f64>,
+    tcp_nodelay: bool,
+    tls_records_in_place: bool,
+) -> PyResult<RawClient> {
+    if password.is_some() && user.is_none() {
+        return Err(invalid(py, "password", "password given without user"));
+    }
+    let mut b = Config::builder(host).mode(parse::<Mode>(py, "mode", &mode)?);
+    if let Some(p) = &port {
+        b = b.port(uint(py, "port", p)?);
+    }
+    for f in one_or_many::<PathBuf>(ca_file.as_ref())? {
+        b = b.ca_file(f);
+    }
+    match ca_pem {
+        Some(Pem::Text(t)) => b = b.ca_pem(t.into_bytes()),
+        Some(Pem::Bytes(p)) => b = b.ca_pem(p),
+        None => {}
+    }
+    for p in one_or_many::<String>(pin_sha256.as_ref())? {
+        b = b.pin_sha256(p);
+    }
+    b = b.pin_replaces_ca(pin_replaces_ca);
+    if let Some(s) = system_roots {
+        b = b.system_roots(s);
+    }
+    if let Some(n) = tls_server_name {
+        b = b.tls_server_name(n);
+    }
+    if let Some((cert, key)) = client_cert {
+        b = b.client_cert_files(cert, key);
+    }
+    // `timeout` stands for each of the four that is not given.
+    if let Some(t) = connect_timeout.or(timeout) {
+        b = b.connect_timeout(seconds(py, "connect_timeout", t)?);
+    }
+    if let Some(t) = reply_timeout.or(timeout) {
+        b = b.reply_timeout(seconds(py, "reply_timeout", t)?);
+    }
+    if let Some(t) = data_connect_timeout.or(timeout) {
+        b = b.data_connect_timeout(seconds(py, "data_connect_timeout", t)?);
+    }
+    if let Some(t) = data_timeout.or(timeout) {
+        b = b.data_idle_timeout(seconds(py, "data_timeout", t)?);
+    }
+    if let Some(v) = &min_tls {
+        b = b.min_tls_version(parse::<TlsVersion>(py, "min_tls", v)?);
+    }
+    if let Some(v) = &max_tls {
+        b = b.max_tls_version(parse::<TlsVersion>(py, "max_tls", v)?);
+    }
+    if !passive {
+        let bind = match &active_bind {
+            Some(a) => Some(
+                a.parse::<IpAddr>()
+                    .map_err(|e| invalid(py, "active_bind", &format!("active_bind {a:?}: {e}")))?,
+            ),
+            None => None,
+        };
+        b = b.data_connection_mode(DataConnectionMode::Active { bind });
+    }
+    b = b.insecure_trust_pasv_address(insecure_trust_pasv_address);
+    if insecure_clear_data {
+        b = b.data_protection(DataProtection::InsecureClear);
+    }
+    if ascii {
+        b = b.transfer_type(TransferType::Ascii);
+    }
+    b = b.utf8(utf8);
+    if let Some(n) = &buffer_size {
+        b = b.buffer_size(uint(py, "buffer_size", n)?);
+    }
+    b = b.danger_accept_invalid_certs(danger_accept_invalid_certs);
+    b = b.alpn(alpn);
+    if auth_ssl {
+        b = b.auth_command(AuthCommand::Ssl);
+    }
+    b = b.tcp_keepalive(match tcp_keepalive {
+        Some(s) => Some(seconds(py, "tcp_keepalive", s)?),
+        None => None,
+    });
+    b = b.tcp_nodelay(tcp_nodelay);
+    // `tls_records_in_place` has no effect any more (kept for compatibility).
+    let _ = tls_records_in_place;
+    let config = b.build().map_err(|e| core_error(py, e))?;
+
+    let client = py
+        .detach(|| {
+            let mut client = Client::connect(&config)?;
+            if let Some(user) = &user {
+                let password = password.as_deref().unwrap_or("");
+                if let Err(e) = client.login_with_account(user, password, account.as_deref()) {
+                    let _ = client.quit();
+                    return Err(e);
+                }
+            }
+            Ok(client)
+        })
+        .map_err(|e| core_error(py, e))?;
+    Ok(RawClient::new(client, config.port(), config.mode().name()))
 }

@@ -1,22 +1,48 @@
 //! The one mapping from `ftps_core::Error` to the `ftps` exception classes.
 //!
 //! The classes live in `ftps/_errors.py` (so that they can inherit from both
-//! `ftps.Error` and builtins such as `TimeoutError`); this file decides which
-//! class each core error becomes and which attributes it carries.
+//! `ftps.Error` and builtins such as `TimeoutError`, and carry documented
+//! attributes); each is imported once, as a Rust type, by `import_exception!`.
+//! This file decides which class each core error becomes and sets its attributes.
 
 use ftps_core::{Error as CoreError, Phase};
+use pyo3::PyTypeInfo;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
-use crate::convert::reply_tuple;
+use crate::values::Reply;
+
+/// The classes of `ftps/_errors.py`, each a Rust type (imported on first use).
+pub(crate) mod exc {
+    use pyo3::import_exception;
+
+    import_exception!(ftps._errors, Error);
+    import_exception!(ftps._errors, InvalidArgumentError);
+    import_exception!(ftps._errors, ConfigError);
+    import_exception!(ftps._errors, LocalFileError);
+    import_exception!(ftps._errors, ConnectError);
+    import_exception!(ftps._errors, ConnectionLostError);
+    import_exception!(ftps._errors, TimeoutError);
+    import_exception!(ftps._errors, TLSError);
+    import_exception!(ftps._errors, TLSNotAvailableError);
+    import_exception!(ftps._errors, CertificateError);
+    import_exception!(ftps._errors, PinMismatchError);
+    import_exception!(ftps._errors, SessionReuseError);
+    import_exception!(ftps._errors, ReplyError);
+    import_exception!(ftps._errors, TransientReplyError);
+    import_exception!(ftps._errors, PermanentReplyError);
+    import_exception!(ftps._errors, LoginError);
+    import_exception!(ftps._errors, ProtocolError);
+    import_exception!(ftps._errors, TruncatedError);
+    import_exception!(ftps._errors, CancelledError);
+    import_exception!(ftps._errors, StateError);
+}
 
 /// Why a call failed: the core said so, or Python code the call ran (a progress
-/// callback, a file object, a signal handler) raised.
+/// callback, a file object, a signal handler) raised, or the binding refused it
+/// (a `PyErr` made without the interpreter, such as `exc::StateError::new_err(..)`).
 pub(crate) enum Fail {
     Core(CoreError),
     Py(PyErr),
-    /// A failure of the binding itself, as (exception class, message).
-    Binding(&'static str, String),
 }
 
 impl From<CoreError> for Fail {
@@ -30,7 +56,6 @@ impl Fail {
         match self {
             Fail::Core(e) => core_error(py, e),
             Fail::Py(e) => e,
-            Fail::Binding(class, msg) => make(py, class, &msg, &PyDict::new(py), false),
         }
     }
 }
@@ -51,115 +76,116 @@ fn phase_name(p: Phase) -> &'static str {
 
 /// Converts a core error into the matching `ftps` exception.
 pub(crate) fn core_error(py: Python<'_>, e: CoreError) -> PyErr {
-    match build(py, &e) {
-        Ok(err) => err,
-        Err(err) => err,
+    build(py, &e).unwrap_or_else(|err| err)
+}
+
+/// An exception instance of class `T` (with `message` and `fatal`) and the attributes to set.
+struct Made<'py> {
+    exc: Bound<'py, PyAny>,
+}
+
+impl<'py> Made<'py> {
+    fn new<T: PyTypeInfo>(py: Python<'py>, message: &str, fatal: bool) -> PyResult<Made<'py>> {
+        let exc = T::type_object(py).call1((message,))?;
+        if fatal {
+            exc.setattr("fatal", true)?;
+        }
+        Ok(Made { exc })
+    }
+
+    fn set(self, name: &str, value: impl IntoPyObject<'py>) -> PyResult<Made<'py>> {
+        self.exc.setattr(name, value)?;
+        Ok(self)
+    }
+
+    fn io(self, src: &std::io::Error) -> PyResult<Made<'py>> {
+        let m = match src.raw_os_error() {
+            Some(n) => self.set("errno", n)?,
+            None => self,
+        };
+        m.set("strerror", src.to_string())
     }
 }
 
 fn build(py: Python<'_>, e: &CoreError) -> PyResult<PyErr> {
     use CoreError as E;
-    let attrs = PyDict::new(py);
-    if let Some(r) = e.reply() {
-        attrs.set_item("reply", reply_tuple(py, r)?)?;
-    }
-    let io_errno = |src: &std::io::Error| -> PyResult<()> {
-        if let Some(n) = src.raw_os_error() {
-            attrs.set_item("errno", n)?;
-        }
-        attrs.set_item("strerror", src.to_string())?;
-        Ok(())
-    };
-    let class = match e {
+    let msg = e.to_string();
+    let fatal = e.is_fatal();
+    let made = match e {
         E::InvalidArgument { what, .. } => {
-            attrs.set_item("argument", *what)?;
-            "InvalidArgumentError"
+            Made::new::<exc::InvalidArgumentError>(py, &msg, fatal)?.set("argument", *what)?
         }
-        E::Config(_) => "ConfigError",
-        E::LocalIo { path, source } => {
-            attrs.set_item("filename", path.as_os_str())?;
-            io_errno(source)?;
-            "LocalFileError"
-        }
+        E::Config(_) => Made::new::<exc::ConfigError>(py, &msg, fatal)?,
+        E::LocalIo { path, source } => Made::new::<exc::LocalFileError>(py, &msg, fatal)?
+            .set("filename", path.as_os_str())?
+            .io(source)?,
         E::Connect { addr, source } => {
-            if let Some(a) = addr {
-                attrs.set_item("address", a.to_string())?;
-            }
-            io_errno(source)?;
-            "ConnectError"
+            let m = Made::new::<exc::ConnectError>(py, &msg, fatal)?;
+            let m = match addr {
+                Some(a) => m.set("address", a.to_string())?,
+                None => m,
+            };
+            m.io(source)?
         }
         E::Timeout { phase } => {
-            attrs.set_item("phase", phase_name(*phase))?;
-            "TimeoutError"
+            Made::new::<exc::TimeoutError>(py, &msg, fatal)?.set("phase", phase_name(*phase))?
         }
-        E::ConnectionLost { .. } | E::Io { .. } => "ConnectionLostError",
-        E::TlsNotAvailable { .. } => "TLSNotAvailableError",
-        E::DataAfterAuthReply | E::Tls { .. } => "TLSError",
-        E::Certificate { .. } | E::DataCertificateMismatch => "CertificateError",
+        E::ConnectionLost { .. } | E::Io { .. } => {
+            Made::new::<exc::ConnectionLostError>(py, &msg, fatal)?
+        }
+        E::TlsNotAvailable { .. } => Made::new::<exc::TLSNotAvailableError>(py, &msg, fatal)?,
+        E::DataAfterAuthReply | E::Tls { .. } => Made::new::<exc::TLSError>(py, &msg, fatal)?,
+        E::Certificate { .. } | E::DataCertificateMismatch => {
+            Made::new::<exc::CertificateError>(py, &msg, fatal)?
+        }
         E::PinMismatch {
             cert_sha256,
             spki_sha256,
-        } => {
-            attrs.set_item("cert_sha256", cert_sha256)?;
-            attrs.set_item("spki_sha256", spki_sha256)?;
-            "PinMismatchError"
-        }
-        E::SessionReuseRefused { .. } => "SessionReuseError",
-        E::LoginRejected { .. } => "LoginError",
+        } => Made::new::<exc::PinMismatchError>(py, &msg, fatal)?
+            .set("cert_sha256", cert_sha256)?
+            .set("spki_sha256", spki_sha256)?,
+        E::SessionReuseRefused { .. } => Made::new::<exc::SessionReuseError>(py, &msg, fatal)?,
+        E::LoginRejected { .. } => Made::new::<exc::LoginError>(py, &msg, fatal)?,
         E::Reply { command, reply } => {
-            attrs.set_item("command", command)?;
-            if reply.is_transient() {
-                "TransientReplyError"
+            let m = if reply.is_transient() {
+                Made::new::<exc::TransientReplyError>(py, &msg, fatal)?
             } else if reply.is_permanent() {
-                "PermanentReplyError"
+                Made::new::<exc::PermanentReplyError>(py, &msg, fatal)?
             } else {
-                "ReplyError"
-            }
+                Made::new::<exc::ReplyError>(py, &msg, fatal)?
+            };
+            m.set("command", command)?
         }
-        E::Protocol(_) => "ProtocolError",
+        E::Protocol(_) => Made::new::<exc::ProtocolError>(py, &msg, fatal)?,
         E::Truncated {
             received, expected, ..
-        } => {
-            attrs.set_item("received", received)?;
-            attrs.set_item("expected", expected)?;
-            "TruncatedError"
-        }
-        E::Cancelled => "CancelledError",
-        E::State(_) => "StateError",
-        _ => "Error",
+        } => Made::new::<exc::TruncatedError>(py, &msg, fatal)?
+            .set("received", received)?
+            .set("expected", expected)?,
+        E::Cancelled => Made::new::<exc::CancelledError>(py, &msg, fatal)?,
+        E::State(_) => Made::new::<exc::StateError>(py, &msg, fatal)?,
+        _ => Made::new::<exc::Error>(py, &msg, fatal)?,
     };
-    Ok(make(py, class, &e.to_string(), &attrs, e.is_fatal()))
+    // An error that carries a reply: `reply`, and its `code` and text as `message`.
+    let made = match e.reply() {
+        Some(r) => {
+            let reply = Reply::from_core(r);
+            let (code, text) = (r.code(), r.text());
+            made.set("reply", reply)?
+                .set("code", code)?
+                .set("message", text)?
+        }
+        None => made,
+    };
+    Ok(PyErr::from_value(made.exc))
 }
 
-/// Instantiates `ftps._errors.<class>` with `message` and `attrs`.
-pub(crate) fn make(
-    py: Python<'_>,
-    class: &str,
-    message: &str,
-    attrs: &Bound<'_, PyDict>,
-    fatal: bool,
-) -> PyErr {
-    let made = (|| -> PyResult<PyErr> {
-        let m = py.import("ftps._errors")?;
-        let exc = m.getattr("_make")?.call1((class, message, attrs, fatal))?;
-        Ok(PyErr::from_value(exc))
-    })();
+/// An `InvalidArgumentError` raised by the binding itself, naming the argument.
+pub(crate) fn invalid(py: Python<'_>, argument: &str, message: &str) -> PyErr {
+    let made = Made::new::<exc::InvalidArgumentError>(py, message, false)
+        .and_then(|m| m.set("argument", argument));
     match made {
-        Ok(e) => e,
+        Ok(m) => PyErr::from_value(m.exc),
         Err(e) => e,
     }
-}
-
-/// A `StateError` raised by the binding itself.
-pub(crate) fn state(py: Python<'_>, message: &str) -> PyErr {
-    make(py, "StateError", message, &PyDict::new(py), false)
-}
-
-/// An `InvalidArgumentError` raised by the binding itself.
-pub(crate) fn invalid(py: Python<'_>, argument: &str, message: &str) -> PyErr {
-    let attrs = PyDict::new(py);
-    if attrs.set_item("argument", argument).is_err() {
-        return state(py, message);
-    }
-    make(py, "InvalidArgumentError", message, &attrs, false)
 }

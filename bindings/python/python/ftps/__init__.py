@@ -38,10 +38,9 @@ from ._errors import (
     TransientReplyError,
     TruncatedError,
 )
+from ._ftps import Entry, Reply, SessionStats, TLSConnection, TLSInfo
+from ._ftps import __version__ as __version__  # the wheel's version (Cargo.toml)
 from ._io import RemoteReader, RemoteWriter
-from ._types import Entry, Reply, SessionStats, TLSConnection, TLSInfo
-
-__version__ = "0.1.0"
 
 __all__ = [
     "connect",
@@ -75,9 +74,10 @@ __all__ = [
     "StateError",
 ]
 
-# Public classes show (and pickle) as ftps.X rather than ftps._module.X.
+# Public classes show (and pickle) as ftps.X rather than ftps._module.X (the native
+# classes are made with that module name already).
 for _name in __all__:
     _obj = globals()[_name]
-    if isinstance(_obj, type):
+    if isinstance(_obj, type) and _obj.__module__ != __name__:
         _obj.__module__ = __name__
 del _name, _obj

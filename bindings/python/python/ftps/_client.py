@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import os
-from typing import IO, Any, Callable, List, Optional, Protocol, Sequence, Tuple, Union
+from typing import IO, TYPE_CHECKING, Any, Callable, List, Literal, Optional, Protocol, Sequence, Tuple, Union, overload
 
 from . import _ftps
-from ._errors import InvalidArgumentError, Error
-from ._types import Entry, Reply, SessionStats, TLSConnection, TLSInfo, _datetime, _decode
+from ._errors import Error, InvalidArgumentError
+from ._ftps import Entry, Reply, TLSInfo
+
+if TYPE_CHECKING:
+    from ._io import RemoteReader, RemoteWriter
 
 __all__ = ["Client", "connect"]
 
@@ -30,7 +32,7 @@ class Readable(Protocol):
     def read(self, size: int, /) -> bytes: ...
 
 
-def _remote(path: Any, what: str = "path") -> bytes:
+def _remote(path: RemotePath, what: str = "path") -> bytes:
     """A remote path as the bytes sent to the server: ``str`` as UTF-8 with
     ``surrogateescape`` (so names from listings go back byte for byte), ``bytes``
     as they are, ``os.PathLike`` through :func:`os.fspath`."""
@@ -53,11 +55,11 @@ def _command(line: Union[str, bytes]) -> bytes:
     raise TypeError(f"a command is str or bytes, not {type(line).__name__}")
 
 
-def _uint(value: Any, what: str, bits: int = 64) -> int:
-    """A non-negative integer that fits the core's type, else InvalidArgumentError."""
+def _uint(value: Any, what: str) -> int:
+    """An offset for the core's ``u64``: out of range is an InvalidArgumentError."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{what} must be an int, not {type(value).__name__}")
-    if not 0 <= value < (1 << bits):
+    if not 0 <= value < (1 << 64):
         err = InvalidArgumentError(f"invalid {what}: {value} is out of range")
         err.argument = what
         raise err
@@ -79,7 +81,7 @@ def _seconds(when: Union[_dt.datetime, float, int]) -> Tuple[int, int, int, int,
 
 
 class _CallbackWriter:
-    def __init__(self, callback: Callable[[bytes], Any]) -> None:
+    def __init__(self, callback: Callable[[bytes], object]) -> None:
         self._cb = callback
 
     def write(self, data: bytes) -> int:
@@ -88,7 +90,7 @@ class _CallbackWriter:
 
 
 class _CallbackReader:
-    def __init__(self, fp: Any, callback: Optional[Callable[[bytes], Any]]) -> None:
+    def __init__(self, fp: Readable, callback: Optional[Callable[[bytes], object]]) -> None:
         self._fp = fp
         self._cb = callback
 
@@ -103,9 +105,7 @@ def _ftplib_path(cmd: str, verbs: Sequence[str]) -> Tuple[str, str]:
     verb, _, arg = cmd.partition(" ")
     verb = verb.upper()
     if verb not in verbs or not arg:
-        raise InvalidArgumentError(
-            f"expected {' or '.join(repr(v + ' <path>') for v in verbs)}, got {cmd!r}"
-        )
+        raise InvalidArgumentError(f"expected {' or '.join(repr(v + ' <path>') for v in verbs)}, got {cmd!r}")
     return verb, arg
 
 
@@ -130,7 +130,7 @@ class Client:
 
     # -- session -----------------------------------------------------------------
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -178,13 +178,12 @@ class Client:
     @property
     def greeting(self) -> Reply:
         """The server's greeting (``220 ...``)."""
-        return Reply._from_tuple(self._raw.greeting())
+        return self._raw.greeting()
 
     @property
     def last_reply(self) -> Optional[Reply]:
         """The last reply the server sent."""
-        t = self._raw.last_reply()
-        return None if t is None else Reply._from_tuple(t)
+        return self._raw.last_reply()
 
     @property
     def features(self) -> List[str]:
@@ -196,17 +195,13 @@ class Client:
         """TLS facts of the session: the control connection's version and cipher,
         the last data connection (``.data.resumed``) and reuse counters
         (``.stats``). ``None`` for plain FTP."""
-        control = TLSConnection._from_tuple(self._raw.tls_info())
-        if control is None:
-            return None
-        data = TLSConnection._from_tuple(self._raw.data_tls_info())
-        return TLSInfo(control=control, data=data, stats=SessionStats(*self._raw.session_stats()))
+        return self._raw.tls_info()
 
     # -- directories and files -----------------------------------------------
 
     def pwd(self) -> str:
         """``PWD``: the current directory."""
-        return _decode(self._raw.pwd())
+        return self._raw.pwd()
 
     def cwd(self, path: RemotePath) -> None:
         """``CWD``: changes the current directory."""
@@ -218,8 +213,7 @@ class Client:
 
     def mkdir(self, path: RemotePath) -> Optional[str]:
         """``MKD``: creates a directory; returns its path when the server says it."""
-        p = self._raw.mkdir(_remote(path))
-        return None if p is None else _decode(p)
+        return self._raw.mkdir(_remote(path))
 
     def rmdir(self, path: RemotePath) -> None:
         """``RMD``: removes an empty directory."""
@@ -239,13 +233,7 @@ class Client:
 
     def mtime(self, path: RemotePath) -> _dt.datetime:
         """``MDTM``: the modification time of a file, as an aware UTC datetime."""
-        t = self._raw.mdtm(_remote(path))
-        d = _datetime(t)
-        if d is None:
-            from ._errors import ProtocolError
-
-            raise ProtocolError(f"MDTM gave a time Python cannot represent: {t}")
-        return d
+        return self._raw.mdtm(_remote(path))
 
     def set_mtime(self, path: RemotePath, when: Union[_dt.datetime, float]) -> None:
         """``MFMT``: sets the modification time of a file (a datetime, naive meaning
@@ -255,7 +243,7 @@ class Client:
     def site(self, command: Union[str, bytes]) -> Reply:
         """``SITE``: a server-specific command, e.g. ``site("CHMOD 644 f.txt")``.
         Returns the reply; a ``4xx``/``5xx`` raises :class:`ftps.ReplyError`."""
-        return Reply._from_tuple(self._raw.site(_command(command)))
+        return self._raw.site(_command(command))
 
     def quote(self, line: Union[str, bytes]) -> Reply:
         """Sends a raw command line and returns the reply, whatever its code.
@@ -263,7 +251,7 @@ class Client:
         Commands that would break the session (``PORT``, ``PASV``, ``AUTH``,
         ``PROT``, ``CCC``...) are refused; CR, LF and NUL are refused everywhere.
         """
-        return Reply._from_tuple(self._raw.quote(_command(line)))
+        return self._raw.quote(_command(line))
 
     # -- listings --------------------------------------------------------------
 
@@ -271,20 +259,20 @@ class Client:
         """Lists a directory (the current one by default): ``MLSD`` when the server
         offers it, ``LIST`` (Unix and DOS formats) otherwise. ``.`` and ``..`` are
         left out; a line that does not parse is skipped, never fatal."""
-        return [Entry._from_tuple(t) for t in self._raw.list(None if path is None else _remote(path), "auto")]
+        return self._raw.list(None if path is None else _remote(path), "auto")
 
     def mlsd(self, path: Optional[RemotePath] = None) -> List[Entry]:
         """``MLSD`` (RFC 3659) only. Entries also unpack as ``(name, facts)`` like
         :meth:`ftplib.FTP.mlsd`."""
-        return [Entry._from_tuple(t) for t in self._raw.list(None if path is None else _remote(path), "mlsd")]
+        return self._raw.list(None if path is None else _remote(path), "mlsd")
 
     def nlst(self, path: Optional[RemotePath] = None) -> List[str]:
         """``NLST``: names only."""
-        return [_decode(n) for n in self._raw.nlst(None if path is None else _remote(path))]
+        return self._raw.nlst(None if path is None else _remote(path))
 
     def mlst(self, path: RemotePath) -> Entry:
         """``MLST``: the facts of one path, over the control connection."""
-        return Entry._from_tuple(self._raw.mlst(_remote(path)))
+        return self._raw.mlst(_remote(path))
 
     # -- transfers ---------------------------------------------------------------
 
@@ -354,6 +342,54 @@ class Client:
             raise InvalidArgumentError("offset= is for file objects; use resume=True with a path")
         return self._raw.upload_file(_local(local), r, resume, progress)
 
+    @overload
+    def open(
+        self,
+        remote: RemotePath,
+        mode: Literal["rb"] = "rb",
+        *,
+        offset: int = 0,
+        buffering: int = -1,
+        encoding: None = None,
+        errors: None = None,
+        newline: None = None,
+    ) -> RemoteReader: ...
+    @overload
+    def open(
+        self,
+        remote: RemotePath,
+        mode: Literal["wb", "ab"],
+        *,
+        offset: int = 0,
+        buffering: int = -1,
+        encoding: None = None,
+        errors: None = None,
+        newline: None = None,
+    ) -> RemoteWriter: ...
+    @overload
+    def open(
+        self,
+        remote: RemotePath,
+        mode: Literal["r", "rt", "w", "wt", "a", "at"],
+        *,
+        offset: int = 0,
+        buffering: int = -1,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> IO[str]: ...
+    @overload
+    def open(
+        self,
+        remote: RemotePath,
+        mode: str,
+        *,
+        offset: int = 0,
+        buffering: int = -1,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> IO[Any]: ...
     def open(
         self,
         remote: RemotePath,
@@ -376,8 +412,16 @@ class Client:
         """
         from ._io import open_remote
 
-        return open_remote(self, _remote(remote), mode, offset=_uint(offset, "offset"), buffering=buffering,
-                           encoding=encoding, errors=errors, newline=newline)
+        return open_remote(
+            self,
+            _remote(remote),
+            mode,
+            offset=_uint(offset, "offset"),
+            buffering=buffering,
+            encoding=encoding,
+            errors=errors,
+            newline=newline,
+        )
 
     # -- ftplib-style helpers ------------------------------------------------------
 
@@ -425,7 +469,7 @@ def connect(
     host: str,
     port: Optional[int] = None,
     *,
-    mode: str = "explicit",
+    mode: Literal["explicit", "implicit", "insecure-plain"] = "explicit",
     user: Optional[str] = None,
     password: Optional[str] = None,
     account: Optional[str] = None,
@@ -441,8 +485,8 @@ def connect(
     reply_timeout: Optional[float] = None,
     data_connect_timeout: Optional[float] = None,
     data_timeout: Optional[float] = None,
-    min_tls: Optional[str] = None,
-    max_tls: Optional[str] = None,
+    min_tls: Optional[Literal["1.2", "1.3"]] = None,
+    max_tls: Optional[Literal["1.2", "1.3"]] = None,
     passive: bool = True,
     active_bind: Optional[str] = None,
     insecure_trust_pasv_address: bool = False,
@@ -502,71 +546,8 @@ def connect(
             rustls's own record layer, so a TLS 1.3 ``KeyUpdate`` and uploads of
             any size work either way.
     """
-    if password is not None and user is None:
-        raise InvalidArgumentError("password given without user")
-    if ca_file is None:
-        ca_files: List[str] = []
-    elif isinstance(ca_file, (str, os.PathLike)):
-        ca_files = [_local(ca_file)]
-    else:
-        ca_files = [_local(f) for f in ca_file]
-    if ca_pem is None:
-        pems: List[bytes] = []
-    else:
-        pems = [ca_pem.encode() if isinstance(ca_pem, str) else bytes(ca_pem)]
-    if pin_sha256 is None:
-        pins: List[str] = []
-    elif isinstance(pin_sha256, str):
-        pins = [pin_sha256]
-    else:
-        pins = list(pin_sha256)
-    cert = None
-    if client_cert is not None:
-        cert = (_local(client_cert[0]), _local(client_cert[1]))
-
-    def t(v: Optional[float]) -> Optional[float]:
-        return timeout if v is None else v
-
-    if port is not None:
-        _uint(port, "port", 16)
-    if buffer_size is not None:
-        _uint(buffer_size, "buffer_size", 32)
-    raw = _ftps.connect(
-        host,
-        port,
-        mode,
-        ca_file=ca_files,
-        ca_pem=pems,
-        pin_sha256=pins,
-        pin_replaces_ca=pin_replaces_ca,
-        system_roots=system_roots,
-        tls_server_name=tls_server_name,
-        client_cert=cert,
-        connect_timeout=t(connect_timeout),
-        reply_timeout=t(reply_timeout),
-        data_connect_timeout=t(data_connect_timeout),
-        data_timeout=t(data_timeout),
-        min_tls=min_tls,
-        max_tls=max_tls,
-        passive=passive,
-        active_bind=active_bind,
-        insecure_trust_pasv_address=insecure_trust_pasv_address,
-        insecure_clear_data=insecure_clear_data,
-        ascii=ascii,
-        utf8=utf8,
-        buffer_size=buffer_size,
-        danger_accept_invalid_certs=danger_accept_invalid_certs,
-        alpn=alpn,
-        auth_ssl=auth_ssl,
-        tcp_keepalive=tcp_keepalive,
-        tcp_nodelay=tcp_nodelay,
-        tls_records_in_place=tls_records_in_place,
-    )
-    client = Client(raw, host=host, port=raw.port, mode=raw.mode)
-    if user is not None:
-        try:
-            client.login(user, "" if password is None else password, account)
-        except BaseException:
-            client.close()
-            raise
-    return client
+    # Every argument goes to the native connect as it is: it converts and checks them,
+    # connects and logs in. The options are named here, in the Args above and in
+    # src/config.rs; tests/test_api.py checks that the three agree.
+    raw = _ftps.connect(**locals())
+    return Client(raw, host=host, port=raw.port, mode=raw.mode)

@@ -9,8 +9,8 @@ builtin a Python user would catch: :class:`ftps.TimeoutError` is a
 :class:`ftps.LocalFileError` is an :class:`OSError`, bad arguments are
 :class:`ValueError`.
 
-The native module decides which class a core error becomes (one mapping, in
-``src/errors.rs``); :func:`_make` only builds the instance.
+The native module decides which class a core error becomes and sets its attributes
+(one mapping, in ``src/errors.rs``, which imports these classes once).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Optional
 
-from ._types import Reply
+from ._ftps import Reply
 
 __all__ = [
     "Error",
@@ -60,6 +60,7 @@ class Error(Exception):
     code: Optional[int] = None
     reply: Optional[Reply] = None
     fatal: bool = False
+    message: str
 
     def __init__(self, message: str = "", *args: Any) -> None:
         super().__init__(message, *args)
@@ -160,12 +161,12 @@ class ReplyError(Error):
     @property
     def transient(self) -> bool:
         """``True`` for a ``4xx`` reply: the same command may work later."""
-        return self.code is not None and 400 <= self.code < 500
+        return self.reply is not None and self.reply.transient
 
     @property
     def permanent(self) -> bool:
         """``True`` for a ``5xx`` reply: the command failed for good."""
-        return self.code is not None and 500 <= self.code < 600
+        return self.reply is not None and self.reply.permanent
 
 
 class TransientReplyError(ReplyError):
@@ -207,20 +208,3 @@ class StateError(Error):
     """The client cannot serve this call now: it is closed, not logged in, a file
     opened with :meth:`ftps.Client.open` is still open, the connection was lost
     earlier, or a callback tried to use the client that is running it."""
-
-
-def _make(class_name: str, message: str, attrs: dict[str, Any], fatal: bool) -> Error:
-    """Builds the exception the native module chose (see ``src/errors.rs``)."""
-    cls = globals().get(class_name)
-    if not (isinstance(cls, type) and issubclass(cls, Error)):
-        cls = Error
-    exc = cls(message)
-    exc.fatal = fatal
-    reply = attrs.pop("reply", None)
-    if reply is not None:
-        exc.reply = Reply._from_tuple(reply)
-        exc.code = exc.reply.code
-        exc.message = exc.reply.text
-    for key, value in attrs.items():
-        setattr(exc, key, value)
-    return exc

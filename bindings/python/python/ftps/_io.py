@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any, Optional
+from typing import IO, TYPE_CHECKING, Any, List, Optional, Union
 
 from ._errors import Error, InvalidArgumentError
-from ._types import Reply, TLSConnection
+from ._ftps import Reply, TLSConnection
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -19,7 +19,7 @@ _CHUNK = 256 * 1024
 class _RawDownload(io.RawIOBase):
     """The raw download stream: ``RETR``, restarted with ``REST`` after a seek."""
 
-    def __init__(self, client: "Client", path: bytes, offset: int, name: str, owns_client: bool) -> None:
+    def __init__(self, client: Client, path: bytes, offset: int, name: str, owns_client: bool) -> None:
         super().__init__()
         self._client = client
         self._raw = client._raw
@@ -37,7 +37,7 @@ class _RawDownload(io.RawIOBase):
         self._raw.start_download(self._path, self._pos)
         self._open = True
         self._eof = False
-        self.tls = TLSConnection._from_tuple(self._raw.data_tls_info())
+        self.tls = self._raw.data_tls_info()
 
     def _stop(self) -> None:
         if self._open:
@@ -65,7 +65,7 @@ class _RawDownload(io.RawIOBase):
         if not data:
             self._open = False
             self._eof = True
-            self.reply = Reply._from_tuple(self._raw.finish_transfer())
+            self.reply = self._raw.finish_transfer()
             return b""
         self._pos += len(data)
         return data
@@ -82,7 +82,7 @@ class _RawDownload(io.RawIOBase):
         return self._next(size)
 
     def readall(self) -> bytes:
-        parts = []
+        parts: List[bytes] = []
         while True:
             data = self._next(_CHUNK)
             if not data:
@@ -126,7 +126,7 @@ class _RawDownload(io.RawIOBase):
 class _RawUpload(io.RawIOBase):
     """The raw upload stream: ``STOR``, ``REST``+``STOR`` or ``APPE``."""
 
-    def __init__(self, client: "Client", path: bytes, how: str, offset: int, name: str, owns_client: bool) -> None:
+    def __init__(self, client: Client, path: bytes, how: str, offset: int, name: str, owns_client: bool) -> None:
         super().__init__()
         self._client = client
         self._raw = client._raw
@@ -137,7 +137,7 @@ class _RawUpload(io.RawIOBase):
         self.name = name
         self.reply: Optional[Reply] = None
         self._raw.start_upload(path, how, offset)
-        self.tls: Optional[TLSConnection] = TLSConnection._from_tuple(self._raw.data_tls_info())
+        self.tls: Optional[TLSConnection] = self._raw.data_tls_info()
 
     @property
     def mode(self) -> str:
@@ -169,7 +169,7 @@ class _RawUpload(io.RawIOBase):
         try:
             if not self._done:
                 self._done = True
-                self.reply = Reply._from_tuple(self._raw.finish_transfer())
+                self.reply = self._raw.finish_transfer()
         finally:
             super().close()
             if self._owns:
@@ -205,7 +205,7 @@ class RemoteWriter(_TransferFacts, io.BufferedWriter):
     def abort(self) -> None:
         """Aborts the upload (``ABOR``) and closes the file; buffered data is dropped."""
         try:
-            self.raw.abort()  # type: ignore[attr-defined]
+            self.raw.abort()
         finally:
             self.close()
 
@@ -220,7 +220,7 @@ class RemoteWriter(_TransferFacts, io.BufferedWriter):
 
 
 def open_remote(
-    client: "Client",
+    client: Client,
     path: bytes,
     mode: str,
     *,
@@ -230,7 +230,7 @@ def open_remote(
     errors: Optional[str] = None,
     newline: Optional[str] = None,
     owns_client: bool = False,
-) -> Any:
+) -> IO[Any]:
     """Opens ``path`` on ``client``; see :meth:`ftps.Client.open`."""
     m = mode.replace("t", "")
     if m not in ("rb", "wb", "ab", "r", "w", "a") or mode.count("t") > 1 or ("t" in mode and "b" in mode):
@@ -244,7 +244,7 @@ def open_remote(
         raise InvalidArgumentError("offset= cannot be combined with append mode")
     size = _CHUNK if buffering in (-1, 0, 1) else buffering
     name = path.decode("utf-8", "surrogateescape")
-    buffered: Any
+    buffered: Union[RemoteReader, RemoteWriter]
     if m[0] == "r":
         buffered = RemoteReader(_RawDownload(client, path, offset, name, owns_client), size)
     else:

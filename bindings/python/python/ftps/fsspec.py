@@ -23,15 +23,15 @@ import io
 import posixpath
 import threading
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Literal, Optional, Union
 from urllib.parse import unquote, urlsplit
 
-from fsspec.spec import AbstractFileSystem
+from fsspec.spec import AbstractFileSystem  # type: ignore[import-untyped]
 
 from ._client import Client, connect
 from ._errors import Error, PermanentReplyError
+from ._ftps import Entry
 from ._io import open_remote
-from ._types import Entry
 
 __all__ = ["FTPSFileSystem", "FTPESFileSystem"]
 
@@ -60,7 +60,7 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
     protocol = ("ftps",)
     root_marker = "/"
     cachable = True
-    _mode = "implicit"
+    _mode: Literal["implicit", "explicit"] = "implicit"
 
     def __init__(
         self,
@@ -271,7 +271,9 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
             else:
                 self.rm_file(p)
 
-    def mv(self, path1: str, path2: str, recursive: bool = False, maxdepth: Optional[int] = None, **kwargs: Any) -> None:
+    def mv(
+        self, path1: str, path2: str, recursive: bool = False, maxdepth: Optional[int] = None, **kwargs: Any
+    ) -> None:
         """Renames or moves on the server (``RNFR``/``RNTO``), directories included."""
         p1, p2 = self._strip_protocol(path1), self._strip_protocol(path2)
         if p1 == p2:
@@ -298,8 +300,9 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise ValueError(f"unsupported mode {mode!r}")
         client = self._connect()
         try:
-            f = open_remote(client, path.encode("utf-8", "surrogateescape"), mode,
-                            buffering=block_size or -1, owns_client=True)
+            f = open_remote(
+                client, path.encode("utf-8", "surrogateescape"), mode, buffering=block_size or -1, owns_client=True
+            )
         except PermanentReplyError as e:
             client.close()
             if mode == "rb":
