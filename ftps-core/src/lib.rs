@@ -45,6 +45,7 @@ mod listing;
 mod mirror;
 mod named;
 pub mod reply;
+mod session;
 pub mod time;
 mod tls;
 mod transfer;

@@ -86,7 +86,7 @@ impl Client {
         mut each: impl FnMut(&[u8]),
     ) -> Result<()> {
         let limits = self.config().limits();
-        self.start_listing(verb, path)?;
+        self.transfer().start_listing(verb, path)?;
         let mut split = LineSplitter::new(limits.max_listing_line);
         let mut buf = vec![0u8; 64 * 1024];
         let mut total = 0u64;

@@ -252,7 +252,7 @@ struct StoreInner {
 /// write on it: downloads bring one, uploads to ProFTPD none. When the tickets run out
 /// the next data connection needs a full handshake, which a reuse-enforcing server
 /// refuses; that refused handshake brings new tickets, and the transfer is retried
-/// once (see `Client::start`).
+/// once (see `Transfer::start` in `crate::transfer`).
 pub(crate) struct SessionStore {
     inner: Mutex<StoreInner>,
 }

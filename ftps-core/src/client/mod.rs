@@ -1,15 +1,22 @@
-//! The client: connecting, logging in, and the file and directory commands.
+//! The client: connecting, logging in, and the file and directory commands; its
+//! transfer calls are in `transfers`.
+//!
+//! A [`Client`] owns a [`Session`] (the control connection and its command layer) and a
+//! [`TransferState`] (data connections and the open transfer); the transfer code works
+//! on the two of them, never on the client.
+
+mod transfers;
 
 use std::time::Duration;
 
-use crate::config::{Config, DataProtection, Mode, TransferType};
+use crate::config::{Config, DataProtection, Mode};
 use crate::control::{Control, Stream, Transcript, handshake, tcp_connect};
-use crate::data::DataState;
 use crate::error::{Error, Phase, Result};
-use crate::reply::{Reply, parse_213_size, parse_213_time, parse_257};
+use crate::reply::{Reply, parse_213_time, parse_257};
+use crate::session::Session;
 use crate::time::DateTime;
 use crate::tls::{SessionStats, SessionTls, TlsInfo};
-use crate::transfer::ActiveTransfer;
+use crate::transfer::TransferState;
 
 /// What the server offers, from its `FEAT` reply (RFC 2389).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,25 +70,18 @@ impl Features {
 /// # Ok::<(), ftps_core::Error>(())
 /// ```
 pub struct Client {
-    pub(crate) config: Config,
-    pub(crate) ctl: Control,
-    pub(crate) tls: Option<SessionTls>,
-    pub(crate) data: DataState,
-    pub(crate) active: Option<ActiveTransfer>,
-    pub(crate) last_data_tls: Option<TlsInfo>,
+    session: Session,
+    transfers: TransferState,
     features: Features,
     greeting: Reply,
-    logged_in: bool,
-    current_type: Option<TransferType>,
-    last_reply: Option<Reply>,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("host", &self.config.host())
-            .field("port", &self.config.port())
-            .field("logged_in", &self.logged_in)
+            .field("host", &self.config().host())
+            .field("port", &self.config().port())
+            .field("logged_in", &self.is_logged_in())
             .finish_non_exhaustive()
     }
 }
@@ -129,17 +129,10 @@ impl Client {
         }
         let greeting = read_greeting(&mut ctl)?;
         let mut client = Client {
-            config: config.clone(),
-            ctl,
-            tls,
-            data: DataState::default(),
-            active: None,
-            last_data_tls: None,
+            session: Session::new(config.clone(), ctl, tls, greeting.clone()),
+            transfers: TransferState::default(),
             features: Features::default(),
-            greeting: greeting.clone(),
-            logged_in: false,
-            current_type: None,
-            last_reply: Some(greeting),
+            greeting,
         };
         if c.mode == Mode::Explicit {
             client.auth_tls()?;
@@ -151,26 +144,17 @@ impl Client {
     /// greeting said, nothing is sent after it until its reply is read, and anything but
     /// `234` ends the session before credentials are sent.
     fn auth_tls(&mut self) -> Result<()> {
-        let arg: &[u8] = match self.config.inner.auth {
+        let arg: &[u8] = match self.config().inner.auth {
             crate::config::AuthCommand::Tls => b"TLS",
             crate::config::AuthCommand::Ssl => b"SSL",
         };
-        let reply = self.ctl.cmd("AUTH", Some(arg))?;
-        self.last_reply = Some(reply.clone());
+        let reply = self.session.control_mut().cmd("AUTH", Some(arg))?;
+        self.session.set_last_reply(reply.clone());
         if reply.code() != 234 {
-            self.ctl.shutdown();
+            self.session.control_mut().shutdown();
             return Err(Error::TlsNotAvailable { reply });
         }
-        let tls = self
-            .tls
-            .as_ref()
-            .ok_or(Error::State("explicit mode without TLS configuration"))?;
-        self.ctl.upgrade(tls)?;
-        if let Some(i) = self.ctl.tls_info() {
-            let msg = format!("TLS handshake done: {} {}", i.version, i.cipher);
-            self.ctl.note(&msg);
-        }
-        Ok(())
+        self.session.upgrade()
     }
 
     /// Logs in with a user name and password.
@@ -191,111 +175,59 @@ impl Client {
         if let Some(a) = account {
             crate::command::check_arg("account", a.as_bytes())?;
         }
-        let mut reply = self.raw_cmd("USER", Some(user.as_bytes()))?;
+        let mut reply = self.session.raw_cmd("USER", Some(user.as_bytes()))?;
         if reply.code() == 331 {
-            reply = self.raw_cmd("PASS", Some(password.as_bytes()))?;
+            reply = self.session.raw_cmd("PASS", Some(password.as_bytes()))?;
         }
         if reply.code() == 332 {
             let Some(acct) = account else {
                 return Err(Error::LoginRejected { reply });
             };
-            reply = self.raw_cmd("ACCT", Some(acct.as_bytes()))?;
+            reply = self.session.raw_cmd("ACCT", Some(acct.as_bytes()))?;
         }
         if !matches!(reply.code(), 230 | 202) {
             return Err(Error::LoginRejected { reply });
         }
-        self.logged_in = true;
+        self.session.set_logged_in();
         self.after_login()
     }
 
     fn after_login(&mut self) -> Result<()> {
-        if self.ctl.is_tls() {
+        if self.session.control().is_tls() {
             // docs/threats.md, class A9: PBSZ 0 + PROT P, also in implicit mode; refusal
             // is fatal.
             self.expect_ok("PBSZ", Some(b"0"))?;
-            let prot: &[u8] = match self.config.inner.protection {
+            let prot: &[u8] = match self.config().inner.protection {
                 DataProtection::Private => b"P",
                 DataProtection::InsecureClear => b"C",
             };
             self.expect_ok("PROT", Some(prot))?;
         }
-        let feat = self.raw_cmd("FEAT", None)?;
+        let feat = self.session.raw_cmd("FEAT", None)?;
         if feat.code() == 211 {
             self.features = Features::parse(&feat);
         }
-        if self.config.inner.utf8 && self.features.has("UTF8") {
+        if self.config().inner.utf8 && self.features.has("UTF8") {
             // Best effort: some servers say 501/202 and use UTF-8 all the same.
-            let _ = self.raw_cmd("OPTS", Some(b"UTF8 ON"))?;
+            let _ = self.session.raw_cmd("OPTS", Some(b"UTF8 ON"))?;
         }
-        self.set_type(self.config.transfer_type())
-    }
-
-    pub(crate) fn set_type(&mut self, t: TransferType) -> Result<()> {
-        if self.current_type == Some(t) {
-            return Ok(());
-        }
-        let arg: &[u8] = match t {
-            TransferType::Binary => b"I",
-            TransferType::Ascii => b"A",
-        };
-        self.expect_ok("TYPE", Some(arg))?;
-        self.current_type = Some(t);
-        Ok(())
+        let t = self.config().transfer_type();
+        self.session.set_type(t)
     }
 
     /// Fails when a transfer is still open, or the connection was lost.
-    pub(crate) fn idle(&self) -> Result<()> {
-        if self.active.is_some() {
-            return Err(Error::State(
-                "a transfer is still open: finish or abort it first",
-            ));
-        }
-        if self.ctl.broken {
-            return Err(Error::State("the control connection was lost earlier"));
-        }
-        Ok(())
+    fn idle(&self) -> Result<()> {
+        self.transfers.check_idle(&self.session)
     }
 
+    /// [`Client::idle`], and logged in.
     pub(crate) fn ready(&self) -> Result<()> {
-        self.idle()?;
-        if !self.logged_in {
-            return Err(Error::State("not logged in"));
-        }
-        Ok(())
-    }
-
-    /// Sends a command and reads its reply, keeping it as the last reply.
-    pub(crate) fn raw_cmd(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Reply> {
-        let r = self.ctl.cmd(verb, arg);
-        if let Ok(reply) = &r {
-            self.last_reply = Some(reply.clone());
-        }
-        r
-    }
-
-    pub(crate) fn set_last_reply(&mut self, r: Reply) {
-        self.last_reply = Some(r);
-    }
-
-    pub(crate) fn read_reply(&mut self) -> Result<Reply> {
-        let r = self.ctl.read_reply();
-        if let Ok(reply) = &r {
-            self.last_reply = Some(reply.clone());
-        }
-        r
+        self.transfers.check_ready(&self.session)
     }
 
     /// Sends a command and requires a `2xx` reply.
     pub(crate) fn expect_ok(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Reply> {
-        let reply = self.raw_cmd(verb, arg)?;
-        if reply.is_success() {
-            Ok(reply)
-        } else {
-            Err(Error::Reply {
-                command: verb.to_string(),
-                reply,
-            })
-        }
+        self.session.expect_ok(verb, arg)
     }
 
     fn path_cmd(&mut self, verb: &str, path: &[u8]) -> Result<Reply> {
@@ -308,7 +240,7 @@ impl Client {
 
     /// The configuration this client was made with.
     pub fn config(&self) -> &Config {
-        &self.config
+        self.session.config()
     }
 
     /// The greeting the server sent.
@@ -318,7 +250,7 @@ impl Client {
 
     /// The last reply the server sent.
     pub fn last_reply(&self) -> Option<&Reply> {
-        self.last_reply.as_ref()
+        self.session.last_reply()
     }
 
     /// What the server listed in `FEAT` (empty before login or without `FEAT`).
@@ -328,35 +260,35 @@ impl Client {
 
     /// True once logged in.
     pub fn is_logged_in(&self) -> bool {
-        self.logged_in
+        self.session.is_logged_in()
     }
 
     /// The TLS facts of the control connection (`None` for plain FTP).
     pub fn tls_info(&self) -> Option<TlsInfo> {
-        self.ctl.tls_info()
+        self.session.control().tls_info()
     }
 
     /// The DER certificate the server presented on the control connection.
     pub fn peer_certificate(&self) -> Option<Vec<u8>> {
-        self.ctl.peer_certificate()
+        self.session.control().peer_certificate()
     }
 
     /// The TLS facts of the last data connection.
     pub fn last_data_tls(&self) -> Option<&TlsInfo> {
-        self.last_data_tls.as_ref()
+        self.transfers.last_data_tls()
     }
 
     /// How many data connections resumed the control session, and how many tickets arrived.
     pub fn session_stats(&self) -> SessionStats {
-        self.tls
-            .as_ref()
+        self.session
+            .tls()
             .map(|t| t.store.stats())
             .unwrap_or_default()
     }
 
     /// Replaces the transcript callback.
     pub fn set_transcript(&mut self, t: Option<Transcript>) {
-        self.ctl.transcript = t;
+        self.session.control_mut().transcript = t;
     }
 
     /// `PWD`: the current directory, as bytes (RFC 959 quoting undone).
@@ -401,7 +333,7 @@ impl Client {
             return Err(Error::invalid("path", "empty"));
         }
         crate::command::check_arg("path", to)?;
-        let reply = self.raw_cmd("RNFR", Some(from))?;
+        let reply = self.session.raw_cmd("RNFR", Some(from))?;
         if reply.code() != 350 {
             return Err(Error::Reply {
                 command: "RNFR".into(),
@@ -414,14 +346,7 @@ impl Client {
     /// `SIZE`: the size of a file in bytes (in binary mode).
     pub fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         self.ready()?;
-        self.set_type(TransferType::Binary)?;
-        let reply = self.path_cmd("SIZE", path.as_ref())?;
-        let restore = self.config.transfer_type();
-        self.set_type(restore)?;
-        if reply.code() != 213 {
-            return Err(Error::protocol(format!("SIZE answered {reply}")));
-        }
-        parse_213_size(reply.first_line_text())
+        self.session.size(path.as_ref())
     }
 
     /// `MDTM`: the modification time of a file (UTC).
@@ -471,10 +396,10 @@ impl Client {
                 format!("{verb} is managed by the client and cannot be sent raw"),
             ));
         }
-        let reply = self.raw_cmd(&verb, arg.as_deref())?;
+        let reply = self.session.raw_cmd(&verb, arg.as_deref())?;
         if reply.is_preliminary() {
             // A raw command that opened a transfer: the client cannot serve it.
-            self.ctl.broken = true;
+            self.session.mark_broken();
             return Err(Error::protocol(format!(
                 "raw command {verb} started a transfer ({reply}); use the transfer calls"
             )));
@@ -484,24 +409,18 @@ impl Client {
 
     /// `QUIT` and close. The connection is closed even if `QUIT` fails.
     pub fn quit(mut self) -> Result<()> {
-        if let Some(t) = self.active.take() {
-            drop(t);
-        }
-        let r = if self.ctl.broken {
+        self.transfers.discard();
+        let r = if self.session.is_broken() {
             Ok(())
         } else {
-            self.ctl.cmd("QUIT", None).map(drop).or_else(|e| match e {
+            let quit = self.session.control_mut().cmd("QUIT", None);
+            quit.map(drop).or_else(|e| match e {
                 Error::ConnectionLost { .. } => Ok(()),
                 e => Err(e),
             })
         };
-        self.ctl.shutdown();
+        self.session.control_mut().shutdown();
         r
-    }
-
-    /// Writes a note into the transcript.
-    pub(crate) fn note(&mut self, msg: &str) {
-        self.ctl.note(msg);
     }
 }
 
@@ -533,12 +452,14 @@ fn read_greeting(ctl: &mut Control) -> Result<Reply> {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.active = None;
-        if !self.ctl.broken {
+        self.transfers.discard();
+        let broken = self.session.is_broken();
+        let ctl = self.session.control_mut();
+        if !broken {
             // Politely, but without waiting long.
-            let _ = crate::control::set_timeouts(self.ctl.tcp(), Duration::from_millis(500));
-            let _ = self.ctl.send("QUIT", None);
+            let _ = crate::control::set_timeouts(ctl.tcp(), Duration::from_millis(500));
+            let _ = ctl.send("QUIT", None);
         }
-        self.ctl.shutdown();
+        ctl.shutdown();
     }
 }

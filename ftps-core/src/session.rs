@@ -1,0 +1,178 @@
+//! The control session: the control connection with its TLS, the configuration, and
+//! the command layer every call goes through (the last reply kept, the transfer type
+//! set once, the login state). It knows nothing of transfers: [`crate::transfer`]
+//! builds on it, and [`crate::client::Client`] owns one next to its transfer state.
+
+use crate::config::{Config, TransferType};
+use crate::control::Control;
+use crate::error::{Error, Result};
+use crate::reply::{Reply, parse_213_size};
+use crate::tls::SessionTls;
+
+/// One control session.
+pub(crate) struct Session {
+    config: Config,
+    ctl: Control,
+    tls: Option<SessionTls>,
+    logged_in: bool,
+    current_type: Option<TransferType>,
+    last_reply: Option<Reply>,
+}
+
+impl Session {
+    /// A session on a control connection whose greeting was read.
+    pub(crate) fn new(
+        config: Config,
+        ctl: Control,
+        tls: Option<SessionTls>,
+        greeting: Reply,
+    ) -> Session {
+        Session {
+            config,
+            ctl,
+            tls,
+            logged_in: false,
+            current_type: None,
+            last_reply: Some(greeting),
+        }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn control(&self) -> &Control {
+        &self.ctl
+    }
+
+    pub(crate) fn control_mut(&mut self) -> &mut Control {
+        &mut self.ctl
+    }
+
+    /// The TLS side of the session (`None` for plain FTP).
+    pub(crate) fn tls(&self) -> Option<&SessionTls> {
+        self.tls.as_ref()
+    }
+
+    pub(crate) fn is_logged_in(&self) -> bool {
+        self.logged_in
+    }
+
+    pub(crate) fn set_logged_in(&mut self) {
+        self.logged_in = true;
+    }
+
+    pub(crate) fn last_reply(&self) -> Option<&Reply> {
+        self.last_reply.as_ref()
+    }
+
+    pub(crate) fn set_last_reply(&mut self, r: Reply) {
+        self.last_reply = Some(r);
+    }
+
+    /// True once the control connection is known to be unusable.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.ctl.broken
+    }
+
+    /// The control connection can no longer be trusted to be in step with the server.
+    pub(crate) fn mark_broken(&mut self) {
+        self.ctl.broken = true;
+    }
+
+    /// Fails when the connection was lost.
+    pub(crate) fn check_usable(&self) -> Result<()> {
+        if self.ctl.broken {
+            return Err(Error::State("the control connection was lost earlier"));
+        }
+        Ok(())
+    }
+
+    /// Fails before login.
+    pub(crate) fn check_logged_in(&self) -> Result<()> {
+        if !self.logged_in {
+            return Err(Error::State("not logged in"));
+        }
+        Ok(())
+    }
+
+    /// Upgrades the control connection to TLS (after `234`) and notes the result.
+    pub(crate) fn upgrade(&mut self) -> Result<()> {
+        let tls = self
+            .tls
+            .as_ref()
+            .ok_or(Error::State("explicit mode without TLS configuration"))?;
+        self.ctl.upgrade(tls)?;
+        if let Some(i) = self.ctl.tls_info() {
+            let msg = format!("TLS handshake done: {} {}", i.version, i.cipher);
+            self.ctl.note(&msg);
+        }
+        Ok(())
+    }
+
+    /// Sends a command and reads its reply, keeping it as the last reply.
+    pub(crate) fn raw_cmd(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Reply> {
+        let r = self.ctl.cmd(verb, arg);
+        if let Ok(reply) = &r {
+            self.last_reply = Some(reply.clone());
+        }
+        r
+    }
+
+    /// Reads a reply, keeping it as the last reply.
+    pub(crate) fn read_reply(&mut self) -> Result<Reply> {
+        let r = self.ctl.read_reply();
+        if let Ok(reply) = &r {
+            self.last_reply = Some(reply.clone());
+        }
+        r
+    }
+
+    /// Sends a command and requires a `2xx` reply.
+    pub(crate) fn expect_ok(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Reply> {
+        let reply = self.raw_cmd(verb, arg)?;
+        if reply.is_success() {
+            Ok(reply)
+        } else {
+            Err(Error::Reply {
+                command: verb.to_string(),
+                reply,
+            })
+        }
+    }
+
+    /// `TYPE`, unless the type is already set.
+    pub(crate) fn set_type(&mut self, t: TransferType) -> Result<()> {
+        if self.current_type == Some(t) {
+            return Ok(());
+        }
+        let arg: &[u8] = match t {
+            TransferType::Binary => b"I",
+            TransferType::Ascii => b"A",
+        };
+        self.expect_ok("TYPE", Some(arg))?;
+        self.current_type = Some(t);
+        Ok(())
+    }
+
+    /// `SIZE` in binary mode (the configured type restored after it). The caller checks
+    /// that the session is ready.
+    pub(crate) fn size(&mut self, path: &[u8]) -> Result<u64> {
+        self.set_type(TransferType::Binary)?;
+        if path.is_empty() {
+            return Err(Error::invalid("path", "empty"));
+        }
+        let reply = self.expect_ok("SIZE", Some(path))?;
+        let restore = self.config.transfer_type();
+        self.set_type(restore)?;
+        if reply.code() != 213 {
+            return Err(Error::protocol(format!("SIZE answered {reply}")));
+        }
+        parse_213_size(reply.first_line_text())
+    }
+
+    /// Writes a note into the transcript.
+    pub(crate) fn note(&mut self, msg: &str) {
+        self.ctl.note(msg);
+    }
+}
