@@ -14,7 +14,7 @@ use ftps_core::{
 };
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyString};
 
 use crate::client::RawClient;
 use crate::errors::{core_error, invalid};
@@ -60,19 +60,27 @@ where
     })
 }
 
-/// One value or a sequence of them (`ca_file="ca.pem"` or `ca_file=[...]`).
-fn one_or_many<T>(v: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<T>>
-where
-    T: for<'a, 'py> FromPyObject<'a, 'py, Error = PyErr>,
-{
+/// A local path as Python takes one: `str`, `bytes` or `os.PathLike` (`os.fsdecode`).
+fn local_path(v: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
+    v.py()
+        .import("os")?
+        .call_method1("fsdecode", (v,))?
+        .extract::<PathBuf>()
+}
+
+/// One value or a sequence of them (`ca_file="ca.pem"` or `ca_file=[...]`): a `str`,
+/// `bytes` or `os.PathLike` is one value.
+fn one_or_many<T>(
+    v: Option<&Bound<'_, PyAny>>,
+    one: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<Vec<T>> {
     let Some(v) = v else {
         return Ok(Vec::new());
     };
-    match v.extract::<T>() {
-        Ok(one) => Ok(vec![one]),
-        Err(e) if v.is_instance_of::<PyString>() => Err(e),
-        Err(_) => v.extract::<Vec<T>>(),
+    if v.is_instance_of::<PyString>() || v.is_instance_of::<PyBytes>() || v.hasattr("__fspath__")? {
+        return Ok(vec![one(v)?]);
     }
+    v.try_iter()?.map(|item| one(&item?)).collect()
 }
 
 /// PEM text as `str` or bytes.
@@ -108,7 +116,7 @@ pub(crate) fn connect(
     pin_replaces_ca: bool,
     system_roots: Option<bool>,
     tls_server_name: Option<String>,
-    client_cert: Option<(PathBuf, PathBuf)>,
+    client_cert: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
     timeout: Option<f64>,
     connect_timeout: Option<f64>,
     reply_timeout: Option<f64>,
@@ -137,7 +145,7 @@ pub(crate) fn connect(
     if let Some(p) = &port {
         b = b.port(uint(py, "port", p)?);
     }
-    for f in one_or_many::<PathBuf>(ca_file.as_ref())? {
+    for f in one_or_many(ca_file.as_ref(), local_path)? {
         b = b.ca_file(f);
     }
     match ca_pem {
@@ -145,7 +153,7 @@ pub(crate) fn connect(
         Some(Pem::Bytes(p)) => b = b.ca_pem(p),
         None => {}
     }
-    for p in one_or_many::<String>(pin_sha256.as_ref())? {
+    for p in one_or_many(pin_sha256.as_ref(), |v| v.extract::<String>())? {
         b = b.pin_sha256(p);
     }
     b = b.pin_replaces_ca(pin_replaces_ca);
@@ -156,7 +164,7 @@ pub(crate) fn connect(
         b = b.tls_server_name(n);
     }
     if let Some((cert, key)) = client_cert {
-        b = b.client_cert_files(cert, key);
+        b = b.client_cert_files(local_path(&cert)?, local_path(&key)?);
     }
     // `timeout` stands for each of the four that is not given.
     if let Some(t) = connect_timeout.or(timeout) {
