@@ -172,23 +172,18 @@ impl Transfer<'_> {
             f.sync_all().map_err(lio)?;
             return Ok(n);
         }
-        let tmp = temp_path(local);
-        let mut f = File::create(&tmp).map_err(|e| Error::LocalIo {
-            path: tmp.clone(),
-            source: e,
-        })?;
+        // The data goes to a temporary file beside `local`, which is deleted when
+        // anything fails (dropping it does) and replaces `local` only once the download
+        // succeeded and is on disk.
+        let mut tmp = temp_file(local)?;
         let mut opts = TransferOptions {
             offset: 0,
             progress,
         };
-        let result = self
-            .download(remote, &mut f, &mut opts, None)
-            .and_then(|n| f.sync_all().map(|_| n).map_err(lio))
-            .and_then(|n| fs::rename(&tmp, local).map(|_| n).map_err(lio));
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result
+        let n = self.download(remote, tmp.as_file_mut(), &mut opts, None)?;
+        tmp.as_file().sync_all().map_err(lio)?;
+        tmp.persist(local).map_err(|e| lio(e.error))?;
+        Ok(n)
     }
 
     /// Uploads the local file `local` to `remote`; returns the bytes sent. See
@@ -230,12 +225,33 @@ impl Transfer<'_> {
     }
 }
 
-fn temp_path(local: &Path) -> PathBuf {
+/// A new temporary file for a download to `local`, in the same directory (so that the
+/// final rename stays on one file system), named `.NAME.XXXXXX.ftps-part`. On Unix it
+/// gets the permissions a new `local` would (`0o666` less the umask), which it keeps
+/// once it replaces `local`.
+fn temp_file(local: &Path) -> Result<tempfile::NamedTempFile> {
     let name = local
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "download".into());
-    local.with_file_name(format!(".{name}.{}.ftps-part", std::process::id()))
+    // The directory `local` names its file in (`.` for a bare name).
+    let sibling = local.with_file_name("x");
+    let dir = match sibling.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = format!(".{name}.");
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix).suffix(".ftps-part");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir).map_err(|e| Error::LocalIo {
+        path: dir.join(format!(".{name}.*.ftps-part")),
+        source: e,
+    })
 }
 
 /// A buffer that starts on a page boundary. The kernel copies file data with
@@ -259,4 +275,54 @@ fn page_aligned(len: usize) -> PageAligned {
     let buf = vec![0u8; len + PAGE];
     let off = buf.as_ptr().align_offset(PAGE).min(PAGE);
     PageAligned { buf, off, len }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_files_sit_beside_the_target_with_its_permissions_and_go_unless_persisted() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("data.csv");
+        let t = temp_file(&local).unwrap();
+        let name = t.path().file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with(".data.csv.") && name.ends_with(".ftps-part"),
+            "{name}"
+        );
+        assert_eq!(t.path().parent(), Some(dir.path()));
+        // A file made the way the download made its file before.
+        let plain = dir.path().join("plain");
+        File::create(&plain).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(t.path()), mode(&plain));
+        }
+        // Dropped (a failed download): gone.
+        let path = t.path().to_path_buf();
+        drop(t);
+        assert!(!path.exists());
+        // Persisted: it is the target, and nothing else is left.
+        fs::write(&local, b"old").unwrap();
+        let mut t = temp_file(&local).unwrap();
+        t.write_all(b"new").unwrap();
+        t.persist(&local).unwrap();
+        assert_eq!(fs::read(&local).unwrap(), b"new");
+        let mut left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["data.csv", "plain"]);
+    }
+
+    #[test]
+    fn a_bare_name_gets_its_temp_file_in_the_current_directory() {
+        let t = temp_file(Path::new("ftps-core-bare-name-test")).unwrap();
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(t.path().parent(), Some(cwd.as_path()));
+    }
 }
