@@ -1,4 +1,4 @@
-//! FTP replies: the reply type ([`Reply`], a plain type of [`crate::types`] shown here),
+//! FTP replies: the reply type ([`Reply`], a plain type defined in `types` and shown here),
 //! the bounded reply assembler and the parsers for the replies whose text carries data
 //! (`227`, `229`, `257`, `213`, `150`).
 //!
