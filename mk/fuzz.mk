@@ -16,7 +16,9 @@
 
 FUZZ_REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 CARGO ?= cargo
-FUZZ_SECONDS ?= 30
+# Seconds per target of fuzz-smoke (part of `make test`): the one default, for the root
+# Makefile too (`make test FUZZ_SECONDS=60` overrides it).
+FUZZ_SECONDS ?= 20
 FUZZ_TARGETS ?= reply_reader pasv_epsv pwd_257 numbers_213 mlsd_line list_line line_splitter command_encode
 # Passed to both `cargo fuzz build` and `cargo fuzz run`, so that run never rebuilds.
 # No sanitizer by default: ftps-core is `#![forbid(unsafe_code)]`, so AddressSanitizer

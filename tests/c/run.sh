@@ -7,10 +7,19 @@
 #   5. the same suite under valgrind, linked to libftps.a (no leaks, no errors);
 #   6. `make -f mk/ffi.mk install PREFIX=/usr DESTDIR=<tmp>`, checked like a package;
 #   7. examples/c/ftps_get.c built against the installed library via pkg-config (shared
-#      and static), run against vsftpd explicit.
+#      and static), run against the private ftps-testserver and against vsftpd explicit.
 # The online tests use the real servers of tests/servers (servers.env from
 # $FTPS_SERVERS_ENV, default .servers/run/servers.env) and a private ftps-testserver.
 # With CI=true a missing server or tool is a failure, never a skip.
+#
+# What this run includes (an explicit selection: what is left out is said, not skipped):
+#   FTPS_REAL_SERVERS=0  no real server (`make check`): no servers.env is read, and the
+#                        vsftpd tests and the example against vsftpd are not part of the run.
+#                        Needs no root and nothing beyond loopback and ftps-testserver.
+#   FTPS_REAL_SERVERS=1  the real servers are part of the run: missing ones fail, CI or not.
+#   FTPS_LOCAL_TESTS=0   only what needs the real servers (`make test-real`, after
+#                        `make check`): the builds, the install and the compile checks are
+#                        then prerequisites ("# prerequisite: ..."), not counted again.
 # Prints "N passed, M failed" last; exits non-zero on any failure.
 set -uo pipefail
 
@@ -23,6 +32,13 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 case "$CARGO_TARGET_DIR" in /*) ;; *) CARGO_TARGET_DIR="$ROOT/$CARGO_TARGET_DIR" ;; esac
 LIBDIR_BUILT="$CARGO_TARGET_DIR/release"
 CI="${CI:-false}"
+REAL="${FTPS_REAL_SERVERS:-}"
+LOCAL="${FTPS_LOCAL_TESTS:-1}"
+[ "$LOCAL" = 0 ] || LOCAL=1
+export FTPS_REAL_SERVERS="$REAL" FTPS_LOCAL_TESTS="$LOCAL"
+if [ "$REAL" = 0 ] && [ "$LOCAL" = 0 ]; then
+    echo "FTPS_REAL_SERVERS=0 and FTPS_LOCAL_TESTS=0: nothing is part of this run"; exit 2
+fi
 CFLAGS_STRICT=(-std=c99 -pedantic -Wall -Wextra -Werror)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ftps-c.XXXXXX")"
@@ -49,6 +65,17 @@ step() {
     log="$WORK/step-$(echo "$name" | tr -c 'a-zA-Z0-9' '_').log"
     if "$@" >"$log" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/    /' "$log" | tail -40; fi
 }
+# local_step NAME CMD...: a step of the local part. With FTPS_LOCAL_TESTS=0 it still runs
+# when a later step needs what it makes, as a prerequisite: a failure counts, a success
+# was counted by the run that included the local part.
+local_step() {
+    if [ "$LOCAL" = 1 ]; then step "$@"; return; fi
+    local name="$1"; shift
+    local log
+    log="$WORK/prep-$(echo "$name" | tr -c 'a-zA-Z0-9' '_').log"
+    if "$@" >"$log" 2>&1; then echo "# prerequisite: $name"; else not_ok "$name"; sed 's/^/    /' "$log" | tail -40; fi
+}
+local_ok() { if [ "$LOCAL" = 1 ]; then ok "$@"; else echo "# prerequisite: $*"; fi; }
 # Adds the "N passed, M failed" of a test binary's output to the totals.
 count_suite() {
     local label="$1" out="$2" rc="$3" line p f
@@ -73,22 +100,29 @@ for tool in "$CC:gcc" "$CXX:g++" "pkg-config:pkg-config" "valgrind:valgrind" "ma
 done
 
 # ---- 1. cargo --------------------------------------------------------------------
-echo "# building libftps and ftps-testserver (release) in $CARGO_TARGET_DIR"
+[ "$REAL" = 0 ] && echo "# not part of this run: the real servers (FTPS_REAL_SERVERS=0; make test-real runs their tests)"
+[ "$LOCAL" = 0 ] && echo "# not part of this run: the offline and ftps-testserver tests, the symbol, header and install checks (FTPS_LOCAL_TESTS=0; make check runs them)"
 TS_BIN=""
-if "$CARGO" build --release -p ftps-ffi -p ftps-testserver >"$WORK/build.log" 2>&1; then
-    ok "cargo build --release -p ftps-ffi -p ftps-testserver"
-    TS_BIN="$LIBDIR_BUILT/ftps-testserver"
+if [ "$LOCAL" = 0 ]; then
+    echo "# building libftps (release) in $CARGO_TARGET_DIR"
+    local_step "cargo build --release -p ftps-ffi" "$CARGO" build --release -p ftps-ffi
 else
-    # Tell a broken test server from a broken library.
-    step "cargo build --release -p ftps-ffi" "$CARGO" build --release -p ftps-ffi
-    if [ "$CI" = true ]; then
-        not_ok "cargo build --release -p ftps-testserver"; tail -20 "$WORK/build.log" | sed 's/^/    /'
+    echo "# building libftps and ftps-testserver (release) in $CARGO_TARGET_DIR"
+    if "$CARGO" build --release -p ftps-ffi -p ftps-testserver >"$WORK/build.log" 2>&1; then
+        ok "cargo build --release -p ftps-ffi -p ftps-testserver"
+        TS_BIN="$LIBDIR_BUILT/ftps-testserver"
     else
-        echo "# ftps-testserver does not build: its tests are skipped"
+        # Tell a broken test server from a broken library.
+        step "cargo build --release -p ftps-ffi" "$CARGO" build --release -p ftps-ffi
+        if [ "$CI" = true ]; then
+            not_ok "cargo build --release -p ftps-testserver"; tail -20 "$WORK/build.log" | sed 's/^/    /'
+        else
+            echo "# ftps-testserver does not build: its tests are skipped"
+        fi
     fi
 fi
 # The header drift test, in the release profile to share the build above.
-step "cargo test --release -p ftps-ffi (header drift, version macros, unit tests)" \
+[ "$LOCAL" = 1 ] && step "cargo test --release -p ftps-ffi (header drift, version macros, unit tests)" \
     "$CARGO" test --release -p ftps-ffi
 if [ ! -f "$LIBDIR_BUILT/libftps.so" ] || [ ! -f "$LIBDIR_BUILT/libftps.a" ]; then
     not_ok "libftps.so and libftps.a were built"
@@ -98,6 +132,7 @@ fi
 mkdir -p "$WORK/lib"
 ln -sf "$LIBDIR_BUILT/libftps.so" "$WORK/lib/libftps.so.0"
 
+if [ "$LOCAL" = 1 ]; then
 # ---- 2. symbols ------------------------------------------------------------------
 header_fns() { grep -vE '^\s*(\*|/\*)' include/ftps.h | grep -oE '\bftps_[a-z0-9_]+\(' | tr -d '(' | sort -u; }
 lib_fns() { nm -D --defined-only "$LIBDIR_BUILT/libftps.so" | awk '$3 ~ /^ftps_/ {print $3}' | sort -u; }
@@ -117,16 +152,19 @@ step "ftps.h compiles and links as C++11 (-pedantic -Wall -Wextra -Werror)" \
     "$CXX" -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude tests/c/header_cxx.cpp \
     -o "$WORK/hcxx" -L"$LIBDIR_BUILT" -lftps
 step "the C++ program runs" env LD_LIBRARY_PATH="$WORK/lib" "$WORK/hcxx"
+fi # LOCAL
 
 # ---- servers ---------------------------------------------------------------------
 ENV_FILE="${FTPS_SERVERS_ENV:-$ROOT/.servers/run/servers.env}"
-if [ -f "$ENV_FILE" ]; then
+if [ "$REAL" = 0 ]; then
+    echo "# the real servers are not part of this run (FTPS_REAL_SERVERS=0): $ENV_FILE is not read"
+elif [ -f "$ENV_FILE" ]; then
     set -a
     # shellcheck disable=SC1090
     . "$ENV_FILE"
     set +a
     echo "# real servers from $ENV_FILE"
-elif [ "$CI" = true ]; then
+elif [ "$CI" = true ] || [ "$REAL" = 1 ]; then
     not_ok "servers.env missing at $ENV_FILE (run tests/servers/start.sh)"
 else
     echo "# $ENV_FILE missing: the real-server tests are skipped (run tests/servers/start.sh)"
@@ -179,7 +217,7 @@ if [ -n "$TS_BIN" ]; then
         not_ok "ftps-testserver started"; sed 's/^/    /' "$WORK/ts.err"
     fi
 fi
-[ "$CI" = true ] && export FTPS_C_REQUIRE_SERVERS=1
+{ [ "$CI" = true ] || [ "$REAL" = 1 ]; } && export FTPS_C_REQUIRE_SERVERS=1
 export FTPS_C_TMPDIR="$WORK"
 
 # ---- 4. ASan + UBSan ----------------------------------------------------------
@@ -187,7 +225,7 @@ export FTPS_C_TMPDIR="$WORK"
 SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1)
 if "$CC" "${CFLAGS_STRICT[@]}" "${SAN[@]}" -Iinclude -Itests/c tests/c/test_ftps.c \
     -o "$WORK/test_asan" -L"$LIBDIR_BUILT" -lftps -pthread >"$WORK/asan-build.log" 2>&1; then
-    ok "test_ftps.c compiles with -std=c99 -pedantic -Wall -Wextra -Werror (ASan+UBSan)"
+    local_ok "test_ftps.c compiles with -std=c99 -pedantic -Wall -Wextra -Werror (ASan+UBSan)"
     echo "# running the suite under ASan+UBSan"
     FTPS_C_RUN_ID="asan$RUN_ID" LD_LIBRARY_PATH="$WORK/lib" \
         ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=23" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
@@ -205,7 +243,7 @@ fi
 # ---- 5. valgrind, static library ---------------------------------------------------
 if "$CC" "${CFLAGS_STRICT[@]}" -g -O1 -Iinclude -Itests/c tests/c/test_ftps.c -o "$WORK/test_static" \
     "$LIBDIR_BUILT/libftps.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl >"$WORK/static-build.log" 2>&1; then
-    ok "test_ftps.c links against libftps.a"
+    local_ok "test_ftps.c links against libftps.a"
     echo "# running the suite under valgrind (memcheck, leak check)"
     FTPS_C_RUN_ID="vg$RUN_ID" timeout 540 valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=42 --track-fds=no \
@@ -226,9 +264,9 @@ fi
 
 # ---- 6. install, like a distribution package ---------------------------------------
 DEST="$WORK/dest"
-step "make -f mk/ffi.mk install PREFIX=/usr DESTDIR=..." make -s -f mk/ffi.mk install PREFIX=/usr DESTDIR="$DEST"
+local_step "make -f mk/ffi.mk install PREFIX=/usr DESTDIR=..." make -s -f mk/ffi.mk install PREFIX=/usr DESTDIR="$DEST"
 P="$DEST/usr"
-step "installed: libftps.so.0.1.0, symlinks .so.0 and .so, libftps.a, ftps.h, ftps.pc" bash -c "
+local_step "installed: libftps.so.0.1.0, symlinks .so.0 and .so, libftps.a, ftps.h, ftps.pc" bash -c "
     v=\$(sed -n 's/^version *= *\"\\(.*\\)\"/\\1/p' Cargo.toml | head -n1)
     test -f $P/lib/libftps.so.\$v && test ! -L $P/lib/libftps.so.\$v &&
     test \"\$(readlink $P/lib/libftps.so.0)\" = libftps.so.\$v &&
@@ -236,23 +274,44 @@ step "installed: libftps.so.0.1.0, symlinks .so.0 and .so, libftps.a, ftps.h, ft
     test -f $P/lib/libftps.a && cmp -s $P/include/ftps.h include/ftps.h &&
     test -f $P/lib/pkgconfig/ftps.pc"
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
-step "pkg-config knows ftps at the crate version" bash -c \
+local_step "pkg-config knows ftps at the crate version" bash -c \
     "test \"\$(pkg-config --modversion ftps)\" = \"\$(sed -n 's/^version *= *\"\\(.*\\)\"/\\1/p' Cargo.toml | head -n1)\""
 # --define-prefix: the .pc says prefix=/usr; the staged copy lives under DESTDIR.
 PCF=(--define-prefix)
 read -r -a PC_FLAGS <<<"$(pkg-config "${PCF[@]}" --cflags --libs ftps)"
-step "examples/c/ftps_get.c builds against the installed library (pkg-config)" \
+local_step "examples/c/ftps_get.c builds against the installed library (pkg-config)" \
     "$CC" "${CFLAGS_STRICT[@]}" examples/c/ftps_get.c -o "$WORK/ftps_get" "${PC_FLAGS[@]}"
 read -r -a PC_CFLAGS <<<"$(pkg-config "${PCF[@]}" --cflags ftps)"
 read -r -a PC_STATIC_LIBS <<<"$(pkg-config "${PCF[@]}" --static --libs-only-l ftps | sed 's/-lftps//')"
-step "examples/c/ftps_get.c links statically (pkg-config --static)" \
+local_step "examples/c/ftps_get.c links statically (pkg-config --static)" \
     "$CC" "${CFLAGS_STRICT[@]}" examples/c/ftps_get.c -o "$WORK/ftps_get_static" \
     "${PC_CFLAGS[@]}" "$P/lib/libftps.a" "${PC_STATIC_LIBS[@]}"
-step "ftps_get finds libftps.so.0 by its soname" bash -c \
+local_step "ftps_get finds libftps.so.0 by its soname" bash -c \
     "LD_LIBRARY_PATH=$P/lib ldd $WORK/ftps_get | grep -q 'libftps.so.0 => $P/lib/libftps.so.0'"
 
-# ---- 7. the example against vsftpd explicit -----------------------------------------
-if [ -n "${FTPS_TEST_VSFTPD_EXPLICIT_PORT:-}" ]; then
+# ---- 7. the example against ftps-testserver and vsftpd explicit ----------------------
+if [ "$LOCAL" = 1 ] && [ -n "${FTPS_TESTSERVER_EXPLICIT:-}" ]; then
+    TS_PORT="${FTPS_TESTSERVER_EXPLICIT##*:}" TS_IMPL_PORT="${FTPS_TESTSERVER_IMPLICIT##*:}"
+    printf 'hello\n' >"$WORK/ts-hello.want"
+    step "ftps_get downloads hello.txt from ftps-testserver explicit (shared)" bash -c "
+        FTPS_PASSWORD='$FTPS_TESTSERVER_PASS' LD_LIBRARY_PATH='$P/lib' '$WORK/ftps_get' -p '$TS_PORT' \
+            -c '$FTPS_TESTSERVER_CA' -u '$FTPS_TESTSERVER_USER' 127.0.0.1 hello.txt '$WORK/ts-hello.txt' 2>'$WORK/ts-get.err' &&
+        cmp '$WORK/ts-hello.txt' '$WORK/ts-hello.want' && grep -q 'resumed the TLS session' '$WORK/ts-get.err' || { cat '$WORK/ts-get.err'; false; }"
+    step "ftps_get (static) writes to stdout, implicit TLS, from ftps-testserver" bash -c "
+        FTPS_PASSWORD='$FTPS_TESTSERVER_PASS' '$WORK/ftps_get_static' -i -p '$TS_IMPL_PORT' \
+            -c '$FTPS_TESTSERVER_CA' -u '$FTPS_TESTSERVER_USER' 127.0.0.1 hello.txt 2>/dev/null | cmp - '$WORK/ts-hello.want'"
+    step "ftps_get reports a wrong password with ftps-testserver's reply" bash -c "
+        ! FTPS_PASSWORD=wrong LD_LIBRARY_PATH='$P/lib' '$WORK/ftps_get' -p '$TS_PORT' \
+            -c '$FTPS_TESTSERVER_CA' -u '$FTPS_TESTSERVER_USER' 127.0.0.1 hello.txt '$WORK/x' 2>'$WORK/ts-bad.err' &&
+        grep -q 'login rejected' '$WORK/ts-bad.err' && grep -q 'server said 530' '$WORK/ts-bad.err' || { cat '$WORK/ts-bad.err'; false; }"
+elif [ "$LOCAL" = 1 ] && [ "$CI" = true ]; then
+    not_ok "ftps-testserver running for the example"
+elif [ "$LOCAL" = 1 ]; then
+    echo "# ftps-testserver is not running: the example against it is not run"
+fi
+if [ "$REAL" = 0 ]; then
+    echo "# the example against vsftpd explicit: not part of this run (FTPS_REAL_SERVERS=0)"
+elif [ -n "${FTPS_TEST_VSFTPD_EXPLICIT_PORT:-}" ]; then
     want="${FTPS_TEST_VSFTPD_EXPLICIT_ROOT:-}/hello.txt"
     step "ftps_get downloads hello.txt from vsftpd explicit (shared)" bash -c "
         FTPS_PASSWORD='$FTPS_TEST_PASS' LD_LIBRARY_PATH='$P/lib' '$WORK/ftps_get' -p '$FTPS_TEST_VSFTPD_EXPLICIT_PORT' \
@@ -265,7 +324,7 @@ if [ -n "${FTPS_TEST_VSFTPD_EXPLICIT_PORT:-}" ]; then
         ! FTPS_PASSWORD=wrong LD_LIBRARY_PATH='$P/lib' '$WORK/ftps_get' -p '$FTPS_TEST_VSFTPD_EXPLICIT_PORT' \
             -c '$FTPS_TEST_CA' -u '$FTPS_TEST_USER' '$FTPS_TEST_HOST' hello.txt '$WORK/x' 2>'$WORK/bad.err' &&
         grep -q 'login rejected' '$WORK/bad.err' && grep -q 'server said 530' '$WORK/bad.err' || { cat '$WORK/bad.err'; false; }"
-elif [ "$CI" = true ]; then
+elif [ "$CI" = true ] || [ "$REAL" = 1 ]; then
     not_ok "vsftpd explicit configured for the example"
 else
     echo "# vsftpd explicit not configured: the example is not run"

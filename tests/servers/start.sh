@@ -127,38 +127,8 @@ done
 # --- PKI -------------------------------------------------------------------------------------
 PKI=$RUN/pki
 make_pki() {
-  local ext=$PKI/server.ext
-  cat > "$ext" <<'EOF'
-basicConstraints=critical,CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
-extendedKeyUsage=serverAuth
-subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
-subjectKeyIdentifier=hash
-authorityKeyIdentifier=keyid
-EOF
-  # three RSA-2048 keys (test CA, server leaf, unrelated CA), made in parallel
-  local k pids=()
-  for k in ca server wrong-ca; do
-    openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI/$k.key" &
-    pids+=("$!")
-  done
-  for k in "${pids[@]}"; do wait "$k"; done
-  # the test CA
-  openssl req -x509 -new -key "$PKI/ca.key" -sha256 -days 3650 -out "$PKI/ca.pem" \
-    -subj "/CN=ftps tests CA" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-  # the server leaf, signed by the test CA
-  openssl req -new -key "$PKI/server.key" -out "$PKI/server.csr" -subj "/CN=localhost"
-  openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.pem" -CAkey "$PKI/ca.key" \
-    -set_serial "0x$(openssl rand -hex 16)" -days 825 -sha256 -extfile "$ext" -out "$PKI/server.pem"
-  # an unrelated CA, for "wrong CA" tests
-  openssl req -x509 -new -key "$PKI/wrong-ca.key" -sha256 -days 3650 -out "$PKI/wrong-ca.pem" \
-    -subj "/CN=ftps tests WRONG CA" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-  rm -f "$PKI/server.csr"
-  openssl verify -CAfile "$PKI/ca.pem" "$PKI/server.pem"
-  chmod 600 "$PKI"/*.key
-  chmod 644 "$PKI"/*.pem
+  # test CA, server leaf (localhost, 127.0.0.1, ::1) and an unrelated CA: see pki.sh
+  "$HERE/pki.sh" "$PKI"
   cp "$PKI/ca.pem" "$RUN/ca.pem"
   cp "$PKI/wrong-ca.pem" "$RUN/wrong-ca.pem"
 }

@@ -2,6 +2,16 @@
 project's ftps-testserver, and a per-run remote directory for every test.
 
 With CI=true a missing server fails the run instead of skipping tests.
+
+Which tests are part of a run (the selection is explicit, never a skip):
+  FTPS_REAL_SERVERS=0  the tests that need a real server (the ``real_servers`` marker,
+                       given to every test that uses one of REAL_SERVER_FIXTURES) are
+                       deselected: not part of this run (``make check``). The scripted
+                       servers then use a PKI of their own (tests/servers/pki.sh).
+  FTPS_REAL_SERVERS=1  they are selected, and a missing server fails, CI or not.
+  (unset)              they are selected; a missing server skips them (fails with CI=true).
+  FTPS_LOCAL_TESTS=0   only the real-server tests run (``make test-real``, after
+                       ``make check`` ran the others).
 """
 
 from __future__ import annotations
@@ -26,14 +36,70 @@ REPO = HERE.parents[2]
 ENV_FILE = Path(os.environ.get("FTPS_TEST_ENV", REPO / ".servers" / "run" / "servers.env"))
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 RUN_ID = f"py-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+# The selection of this run (see the module docstring).
+REAL_SERVERS = os.environ.get("FTPS_REAL_SERVERS", "")
+LOCAL_TESTS = os.environ.get("FTPS_LOCAL_TESTS", "1") != "0"
+# A test that uses one of these (directly or through another fixture) needs a real server.
+REAL_SERVER_FIXTURES = frozenset(
+    {"vsftpd_explicit", "vsftpd_implicit", "proftpd_explicit", "server", "real"}
+)
+REAL_MARKER = "real_servers"
 
 sys.path.insert(0, str(HERE))
 
 
 def _missing(why: str) -> None:
+    if REAL_SERVERS == "1":
+        pytest.fail(f"{why} (FTPS_REAL_SERVERS=1: the real servers are part of this run)", pytrace=False)
     if CI:
         pytest.fail(f"{why} (CI=true: a missing server is a failure)", pytrace=False)
     pytest.skip(why)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{REAL_MARKER}: needs the real servers of tests/servers (deselected by FTPS_REAL_SERVERS=0)"
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> List[str]:
+    real = "not part of this run (FTPS_REAL_SERVERS=0)" if REAL_SERVERS == "0" else f"selected (from {ENV_FILE})"
+    local = "selected" if LOCAL_TESTS else "not part of this run (FTPS_LOCAL_TESTS=0)"
+    return [f"real-server tests: {real}", f"offline, ftps-testserver and scripted-server tests: {local}"]
+
+
+_NOT_IN_RUN: List[str] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """Marks the real-server tests, and leaves out the part that this run does not include."""
+    keep: List[pytest.Item] = []
+    left_out: List[pytest.Item] = []
+    n_real = n_local = 0
+    for item in items:
+        real = bool(REAL_SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+        if real:
+            item.add_marker(REAL_MARKER)
+        if real and REAL_SERVERS == "0":
+            left_out.append(item)
+            n_real += 1
+        elif not real and not LOCAL_TESTS:
+            left_out.append(item)
+            n_local += 1
+        else:
+            keep.append(item)
+    if n_real:
+        _NOT_IN_RUN.append(f"{n_real} real-server tests (FTPS_REAL_SERVERS=0; `make test-real` runs them)")
+    if n_local:
+        _NOT_IN_RUN.append(f"{n_local} offline/local-server tests (FTPS_LOCAL_TESTS=0; `make check` runs them)")
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    for line in _NOT_IN_RUN:
+        terminalreporter.write_line(f"not part of this run: {line}")
 
 
 def _load_env() -> Optional[Dict[str, str]]:
@@ -66,7 +132,17 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def servers_env() -> Dict[str, str]:
+def servers_env(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, str]:
+    if REAL_SERVERS == "0":
+        # No real server in this run: the scripted servers get a PKI of their own.
+        pki = tmp_path_factory.mktemp("pki")
+        subprocess.run([str(REPO / "tests" / "servers" / "pki.sh"), str(pki)], check=True, capture_output=True)
+        return {
+            "FTPS_TEST_CA": str(pki / "ca.pem"),
+            "FTPS_TEST_WRONG_CA": str(pki / "wrong-ca.pem"),
+            "FTPS_TEST_SERVER_CERT": str(pki / "server.pem"),
+            "FTPS_TEST_SERVERS": "",
+        }
     env = _load_env()
     if env is None:
         _missing(f"no {ENV_FILE}: run tests/servers/start.sh")
