@@ -35,18 +35,18 @@
 #![deny(missing_docs)]
 
 mod client;
-pub mod command;
+mod command;
 mod config;
 mod control;
 mod data;
 mod error;
-pub mod list;
+mod list;
 mod listing;
 mod mirror;
 mod named;
-pub mod reply;
+mod reply;
 mod session;
-pub mod time;
+mod time;
 mod tls;
 mod transfer;
 mod types;
@@ -62,5 +62,20 @@ pub use list::{Entry, EntryKind, Listing};
 pub use mirror::{DirDownload, unsafe_name_reason};
 pub use reply::Reply;
 pub use time::DateTime;
-pub use tls::{Pin, SessionStats, TlsInfo, TlsVersion, hex, sha256};
+pub use tls::{CipherSuite, KxGroup, Pin, SessionStats, TlsInfo, TlsVersion};
 pub use transfer::{Download, Progress, TransferOptions, Upload, UploadMode};
+
+/// The parsers behind the client, for the fuzz targets in `fuzz/` only: not part of
+/// the API, no stability promise.
+#[doc(hidden)]
+pub mod parsers {
+    pub use crate::command::{check_arg, encode, split_raw};
+    pub use crate::list::{
+        FUTURE_GRACE_SECS, LineSplitter, LineTooLong, parse_list, parse_list_line, parse_mlsd,
+        parse_mlsx_line, parse_nlst, parse_nlst_line,
+    };
+    pub use crate::reply::{
+        ReplyAssembler, parse_150_size, parse_213_size, parse_213_time, parse_227, parse_229,
+        parse_257, parse_u64, split_line,
+    };
+}

@@ -13,12 +13,13 @@ use crate::time::DateTime;
 
 impl Client {
     /// Lists a directory (the current one for `None`): `MLSD` when the server offers
-    /// `MLST` in `FEAT`, `LIST` otherwise.
-    pub fn list(&mut self, path: Option<&[u8]>) -> Result<Vec<Entry>> {
+    /// `MLST` in `FEAT`, `LIST` otherwise. Lines that did not parse are in
+    /// [`Listing::skipped`]; `for entry in client.list(None)?` walks the entries.
+    pub fn list(&mut self, path: Option<&[u8]>) -> Result<Listing> {
         if self.features().has("MLST") {
-            self.mlsd(path).map(|l| l.entries)
+            self.mlsd(path)
         } else {
-            self.list_unix(path).map(|l| l.entries)
+            self.list_unix(path)
         }
     }
 

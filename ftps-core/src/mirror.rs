@@ -14,6 +14,7 @@ const MAX_DEPTH: usize = 32;
 
 /// What [`Client::download_dir`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DirDownload {
     /// Local files written, in listing order.
     pub files: Vec<PathBuf>,
@@ -132,7 +133,9 @@ impl Client {
             path: local_dir.to_path_buf(),
             source: e,
         })?;
-        let entries = self.list(Some(remote_dir).filter(|d| !d.is_empty()))?;
+        let entries = self
+            .list(Some(remote_dir).filter(|d| !d.is_empty()))?
+            .entries;
         let (keep, skipped) = plan(entries);
         out.skipped.extend(
             skipped

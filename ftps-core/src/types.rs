@@ -6,6 +6,7 @@ use std::fmt;
 
 /// A complete reply from the server: a three-digit code and one or more lines.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Reply {
     code: u16,
     lines: Vec<Vec<u8>>,

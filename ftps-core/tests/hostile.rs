@@ -227,6 +227,10 @@ fn a9_pbsz_or_prot_refused_fails_login() {
             Err(Error::Reply { command, .. }) => assert!(command == "PBSZ" || command == "PROT"),
             other => panic!("{other:?}"),
         }
+        // The failed login leaves the client logged out: later calls are refused.
+        assert!(!c.is_logged_in());
+        let r = c.list(None);
+        assert!(matches!(r, Err(Error::State(_))), "{r:?}");
         assert!(
             !srv.commands()
                 .iter()
@@ -1534,7 +1538,7 @@ fn h5_listing_survives_an_overlong_line_and_many_entries() {
         }
         let srv = b.mlsd(mlsd).start().unwrap();
         let mut c = login(&srv, Mode::Explicit);
-        let entries = c.list(None).unwrap();
+        let entries = c.list(None).unwrap().entries;
         assert!(
             entries
                 .iter()
@@ -1558,7 +1562,7 @@ fn h6_non_utf8_names_survive_a_listing_and_go_back_byte_for_byte() {
             .start()
             .unwrap();
         let mut c = login(&srv, Mode::Explicit);
-        let entries = c.list(None).unwrap();
+        let entries = c.list(None).unwrap().entries;
         let e = entries
             .iter()
             .find(|e| e.name == name)

@@ -659,7 +659,11 @@ pub extern "C" fn ftps_config_builder_add_pin_sha256(
     ffi_panic_boundary! {
         with_builder(builder, |st| {
             let pin = str_arg(pin, "pin")?;
-            st.apply(|b| b.pin_sha256(pin))
+            // Not `apply`: a malformed pin stays recorded in the core builder, so that
+            // `_build` fails with FTPS_RESULT_CONFIG even for a caller that ignored this
+            // call's result; a pin silently left out would weaken the check asked for.
+            st.builder = st.builder.clone().pin_sha256(pin);
+            Ok(())
         })
     }
 }

@@ -237,7 +237,7 @@ pub extern "C" fn ftps_client_tls_version(
         read(client, |st| {
             check_out(out_n, "out_n")?;
             let info = tls_of(st, which)?;
-            copy_text_out(info.version.as_bytes(), buf, len, out_n)
+            copy_text_out(info.version.to_string().as_bytes(), buf, len, out_n)
         })
     }
 }
@@ -256,7 +256,7 @@ pub extern "C" fn ftps_client_tls_cipher(
         read(client, |st| {
             check_out(out_n, "out_n")?;
             let info = tls_of(st, which)?;
-            copy_text_out(info.cipher.as_bytes(), buf, len, out_n)
+            copy_text_out(info.cipher.to_string().as_bytes(), buf, len, out_n)
         })
     }
 }
@@ -279,7 +279,7 @@ pub extern "C" fn ftps_client_tls_kx_group(
             let g = info
                 .kx_group
                 .ok_or_else(|| Failure::new(ftps_result::NotAvailable, "no key exchange group"))?;
-            copy_text_out(g.as_bytes(), buf, len, out_n)
+            copy_text_out(g.to_string().as_bytes(), buf, len, out_n)
         })
     }
 }

@@ -73,16 +73,12 @@ fn run_listing(
         check_out(listing_out, "listing_out")?;
         let c = st.conn()?;
         let listing = match verb {
-            Verb::Best => Listing {
-                entries: c.list(path)?,
-                skipped: Vec::new(),
-            },
+            Verb::Best => c.list(path)?,
             Verb::Mlsd => c.mlsd(path)?,
             Verb::List => c.list_unix(path)?,
-            Verb::Nlst => Listing {
-                entries: c.nlst(path)?.into_iter().map(name_only).collect(),
-                skipped: Vec::new(),
-            },
+            Verb::Nlst => {
+                Listing::from_entries(c.nlst(path)?.into_iter().map(Entry::name_only).collect())
+            }
         };
         let l = ftps_listing {
             entries: listing.entries,
@@ -91,20 +87,6 @@ fn run_listing(
         write_out(listing_out, handle::into_raw(l));
         Ok(())
     })
-}
-
-/// An `NLST` name as an entry of kind "other".
-fn name_only(name: Vec<u8>) -> Entry {
-    Entry {
-        raw: name.clone(),
-        name,
-        kind: EntryKind::Other,
-        size: None,
-        modified: None,
-        link_target: None,
-        permissions: None,
-        facts: Vec::new(),
-    }
 }
 
 /// Lists the remote directory `path` (`path_len` bytes), or the current one when

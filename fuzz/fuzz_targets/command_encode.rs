@@ -8,7 +8,7 @@
 //! parts re-encode.
 #![no_main]
 
-use ftps_core::command::{check_arg, encode, split_raw};
+use ftps_core::parsers::{check_arg, encode, split_raw};
 use libfuzzer_sys::fuzz_target;
 
 fn clean(b: &[u8]) -> bool {

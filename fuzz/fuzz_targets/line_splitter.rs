@@ -8,7 +8,7 @@
 //! empty lines, `Err` in place of a line over the limit).
 #![no_main]
 
-use ftps_core::list::{LineSplitter, LineTooLong};
+use ftps_core::parsers::{LineSplitter, LineTooLong};
 use libfuzzer_sys::fuzz_target;
 
 type Lines = Vec<Result<Vec<u8>, LineTooLong>>;

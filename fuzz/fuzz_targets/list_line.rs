@@ -9,10 +9,9 @@
 //! listing gives the same entries as its lines one by one; NLST keeps the bytes.
 #![no_main]
 
-use ftps_core::list::{
-    Entry, EntryKind, FUTURE_GRACE_SECS, parse_list, parse_list_line, parse_nlst_line,
-};
-use ftps_core::time::DateTime;
+use ftps_core::DateTime;
+use ftps_core::parsers::{FUTURE_GRACE_SECS, parse_list, parse_list_line, parse_nlst_line};
+use ftps_core::{Entry, EntryKind};
 use ftps_core_fuzz::{contains, strip_eol};
 use libfuzzer_sys::fuzz_target;
 

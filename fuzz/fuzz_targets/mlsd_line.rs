@@ -7,9 +7,10 @@
 //! same entries as parsing its lines one by one.
 #![no_main]
 
-use ftps_core::list::{Entry, EntryKind, parse_mlsd, parse_mlsx_line};
-use ftps_core::reply::parse_u64;
-use ftps_core::time::DateTime;
+use ftps_core::DateTime;
+use ftps_core::parsers::parse_u64;
+use ftps_core::parsers::{parse_mlsd, parse_mlsx_line};
+use ftps_core::{Entry, EntryKind};
 use ftps_core_fuzz::{contains, strip_eol};
 use libfuzzer_sys::fuzz_target;
 

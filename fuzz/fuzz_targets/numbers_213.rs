@@ -7,8 +7,8 @@
 //! timestamp round trip and the `SystemTime` round trip.
 #![no_main]
 
-use ftps_core::reply::{parse_150_size, parse_213_size, parse_213_time, parse_u64};
-use ftps_core::time::DateTime;
+use ftps_core::DateTime;
+use ftps_core::parsers::{parse_150_size, parse_213_size, parse_213_time, parse_u64};
 use ftps_core_fuzz::{contains, reply_text};
 use libfuzzer_sys::fuzz_target;
 

@@ -6,7 +6,7 @@
 //! a parsed value survives a canonical re-encoding (with the input's own 229 delimiter).
 #![no_main]
 
-use ftps_core::reply::{parse_227, parse_229};
+use ftps_core::parsers::{parse_227, parse_229};
 use ftps_core_fuzz::{contains, reply_text};
 use libfuzzer_sys::fuzz_target;
 

@@ -9,7 +9,7 @@
 //!    and suffixes not starting with `"`; when x has no `"`, `"x"` parses to x unescaped.
 #![no_main]
 
-use ftps_core::reply::parse_257;
+use ftps_core::parsers::parse_257;
 use ftps_core_fuzz::{escape_257, reply_text};
 use libfuzzer_sys::fuzz_target;
 

@@ -7,7 +7,7 @@
 //! assembler holds are modelled alongside it); the assembler's state is consistent.
 #![no_main]
 
-use ftps_core::reply::{ReplyAssembler, split_line};
+use ftps_core::parsers::{ReplyAssembler, split_line};
 use libfuzzer_sys::fuzz_target;
 
 /// Budgets from absurdly small to the library's usual order of magnitude.

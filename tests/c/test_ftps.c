@@ -2,7 +2,7 @@
  * The C test suite of libftps.
  *
  * Offline tests check the conventions of the C ABI with bad input from the caller
- * (HOSTILE.md "Caller-side bad input", E2). Online tests run against the real
+ * (docs/threats.md, classes "caller" and E2). Online tests run against the real
  * servers of tests/servers (vsftpd explicit and implicit) and the project's own
  * ftps-testserver (explicit and implicit): whole sessions, and every caller-side bad
  * input during a session, E1 (CR/LF/NUL in arguments) included. The G1 tests
@@ -17,8 +17,16 @@
  *   FTPS_C_RUN_ID (names this run's directories on the servers), FTPS_C_TMPDIR.
  * A server whose variables are missing is skipped, unless FTPS_C_REQUIRE_SERVERS=1.
  *
+ * Which tests are part of the run (an explicit selection, never a skip):
+ *   FTPS_REAL_SERVERS=0  the real servers (vsftpd) are not: their tests are not run
+ *                        (`make check`), and FTPS_C_REQUIRE_SERVERS does not ask for them;
+ *   FTPS_LOCAL_TESTS=0   only the real-server tests run (`make test-real`): no offline
+ *                        test and no ftps-testserver test.
+ * What was left out is counted in the last line: "..., K not in this run".
+ *
  * Usage: test_ftps [substring]   (runs the tests whose name contains it)
- * Output: "ok - name [server]", "not ok - ...", "skip - ...", then "N passed, M failed".
+ * Output: "ok - name [server]", "not ok - ...", "skip - ...", then
+ * "N passed, M failed, S skipped, K not in this run".
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -935,7 +943,7 @@ static int t_streaming_transfers(const struct server *s) {
     CHECK_RC(c, ftps_client_start_upload(c, "s.txt", 5, 42, 0), FTPS_RESULT_INVALID_ARGUMENT);
 
     CHECK_OK(c, ftps_client_start_download(c, "s.txt", 5, 0));
-    /* HOSTILE "buffer length 0": refused, and the transfer goes on. */
+    /* docs/threats.md, class "caller", "buffer length 0": refused, and the transfer goes on. */
     CHECK_RC(c, ftps_client_read(c, buf, 0, &n), FTPS_RESULT_INVALID_ARGUMENT);
     CHECK(ftps_client_transfer_open(c));
     for (;;) {
@@ -1155,7 +1163,7 @@ static int t_metadata_commands(const struct server *s) {
     CHECK_OK(c, ftps_client_quote(c, "XYZZY", 5, &code));
     CHECK(code >= 500 && code < 600 && reply_code(c) == code);
     CHECK(strlen(reply_text(c)) > 0);
-    /* HOSTILE D5: data-connection commands cannot be sent raw. */
+    /* docs/threats.md, class D5: data-connection commands cannot be sent raw. */
     CHECK_RC(c, ftps_client_quote(c, "PORT 1,2,3,4,5,6", 16, &code), FTPS_RESULT_INVALID_ARGUMENT);
     CHECK_RC(c, ftps_client_quote(c, "prot c", 6, &code), FTPS_RESULT_INVALID_ARGUMENT);
     /* SITE: a 2xx is success; an error reply is FTPS_RESULT_REPLY. */
@@ -2248,12 +2256,21 @@ static int host_port(const char *hp, char *host, size_t len, unsigned *port) {
     return *port > 0;
 }
 
+/* 0 when the environment variable is "0", else 1: a part of the suite is left out only
+   when that is asked for by name. */
+static int selected_by(const char *name) {
+    const char *v = env(name);
+    return v == NULL || strcmp(v, "0") != 0;
+}
+
 int main(int argc, char **argv) {
     static char ts_host[2][64];
     struct server servers[4];
-    int nservers = 0, passed = 0, failed = 0, skipped = 0;
+    int in_run[4];  /* 0: a server of this suite that this run does not include */
+    int nservers = 0, passed = 0, failed = 0, skipped = 0, not_in_run = 0;
     const char *filter = argc > 1 ? argv[1] : NULL;
     int require = env("FTPS_C_REQUIRE_SERVERS") != NULL && strcmp(env("FTPS_C_REQUIRE_SERVERS"), "1") == 0;
+    int real = selected_by("FTPS_REAL_SERVERS"), local = selected_by("FTPS_LOCAL_TESTS");
     const char *names[2] = {"vsftpd-explicit", "vsftpd-implicit"};
     const char *port_vars[2] = {"FTPS_TEST_VSFTPD_EXPLICIT_PORT", "FTPS_TEST_VSFTPD_IMPLICIT_PORT"};
     const char *root_vars[2] = {"FTPS_TEST_VSFTPD_EXPLICIT_ROOT", "FTPS_TEST_VSFTPD_IMPLICIT_ROOT"};
@@ -2264,10 +2281,16 @@ int main(int argc, char **argv) {
     if (env("FTPS_C_TMPDIR")) tmp_dir = env("FTPS_C_TMPDIR");
 
     for (int i = 0; i < 2; i++) {
-        if (env(port_vars[i]) && env("FTPS_TEST_CA") && env("FTPS_TEST_USER") && env("FTPS_TEST_PASS")) {
+        if (!real) {
+            struct server sv = {names[i], NULL, 0, i == 1, NULL, NULL, NULL, NULL};
+            printf("# %s: not part of this run (FTPS_REAL_SERVERS=0)\n", names[i]);
+            in_run[nservers] = 0;
+            servers[nservers++] = sv;
+        } else if (env(port_vars[i]) && env("FTPS_TEST_CA") && env("FTPS_TEST_USER") && env("FTPS_TEST_PASS")) {
             struct server sv = {names[i], env("FTPS_TEST_HOST") ? env("FTPS_TEST_HOST") : "127.0.0.1",
                                 (unsigned)atoi(env(port_vars[i])), i == 1, env("FTPS_TEST_CA"),
                                 env("FTPS_TEST_USER"), env("FTPS_TEST_PASS"), env(root_vars[i])};
+            in_run[nservers] = 1;
             servers[nservers++] = sv;
         } else {
             printf("# %s: not configured\n", names[i]);
@@ -2276,10 +2299,16 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < 2; i++) {
         unsigned port = 0;
-        if (host_port(env(ts_vars[i]), ts_host[i], sizeof ts_host[i], &port) && env("FTPS_TESTSERVER_CA")) {
+        if (!local) {
+            struct server sv = {ts_names[i], NULL, 0, i == 1, NULL, NULL, NULL, NULL};
+            printf("# %s: not part of this run (FTPS_LOCAL_TESTS=0)\n", ts_names[i]);
+            in_run[nservers] = 0;
+            servers[nservers++] = sv;
+        } else if (host_port(env(ts_vars[i]), ts_host[i], sizeof ts_host[i], &port) && env("FTPS_TESTSERVER_CA")) {
             struct server sv = {ts_names[i], ts_host[i], port, i == 1, env("FTPS_TESTSERVER_CA"),
                                 env("FTPS_TESTSERVER_USER") ? env("FTPS_TESTSERVER_USER") : "ftpuser",
                                 env("FTPS_TESTSERVER_PASS") ? env("FTPS_TESTSERVER_PASS") : "ftppass", NULL};
+            in_run[nservers] = 1;
             servers[nservers++] = sv;
         } else {
             printf("# %s: not configured\n", ts_names[i]);
@@ -2287,6 +2316,7 @@ int main(int argc, char **argv) {
         }
     }
 
+    if (!local) printf("# offline tests: not part of this run (FTPS_LOCAL_TESTS=0)\n");
     for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
         const struct test *tc = &tests[t];
         if (filter != NULL && strstr(tc->name, filter) == NULL) continue;
@@ -2298,6 +2328,10 @@ int main(int argc, char **argv) {
                 if (tc->where == ERRORS && !is_ts_explicit && !is_vs_explicit) continue;
                 if (tc->where == VSFTPD_EXPLICIT && !is_vs_explicit) continue;
                 if (tc->where == TESTSERVER_EXPLICIT && !is_ts_explicit) continue;
+            }
+            if (sv != NULL ? !in_run[k] : !local) {
+                not_in_run++;
+                continue;
             }
             current_test = tc->name;
             current_server = sv ? sv->name : "offline";
@@ -2311,7 +2345,7 @@ int main(int argc, char **argv) {
             else failed++;
         }
     }
-    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    printf("%d passed, %d failed, %d skipped, %d not in this run\n", passed, failed, skipped, not_in_run);
     fflush(stdout); /* LeakSanitizer may end the process without flushing */
     return failed == 0 ? 0 : 1;
 }

@@ -312,7 +312,7 @@ impl RawClient {
             Ok(match how.as_str() {
                 "mlsd" => c.mlsd(p)?.entries,
                 "list" => c.list_unix(p)?.entries,
-                "auto" => c.list(p)?,
+                "auto" => c.list(p)?.entries,
                 h => {
                     return Err(Fail::Py(exc::InvalidArgumentError::new_err(format!(
                         "unknown listing kind {h:?}"

@@ -342,9 +342,9 @@ pub(crate) struct TlsConnection {
 impl TlsConnection {
     pub(crate) fn from_core(t: &ftps_core::TlsInfo) -> TlsConnection {
         TlsConnection {
-            version: t.version.clone(),
-            cipher: t.cipher.clone(),
-            kx_group: t.kx_group.clone(),
+            version: t.version.to_string(),
+            cipher: t.cipher.to_string(),
+            kx_group: t.kx_group.map(|g| g.to_string()),
             resumed: t.resumed,
             alpn: t.alpn.clone(),
         }

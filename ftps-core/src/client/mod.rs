@@ -20,6 +20,7 @@ use crate::transfer::TransferState;
 
 /// What the server offers, from its `FEAT` reply (RFC 2389).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Features {
     lines: Vec<String>,
 }
@@ -188,8 +189,12 @@ impl Client {
         if !matches!(reply.code(), 230 | 202) {
             return Err(Error::LoginRejected { reply });
         }
+        // Logged in only once PBSZ/PROT (and TYPE) are through: a server that refuses
+        // PROT P leaves a client that refuses every later call, not one that would try
+        // data connections the server expects in clear text (docs/threats.md, class A9).
+        self.after_login()?;
         self.session.set_logged_in();
-        self.after_login()
+        Ok(())
     }
 
     fn after_login(&mut self) -> Result<()> {

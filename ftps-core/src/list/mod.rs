@@ -19,7 +19,7 @@
 //!   optionally followed by one of `+` (ACL), `@` (extended attributes) or
 //!   `.` (SELinux context). The link count, owner and group columns are
 //!   optional; the parser looks for the first date among the first
-//!   [`MAX_HEADER_TOKENS`] columns whose preceding column is the size. Dates
+//!   [`MAX_HEADER_TOKENS`](unix::MAX_HEADER_TOKENS) columns whose preceding column is the size. Dates
 //!   may be `Nov 25 03:52`, `Nov 25  2024`, `25 Nov 03:52` (day first),
 //!   `2026-11-25 03:52[:SS[.fraction]]` and `ls --full-time`'s
 //!   `2026-11-25 03:52:00.000000000 +0100` (the offset is applied).
@@ -73,7 +73,6 @@ use bytes::strip_eol;
 pub use date::FUTURE_GRACE_SECS;
 pub use mlsx::parse_mlsx_line;
 pub use splitter::{LineSplitter, LineTooLong};
-pub use unix::MAX_HEADER_TOKENS;
 
 /// What kind of thing an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,8 +93,10 @@ pub enum EntryKind {
     Other,
 }
 
-/// One entry of a listing.
+/// One entry of a listing. New fields may be added: build one with
+/// [`Entry::name_only`] (or get it from a parser), not with a struct literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Entry {
     /// The name, as bytes exactly as sent (for `LIST` symlinks: the part
     /// before `" -> "`). Never empty.
@@ -122,6 +123,21 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// An entry known only by its name (an `NLST` line): kind
+    /// [`EntryKind::Other`], no facts, `raw` the name.
+    pub fn name_only(name: Vec<u8>) -> Entry {
+        Entry {
+            raw: name.clone(),
+            name,
+            kind: EntryKind::Other,
+            size: None,
+            modified: None,
+            link_target: None,
+            permissions: None,
+            facts: Vec::new(),
+        }
+    }
+
     /// The name as text, with invalid UTF-8 replaced by U+FFFD.
     pub fn name_lossy(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.name)
@@ -153,13 +169,55 @@ impl Entry {
     }
 }
 
-/// A parsed listing.
+/// A parsed listing. Iterating over it (`for e in listing`) yields the entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Listing {
     /// The entries, in the server's order (MLSD `cdir`/`pdir` entries left out).
     pub entries: Vec<Entry>,
     /// Lines that did not parse or were too long.
     pub skipped: Vec<Vec<u8>>,
+}
+
+impl Listing {
+    /// The entries.
+    pub fn iter(&self) -> std::slice::Iter<'_, Entry> {
+        self.entries.iter()
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// A listing of these entries, nothing skipped.
+    pub fn from_entries(entries: Vec<Entry>) -> Listing {
+        Listing {
+            entries,
+            skipped: Vec::new(),
+        }
+    }
+}
+
+impl IntoIterator for Listing {
+    type Item = Entry;
+    type IntoIter = std::vec::IntoIter<Entry>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Listing {
+    type Item = &'a Entry;
+    type IntoIter = std::slice::Iter<'a, Entry>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
 }
 
 /// Parse one LIST line: Unix `ls -l` style (with or without link count and
@@ -169,7 +227,7 @@ pub struct Listing {
 /// DOS). `now` is used only to infer the year of year-less dates.
 ///
 /// Returns `None` for `total N` lines, blank lines and anything unrecognised.
-/// The detailed rules are in the [module documentation](self).
+/// The detailed rules are in the documentation of the `list` module (source).
 pub fn parse_list_line(line: &[u8], now: DateTime) -> Option<Entry> {
     let raw = strip_eol(line);
     unix::parse_unix(raw, now).or_else(|| dos::parse_dos(raw))

@@ -18,14 +18,14 @@ use rustls::client::{
 };
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::{
-    CertificateError, CipherSuite, ClientConfig, ClientConnection, CommonState,
+    CertificateError, CipherSuite as Suite, ClientConfig, ClientConnection, CommonState,
     DigitallySignedStruct, NamedGroup, SignatureScheme, SupportedCipherSuite,
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use crate::error::{Error, PinMismatch, Result};
 
-pub use types::{Pin, TlsVersion};
+pub use types::{CipherSuite, KxGroup, Pin, TlsVersion};
 
 pub(crate) struct TlsSettings {
     pub roots: rustls::RootCertStore,
@@ -65,15 +65,15 @@ fn provider() -> Arc<CryptoProvider> {
 fn suite_preference(suite: &SupportedCipherSuite) -> (u8, u8) {
     let version = if suite.tls13().is_some() { 0 } else { 1 };
     let bulk = match suite.suite() {
-        CipherSuite::TLS13_AES_128_GCM_SHA256
-        | CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-        | CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => 0,
-        CipherSuite::TLS13_AES_256_GCM_SHA384
-        | CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-        | CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => 1,
-        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
-        | CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
-        | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => 2,
+        Suite::TLS13_AES_128_GCM_SHA256
+        | Suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        | Suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => 0,
+        Suite::TLS13_AES_256_GCM_SHA384
+        | Suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+        | Suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => 1,
+        Suite::TLS13_CHACHA20_POLY1305_SHA256
+        | Suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        | Suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => 2,
         _ => 3,
     };
     (version, bulk)
@@ -139,7 +139,7 @@ struct FtpsVerifier {
 }
 
 /// SHA-256 of some bytes.
-pub fn sha256(data: &[u8]) -> [u8; 32] {
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
     let mut out = [0u8; 32];
     out.copy_from_slice(d.as_ref());
@@ -147,7 +147,7 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 }
 
 /// Lowercase hex of some bytes.
-pub fn hex(data: &[u8]) -> String {
+pub(crate) fn hex(data: &[u8]) -> String {
     data.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -211,6 +211,7 @@ impl ServerCertVerifier for FtpsVerifier {
 
 /// Counters of one control session's TLS sessions.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionStats {
     /// TLS 1.3 tickets received on the control connection.
     pub control_tickets: u64,
@@ -409,15 +410,18 @@ impl SessionTls {
     }
 }
 
-/// What was negotiated on one TLS connection.
+/// What was negotiated on one TLS connection. Each face formats the typed values
+/// (`Display` gives the names ftps has always shown).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TlsInfo {
-    /// The protocol version, such as `TLSv1.3`.
-    pub version: String,
-    /// The cipher suite, such as `TLS13_AES_256_GCM_SHA384`.
-    pub cipher: String,
-    /// The key exchange group, such as `secp256r1`, when known.
-    pub kx_group: Option<String>,
+    /// The protocol version (`Display`: `TLSv1.3`).
+    pub version: TlsVersion,
+    /// The cipher suite (`Display`: `TLS13_AES_256_GCM_SHA384`).
+    pub cipher: CipherSuite,
+    /// The key exchange group (`Display`: `secp256r1`), when known (a TLS 1.2
+    /// resumption does not repeat it).
+    pub kx_group: Option<KxGroup>,
     /// Whether the handshake resumed an earlier session.
     pub resumed: bool,
     /// The ALPN protocol the server chose, if any.
@@ -425,20 +429,20 @@ pub struct TlsInfo {
 }
 
 impl TlsInfo {
+    /// Called once the handshake is done, when rustls knows the version and the
+    /// suite; only TLS 1.2 and 1.3 are ever enabled.
     pub(crate) fn of(conn: &CommonState) -> TlsInfo {
         let version = match conn.protocol_version() {
-            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
-            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
-            Some(v) => format!("{v:?}"),
-            None => "unknown".to_string(),
+            Some(rustls::ProtocolVersion::TLSv1_2) => TlsVersion::Tls12,
+            _ => TlsVersion::Tls13,
         };
-        let cipher = conn
-            .negotiated_cipher_suite()
-            .map(|s| format!("{:?}", s.suite()))
-            .unwrap_or_else(|| "unknown".into());
+        let cipher = CipherSuite(
+            conn.negotiated_cipher_suite()
+                .map_or(0, |s| u16::from(s.suite())),
+        );
         let kx_group = conn
             .negotiated_key_exchange_group()
-            .map(|g| format!("{:?}", g.name()).to_lowercase());
+            .map(|g| KxGroup(u16::from(g.name())));
         TlsInfo {
             version,
             cipher,
@@ -479,24 +483,23 @@ mod tests {
         assert!(std::ptr::addr_eq(p.secure_random, default.secure_random));
         assert!(std::ptr::addr_eq(p.key_provider, default.key_provider));
 
-        let suites: Vec<CipherSuite> = p.cipher_suites.iter().map(|s| s.suite()).collect();
+        let suites: Vec<Suite> = p.cipher_suites.iter().map(|s| s.suite()).collect();
         assert_eq!(
             suites,
             [
-                CipherSuite::TLS13_AES_128_GCM_SHA256,
-                CipherSuite::TLS13_AES_256_GCM_SHA384,
-                CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
-                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-                CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-                CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-                CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-                CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                Suite::TLS13_AES_128_GCM_SHA256,
+                Suite::TLS13_AES_256_GCM_SHA384,
+                Suite::TLS13_CHACHA20_POLY1305_SHA256,
+                Suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                Suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                Suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                Suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                Suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                Suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
             ]
         );
         let mut mine = suites.clone();
-        let mut theirs: Vec<CipherSuite> =
-            default.cipher_suites.iter().map(|s| s.suite()).collect();
+        let mut theirs: Vec<Suite> = default.cipher_suites.iter().map(|s| s.suite()).collect();
         mine.sort_by_key(|s| u16::from(*s));
         theirs.sort_by_key(|s| u16::from(*s));
         assert_eq!(mine, theirs, "same set of suites as the default provider");

@@ -15,9 +15,64 @@ pub enum TlsVersion {
 }
 
 named_enum!(TlsVersion, "tls_version", [
-    Tls12 => "1.2" | "TLSv1.2" | "TLSv1_2",
-    Tls13 => "1.3" | "TLSv1.3" | "TLSv1_3",
+    Tls12 => "TLSv1.2" | "1.2" | "TLSv1_2",
+    Tls13 => "TLSv1.3" | "1.3" | "TLSv1_3",
 ]);
+
+impl TlsVersion {
+    /// The version's number on the wire (`0x0303` for TLS 1.2, `0x0304` for 1.3).
+    pub fn wire(self) -> u16 {
+        match self {
+            TlsVersion::Tls12 => 0x0303,
+            TlsVersion::Tls13 => 0x0304,
+        }
+    }
+}
+
+/// A TLS cipher suite, by its IANA number. `Display` writes its IANA name as rustls
+/// spells it (`TLS13_AES_256_GCM_SHA384`,
+/// `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`), or `0x` and the number for a suite
+/// rustls has no name for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CipherSuite(pub u16);
+
+impl CipherSuite {
+    /// The IANA name, when rustls knows the suite.
+    pub fn name(self) -> Option<&'static str> {
+        rustls::CipherSuite::from(self.0).as_str()
+    }
+}
+
+impl std::fmt::Display for CipherSuite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "0x{:04x}", self.0),
+        }
+    }
+}
+
+/// A TLS key exchange group (a "named group"), by its IANA number. `Display` writes
+/// its name in lower case, as ftps always has: `x25519`, `secp256r1`, `secp384r1`,
+/// `x25519mlkem768`; `0x` and the number for a group rustls has no name for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KxGroup(pub u16);
+
+impl KxGroup {
+    /// The IANA name as rustls spells it (`X25519`, `secp256r1`), when known.
+    pub fn name(self) -> Option<&'static str> {
+        rustls::NamedGroup::from(self.0).as_str()
+    }
+}
+
+impl std::fmt::Display for KxGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(&n.to_ascii_lowercase()),
+            None => write!(f, "0x{:04x}", self.0),
+        }
+    }
+}
 
 /// A SHA-256 pin of the server certificate or of its public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,6 +133,25 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tls_facts_have_stable_names() {
+        assert_eq!(TlsVersion::Tls13.to_string(), "TLSv1.3");
+        assert_eq!(TlsVersion::Tls12.to_string(), "TLSv1.2");
+        assert_eq!("1.2".parse::<TlsVersion>().unwrap(), TlsVersion::Tls12);
+        assert_eq!(TlsVersion::Tls13.wire(), 0x0304);
+        assert_eq!(CipherSuite(0x1302).to_string(), "TLS13_AES_256_GCM_SHA384");
+        assert_eq!(
+            CipherSuite(0xc02f).to_string(),
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+        );
+        assert_eq!(CipherSuite(0xfafa).to_string(), "0xfafa");
+        assert_eq!(KxGroup(0x001d).to_string(), "x25519");
+        assert_eq!(KxGroup(0x0017).to_string(), "secp256r1");
+        assert_eq!(KxGroup(0x11ec).to_string(), "x25519mlkem768");
+        assert_eq!(KxGroup(0x0a0a).to_string(), "0x0a0a");
+    }
+
     use super::*;
 
     #[test]

@@ -30,6 +30,7 @@ pub use guard::{Download, Upload};
 
 /// How an upload writes the remote file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UploadMode {
     /// `STOR`: create or replace.
     Replace,

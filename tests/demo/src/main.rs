@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use ftps_core::{Client, Config, Direction, Mode, TransferOptions, UploadMode, sha256};
+use ftps_core::{Client, Config, Direction, Mode, TransferOptions, UploadMode};
 use ftps_testserver::{DEFAULT_PASSWORD, DEFAULT_USER, TestServer};
 
 fn main() {
@@ -122,7 +122,7 @@ fn session(
         "  >> control connection: {} {} (key exchange {})",
         tls.version,
         tls.cipher,
-        tls.kx_group.unwrap_or_default()
+        tls.kx_group.map(|g| g.to_string()).unwrap_or_default()
     );
     let data: Vec<u8> = (0..256 * 1024u32)
         .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
@@ -144,11 +144,11 @@ fn session(
     let mut back = Vec::new();
     c.download(&name, &mut back, &mut TransferOptions::default())?;
     report_data(&c, "download");
-    let ok = sha256(&back) == sha256(&data);
+    let ok = back == data;
     println!(
-        "  >> downloaded {} bytes, sha-256 {} the upload's",
+        "  >> downloaded {} bytes, byte for byte {} the upload's",
         back.len(),
-        if ok { "matches" } else { "DOES NOT match" }
+        if ok { "equal to" } else { "NOT equal to" }
     );
     if !ok {
         return Err("round trip mismatch".into());
