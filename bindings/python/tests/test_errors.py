@@ -1,5 +1,5 @@
 """The exception mapping (one class per kind of failure), caller-side bad input
-(HOSTILE.md E1/E2 via Python), and error paths that a scripted server produces."""
+(docs/threats.md, classes E1/E2, via Python), and error paths that a scripted server produces."""
 
 from __future__ import annotations
 

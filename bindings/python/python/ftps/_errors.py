@@ -72,7 +72,7 @@ class Error(Exception):
 
 class InvalidArgumentError(Error, ValueError):
     """An argument was refused before anything was sent: CR, LF or NUL in a path,
-    command, user name or password (HOSTILE.md E1/E2), an empty path, a bad option.
+    command, user name or password (docs/threats.md, classes E1/E2), an empty path, a bad option.
 
     Attributes:
         argument: which argument, e.g. ``"path"``.
