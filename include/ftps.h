@@ -989,7 +989,7 @@ ftps_result ftps_config_builder_set_utf8(ftps_config_builder *builder, bool yes)
  * Sets the name the server certificate must carry when it differs from the host
  * connected to (NUL-terminated UTF-8; also sent as SNI when it is a DNS name).
  * Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
- * `FTPS_RESULT_INVALID_ARGUMENT` (not UTF-8).
+ * `FTPS_RESULT_INVALID_ARGUMENT` (not UTF-8, or neither a DNS name nor an IP address).
  */
 ftps_result ftps_config_builder_set_tls_server_name(ftps_config_builder *builder, const char *name);
 

@@ -139,10 +139,17 @@ fn with_builder(
 }
 
 impl BuilderState {
-    /// Applies one setting to a copy of the builder and keeps it if the core accepts it.
+    /// Applies one setting to a copy of the builder and keeps it if the core accepts
+    /// this value (an earlier refusal kept on purpose, a malformed pin, is not this
+    /// call's failure: `_build` reports it).
     fn apply(&mut self, set: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Result<(), Failure> {
+        let before = self.builder.refusal_count();
         let next = set(self.builder.clone());
-        next.check()?;
+        if next.refusal_count() > before {
+            return Err(next
+                .last_refusal()
+                .map_or_else(|| Failure::invalid("refused"), Failure::from));
+        }
         self.builder = next;
         Ok(())
     }
@@ -563,7 +570,7 @@ pub extern "C" fn ftps_config_builder_set_utf8(
 /// Sets the name the server certificate must carry when it differs from the host
 /// connected to (NUL-terminated UTF-8; also sent as SNI when it is a DNS name).
 /// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
-/// `FTPS_RESULT_INVALID_ARGUMENT` (not UTF-8).
+/// `FTPS_RESULT_INVALID_ARGUMENT` (not UTF-8, or neither a DNS name nor an IP address).
 #[unsafe(no_mangle)]
 pub extern "C" fn ftps_config_builder_set_tls_server_name(
     builder: *mut ftps_config_builder,

@@ -31,6 +31,15 @@ fn seconds(py: Python<'_>, what: &str, v: f64) -> PyResult<Duration> {
     })
 }
 
+/// The `connect` keyword argument behind a core option name (`ConfigBuilder::check`).
+fn keyword(option: &'static str) -> &'static str {
+    match option {
+        "data_idle_timeout" => "data_timeout",
+        "client_key" => "client_cert",
+        other => other,
+    }
+}
+
 /// A name the core parses (`FromStr`), with the error naming the keyword argument.
 fn parse<T: std::str::FromStr<Err = ftps_core::Error>>(
     py: Python<'_>,
@@ -218,7 +227,14 @@ pub(crate) fn connect(
     b = b.tcp_nodelay(tcp_nodelay);
     // `tls_records_in_place` has no effect any more (kept for compatibility).
     let _ = tls_records_in_place;
-    let config = b.build().map_err(|e| core_error(py, e))?;
+    let config = b.build().map_err(|e| match e {
+        // The core names its own options; say the keyword argument the caller used.
+        ftps_core::Error::InvalidArgument { what, reason } => {
+            let kw = keyword(what);
+            invalid(py, kw, &format!("{kw}: {reason}"))
+        }
+        e => core_error(py, e),
+    })?;
 
     let client = py
         .detach(|| {

@@ -129,6 +129,24 @@ def test_local_file_errors(client: ftps.Client, tmp_path: pathlib.Path) -> None:
     client.noop()
 
 
+def test_values_that_cannot_work_name_the_keyword_argument() -> None:
+    # Refused by the core before any connection is tried, named as the caller wrote them.
+    for kwargs, argument in [
+        ({"port": 0}, "port"),
+        ({"connect_timeout": 0}, "connect_timeout"),
+        ({"data_timeout": 0}, "data_timeout"),
+        ({"timeout": 0}, "connect_timeout"),
+        ({"tcp_keepalive": 0}, "tcp_keepalive"),
+        ({"tls_server_name": "bad name!"}, "tls_server_name"),
+        ({"client_cert": ("c.pem", "")}, "client_cert"),
+        ({"mode": "sftp"}, "mode"),
+    ]:
+        with pytest.raises(ftps.InvalidArgumentError) as e:
+            ftps.connect("127.0.0.1", **kwargs)  # type: ignore[arg-type]
+        assert e.value.argument == argument, (kwargs, e.value.argument, str(e.value))
+        assert argument in str(e.value)
+
+
 def test_config_errors(vsftpd_explicit: Server, tmp_path: pathlib.Path) -> None:
     with pytest.raises(ftps.ConfigError):
         vsftpd_explicit.connect(pin_sha256="not a pin")

@@ -49,7 +49,8 @@ pub struct ConfigBuilder {
     accept_invalid_certs: bool,
     alpn: bool,
     buffer_size: usize,
-    invalid: Option<Invalid>,
+    /// Every refused setting, in order: `check` reports the first.
+    invalid: Vec<Invalid>,
 }
 
 /// A setting [`ConfigBuilder`] refused.
@@ -57,6 +58,15 @@ pub struct ConfigBuilder {
 enum Invalid {
     Argument { what: &'static str, reason: String },
     Config(String),
+}
+
+impl Invalid {
+    fn to_error(&self) -> Error {
+        match self {
+            Invalid::Argument { what, reason } => Error::invalid(what, reason.clone()),
+            Invalid::Config(m) => Error::Config(m.clone()),
+        }
+    }
 }
 
 fn check_timeout(what: &'static str, d: Duration) -> std::result::Result<(), Invalid> {
@@ -124,7 +134,7 @@ impl ConfigBuilder {
             accept_invalid_certs: false,
             alpn: true,
             buffer_size: 256 * 1024,
-            invalid: None,
+            invalid: Vec::new(),
         }
     }
 
@@ -359,16 +369,26 @@ impl ConfigBuilder {
     /// with each other (TLS minimum above maximum, `pin_replaces_ca` without a pin)
     /// and the files.
     pub fn check(&self) -> Result<()> {
-        match &self.invalid {
-            None => Ok(()),
-            Some(Invalid::Argument { what, reason }) => Err(Error::invalid(what, reason.clone())),
-            Some(Invalid::Config(m)) => Err(Error::Config(m.clone())),
-        }
+        self.invalid
+            .first()
+            .map_or(Ok(()), |bad| Err(bad.to_error()))
     }
 
-    /// Records the first refused setting.
+    /// How many settings were refused so far. A face that reports each setter's
+    /// result on its own (the C builder) compares the count before and after one
+    /// setting and reports [`last_refusal`](ConfigBuilder::last_refusal) when it grew.
+    pub fn refusal_count(&self) -> usize {
+        self.invalid.len()
+    }
+
+    /// The most recent refused setting, as the error `check` would give for it.
+    pub fn last_refusal(&self) -> Option<Error> {
+        self.invalid.last().map(Invalid::to_error)
+    }
+
+    /// Records a refused setting.
     fn refuse(mut self, bad: Invalid) -> Self {
-        self.invalid.get_or_insert(bad);
+        self.invalid.push(bad);
         self
     }
 
@@ -581,6 +601,19 @@ mod tests {
             ok.clone().pin_sha256("abc").check(),
             Err(Error::Config(_))
         ));
+        // Each refusal is counted; the last one is at hand for a face that reports
+        // setters one by one.
+        let b = ok.clone().pin_sha256("abc");
+        assert_eq!(b.refusal_count(), 1);
+        let b = b.port(2121);
+        assert_eq!(b.refusal_count(), 1);
+        let b = b.port(0);
+        assert_eq!(b.refusal_count(), 2);
+        assert!(matches!(
+            b.last_refusal(),
+            Some(Error::InvalidArgument { what: "port", .. })
+        ));
+        assert!(matches!(b.check(), Err(Error::Config(_))));
         // The first refusal is the one reported, and the refused value is not taken.
         let b = ok.clone().port(2121).port(0).connect_timeout(zero);
         assert_eq!(refused_option(&b), "port");

@@ -432,6 +432,10 @@ impl TlsInfo {
     /// Called once the handshake is done, when rustls knows the version and the
     /// suite; only TLS 1.2 and 1.3 are ever enabled.
     pub(crate) fn of(conn: &CommonState) -> TlsInfo {
+        debug_assert!(
+            conn.protocol_version().is_some() && conn.negotiated_cipher_suite().is_some(),
+            "TlsInfo::of before the handshake was done"
+        );
         let version = match conn.protocol_version() {
             Some(rustls::ProtocolVersion::TLSv1_2) => TlsVersion::Tls12,
             _ => TlsVersion::Tls13,
