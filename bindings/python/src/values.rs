@@ -9,6 +9,14 @@ use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDateTime, PyDict, PyString, PyTuple, PyTzInfo};
 
+/// `(type(obj), obj.__getnewargs__())`: what `__reduce__` returns for every value class.
+fn reduce<'py>(obj: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    Ok((
+        obj.get_type().into_any(),
+        obj.call_method0("__getnewargs__")?,
+    ))
+}
+
 /// `repr()` of a value, as Python shows it.
 fn repr<'py>(py: Python<'py>, v: impl IntoPyObject<'py>) -> PyResult<String> {
     Ok(v.into_bound_py_any(py)?.repr()?.to_string())
@@ -128,6 +136,18 @@ impl Reply {
             repr(py, &self.text)?,
             self.lines(py)?.repr()?
         ))
+    }
+
+    /// The fields in constructor order, for positional `case` patterns (as the
+    /// dataclasses of ftps 0.1 had).
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str) {
+        ("code", "text", "lines")
+    }
+
+    /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        reduce(slf.as_any())
     }
 
     fn __getnewargs__<'py>(&self, py: Python<'py>) -> PyResult<(u16, String, Bound<'py, PyTuple>)> {
@@ -302,6 +322,38 @@ impl Entry {
         ))
     }
 
+    /// The fields in constructor order, for positional `case` patterns (as the
+    /// dataclasses of ftps 0.1 had).
+    #[classattr]
+    fn __match_args__() -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        (
+            "name",
+            "name_bytes",
+            "type",
+            "size",
+            "mtime",
+            "link_target",
+            "permissions",
+            "facts",
+            "raw",
+        )
+    }
+
+    /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        reduce(slf.as_any())
+    }
+
     fn __getnewargs__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let key = self.key(py)?;
         let mut args: Vec<Bound<'py, PyAny>> = key.iter().collect();
@@ -379,6 +431,24 @@ impl TlsConnection {
             repr(py, self.resumed)?,
             repr(py, &self.alpn)?,
         ))
+    }
+
+    /// The fields in constructor order, for positional `case` patterns (as the
+    /// dataclasses of ftps 0.1 had).
+    #[classattr]
+    fn __match_args__() -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        ("version", "cipher", "kx_group", "resumed", "alpn")
+    }
+
+    /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        reduce(slf.as_any())
     }
 
     fn __getnewargs__(&self) -> (String, String, Option<String>, bool, Option<Vec<u8>>) {
@@ -469,6 +539,32 @@ impl SessionStats {
         )
     }
 
+    /// The fields in constructor order, for positional `case` patterns (as the
+    /// dataclasses of ftps 0.1 had).
+    #[classattr]
+    fn __match_args__() -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        (
+            "control_tickets",
+            "data_tickets",
+            "data_resumed",
+            "data_full",
+            "tickets_exhausted",
+            "retried",
+        )
+    }
+
+    /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        reduce(slf.as_any())
+    }
+
     fn __getnewargs__(&self) -> (u64, u64, u64, u64, u64, u64) {
         self.fields()
     }
@@ -542,6 +638,18 @@ impl TlsInfo {
             },
             self.stats.__repr__()
         ))
+    }
+
+    /// The fields in constructor order, for positional `case` patterns (as the
+    /// dataclasses of ftps 0.1 had).
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str) {
+        ("control", "data", "stats")
+    }
+
+    /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        reduce(slf.as_any())
     }
 
     fn __getnewargs__(&self) -> (TlsConnection, Option<TlsConnection>, SessionStats) {

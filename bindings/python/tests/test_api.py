@@ -83,9 +83,13 @@ def test_value_types_are_frozen_comparable_hashable_and_pickle() -> None:
         ftps.TLSInfo(control, None, ftps.SessionStats(1, 2, 3, 0, 0, 0)),
     ]
     for v in values:
-        for again in (pickle.loads(pickle.dumps(v)), copy.copy(v), copy.deepcopy(v)):
+        pickled = [pickle.loads(pickle.dumps(v, protocol=p)) for p in range(pickle.HIGHEST_PROTOCOL + 1)]
+        for again in (*pickled, copy.copy(v), copy.deepcopy(v)):
             assert again == v and hash(again) == hash(v) and repr(again) == repr(v)
         assert repr(v).startswith(type(v).__name__ + "(")
+        # Positional patterns, in constructor order, as with the dataclasses of 0.1.
+        first = getattr(type(v), "__match_args__")[0]
+        assert hasattr(v, first), (type(v).__name__, first)
         name = next(n for n in ("code", "name", "version", "data_full", "control") if hasattr(v, n))
         try:
             setattr(v, name, None)

@@ -1,7 +1,7 @@
 """The native module (private; use the ``ftps`` package, which exports its public classes)."""
 
 import datetime
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, final
+from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, Union, final
 
 __all__ = ["RawClient", "connect", "Reply", "Entry", "TLSConnection", "SessionStats", "TLSInfo", "__version__"]
 
@@ -11,6 +11,7 @@ _TimeTuple = Tuple[int, int, int, int, int, int, int]
 
 @final
 class Reply:
+    __match_args__: ClassVar[Tuple[str, str, str]]
     def __new__(cls, code: int, text: str, lines: Sequence[bytes] = ...) -> Reply: ...
     @property
     def code(self) -> int: ...
@@ -30,6 +31,7 @@ class Reply:
 
 @final
 class Entry:
+    __match_args__: ClassVar[Tuple[str, str, str, str, str, str, str, str, str]]
     def __new__(
         cls,
         name: str,
@@ -70,6 +72,7 @@ class Entry:
 
 @final
 class TLSConnection:
+    __match_args__: ClassVar[Tuple[str, str, str, str, str]]
     def __new__(
         cls, version: str, cipher: str, kx_group: Optional[str], resumed: bool, alpn: Optional[bytes]
     ) -> TLSConnection: ...
@@ -89,6 +92,7 @@ class TLSConnection:
 
 @final
 class SessionStats:
+    __match_args__: ClassVar[Tuple[str, str, str, str, str, str]]
     def __new__(
         cls,
         control_tickets: int,
@@ -116,6 +120,7 @@ class SessionStats:
 
 @final
 class TLSInfo:
+    __match_args__: ClassVar[Tuple[str, str, str]]
     def __new__(cls, control: TLSConnection, data: Optional[TLSConnection], stats: SessionStats) -> TLSInfo: ...
     @property
     def control(self) -> TLSConnection: ...
