@@ -158,6 +158,12 @@ impl Session {
     /// `SIZE` in binary mode (the configured type restored after it). The caller checks
     /// that the session is ready.
     pub(crate) fn size(&mut self, path: &[u8]) -> Result<u64> {
+        let reply = self.size_reply(path)?;
+        parse_213_size(reply.first_line_text())
+    }
+
+    /// `SIZE` in binary mode (the type restored after): the `213` reply, unparsed.
+    pub(crate) fn size_reply(&mut self, path: &[u8]) -> Result<Reply> {
         self.set_type(TransferType::Binary)?;
         if path.is_empty() {
             return Err(Error::invalid("path", "empty"));
@@ -168,7 +174,7 @@ impl Session {
         if reply.code() != 213 {
             return Err(Error::protocol(format!("SIZE answered {reply}")));
         }
-        parse_213_size(reply.first_line_text())
+        Ok(reply)
     }
 
     /// Writes a note into the transcript.

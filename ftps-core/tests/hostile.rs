@@ -855,6 +855,51 @@ fn f8_numbers_in_replies_are_checked() {
 }
 
 #[test]
+fn f8_size_213_without_a_number_falls_back_to_mlst_then_list() {
+    // One server answers SIZE of an empty file with `213 File status`: no number at all.
+    let no_number = || Fault::reply_override("SIZE", b"213 File status\r\n".to_vec());
+    let files = |b: Builder| b.file("empty.bin", b"").file("five.bin", b"12345");
+
+    // MLST gives the size.
+    let srv = start(files(TestServer::builder()).fault(no_number()));
+    let mut c = login(&srv, Mode::Explicit);
+    assert_eq!(c.size("empty.bin").unwrap(), 0);
+    assert_eq!(c.size("five.bin").unwrap(), 5);
+    assert!(srv.commands().iter().any(|c| c == "MLST five.bin"));
+
+    // MLST refused: a LIST of the file gives it.
+    let srv = start(
+        files(TestServer::builder())
+            .fault(no_number())
+            .fault(Fault::reply_override(
+                "MLST",
+                b"500 Unknown command\r\n".to_vec(),
+            )),
+    );
+    let mut c = login(&srv, Mode::Explicit);
+    assert_eq!(c.size("five.bin").unwrap(), 5);
+    assert!(srv.commands().iter().any(|c| c == "LIST five.bin"));
+    c.noop().unwrap();
+
+    // Neither gives it: a protocol error that names the reply, and the session goes on.
+    let srv = start(
+        files(TestServer::builder())
+            .fault(no_number())
+            .fault(Fault::reply_override(
+                "MLST",
+                b"500 Unknown command\r\n".to_vec(),
+            ))
+            .fault(Fault::reply_override("LIST", b"550 No\r\n".to_vec())),
+    );
+    let mut c = login(&srv, Mode::Explicit);
+    match c.size("five.bin") {
+        Err(Error::Protocol(m)) => assert!(m.contains("File status"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    c.noop().unwrap();
+}
+
+#[test]
 fn f9_421_ends_the_session_with_a_typed_error() {
     let srv = start(TestServer::builder().fault(Fault::CloseAfter("CWD".into())));
     let mut c = login(&srv, Mode::Explicit);

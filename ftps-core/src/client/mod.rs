@@ -349,9 +349,51 @@ impl Client {
     }
 
     /// `SIZE`: the size of a file in bytes (in binary mode).
+    ///
+    /// A `213` that carries no number at all (one server answers `SIZE` of an empty
+    /// file with `213 File status`) is not an answer: the size then comes from `MLST`,
+    /// else from a `LIST` of the file. A malformed number (`213 12abc`, `213 -1`) is
+    /// still an [`Error::Protocol`] (docs/threats.md, class F8).
     pub fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         self.ready()?;
-        self.session.size(path.as_ref())
+        let path = path.as_ref();
+        let reply = self.session.size_reply(path)?;
+        let text = reply.first_line_text();
+        let first = text.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| b.is_ascii_digit() || *b == b'+' || *b == b'-') {
+            return crate::reply::parse_213_size(text);
+        }
+        self.session
+            .note("SIZE gave 213 without a number: asking MLST, then LIST");
+        self.size_from_listing(path)?.ok_or_else(|| {
+            Error::protocol(format!(
+                "SIZE answered {reply} (no number), and neither MLST nor LIST gave the size"
+            ))
+        })
+    }
+
+    /// The size of a file from `MLST`, else from `LIST` of it (one file entry, or the
+    /// entry with the file's name). A refusal of either is `None`; an error that ends
+    /// the session is returned.
+    fn size_from_listing(&mut self, path: &[u8]) -> Result<Option<u64>> {
+        let keep_fatal = |e: Error| if e.is_fatal() { Err(e) } else { Ok(None) };
+        let mlst = match self.mlst(path) {
+            Ok(e) => e.size,
+            Err(e) => keep_fatal(e)?,
+        };
+        if mlst.is_some() {
+            return Ok(mlst);
+        }
+        let listing = match self.list_unix(Some(path)) {
+            Ok(l) => l,
+            Err(e) => return keep_fatal(e),
+        };
+        let base = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+        let files: Vec<&crate::list::Entry> = listing.iter().filter(|e| e.is_file()).collect();
+        Ok(match files.as_slice() {
+            [only] => only.size,
+            many => many.iter().find(|e| e.name == base).and_then(|e| e.size),
+        })
     }
 
     /// `MDTM`: the modification time of a file (UTC).
