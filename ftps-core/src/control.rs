@@ -115,21 +115,29 @@ pub(crate) fn tcp_connect(
 }
 
 /// Runs a TLS handshake on `sock` to completion within `timeout`.
+/// `answered_in_clear` starts the message of the [`Error::Protocol`] given when the
+/// server's first bytes are an FTP reply rather than TLS ([`IMPLICIT_PORT_GREETED_IN_CLEAR`],
+/// [`HELLO_ANSWERED_IN_CLEAR`]).
 pub(crate) fn handshake(
     mut conn: ClientConnection,
     mut sock: TcpStream,
     timeout: Duration,
     during: &'static str,
     phase: Phase,
+    answered_in_clear: &'static str,
 ) -> Result<StreamOwned<ClientConnection, TcpStream>> {
     let deadline = Instant::now() + timeout;
+    let mut first = Sniff {
+        sock: &mut sock,
+        seen: Vec::new(),
+    };
     while conn.is_handshaking() {
         let left = deadline
             .checked_duration_since(Instant::now())
             .filter(|d| !d.is_zero())
             .ok_or(Error::Timeout { phase })?;
-        set_timeouts(&sock, left).map_err(|e| Error::from_io(e, during, phase))?;
-        match conn.complete_io(&mut sock) {
+        set_timeouts(first.sock, left).map_err(|e| Error::from_io(e, during, phase))?;
+        match conn.complete_io(&mut first) {
             Ok((0, 0)) if conn.is_handshaking() => {
                 return Err(Error::ConnectionLost {
                     during,
@@ -138,10 +146,66 @@ pub(crate) fn handshake(
                 });
             }
             Ok(_) => {}
-            Err(e) => return Err(Error::from_io(e, during, phase)),
+            Err(e) => {
+                if let Some(text) = first.ftp_reply() {
+                    return Err(Error::protocol(format!("{answered_in_clear}: {text:?}")));
+                }
+                return Err(Error::from_io(e, during, phase));
+            }
         }
     }
     Ok(StreamOwned::new(conn, sock))
+}
+
+/// Implicit mode: the port greeted in clear text instead of a ServerHello.
+pub(crate) const IMPLICIT_PORT_GREETED_IN_CLEAR: &str = "the server answered the TLS \
+     ClientHello with an FTP reply in clear text: is this an explicit-TLS port (AUTH TLS, \
+     usually 21)? Then use explicit mode";
+
+/// Explicit mode: the start of the message of the error for a ClientHello answered with an
+/// FTP reply after `234`.
+pub(crate) const HELLO_ANSWERED_IN_CLEAR: &str = "the server answered the TLS ClientHello with an FTP reply \
+     in clear text (it was still reading commands after 234)";
+
+/// The socket of a handshake, keeping the first bytes the server sent, to tell an FTP reply
+/// in clear text from a TLS failure. rustls reads and judges the records; this only looks.
+struct Sniff<'a> {
+    sock: &'a mut TcpStream,
+    seen: Vec<u8>,
+}
+
+impl Sniff<'_> {
+    /// The server's first line, when it is an FTP reply (`ddd `/`ddd-`, printable).
+    fn ftp_reply(&self) -> Option<String> {
+        let line = self.seen.split(|&b| b == b'\n').next()?;
+        let reply = matches!(line, [a, b, c, sep, ..]
+            if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit()
+                && (*sep == b' ' || *sep == b'-'));
+        reply.then(|| String::from_utf8_lossy(line).trim_end().to_string())
+    }
+}
+
+impl io::Read for Sniff<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.sock.read(buf)?;
+        let keep = n.min(256usize.saturating_sub(self.seen.len()));
+        self.seen.extend_from_slice(&buf[..keep]);
+        Ok(n)
+    }
+}
+
+impl io::Write for Sniff<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.sock.flush()
+    }
+}
+
+/// Whether `e` says that the server answered the ClientHello with an FTP reply.
+pub(crate) fn hello_answered_in_clear(e: &Error) -> bool {
+    matches!(e, Error::Protocol(m) if m.starts_with(HELLO_ANSWERED_IN_CLEAR))
 }
 
 pub(crate) fn set_timeouts(sock: &TcpStream, d: Duration) -> io::Result<()> {
@@ -438,6 +502,7 @@ impl Control {
             self.timeouts.reply,
             "control connection",
             Phase::ControlHandshake,
+            HELLO_ANSWERED_IN_CLEAR,
         )
         .inspect_err(|_| self.broken = true)?;
         self.stream = Stream::Tls(Box::new(stream));

@@ -149,10 +149,39 @@ fn a5_failed_handshake_after_234_is_fatal() {
         let srv = start(TestServer::builder().fault(fault));
         match connect(&srv, Mode::Explicit) {
             Err(Error::Tls { .. }) | Err(Error::ConnectionLost { .. }) => {}
+            // Plain text that reads as an FTP reply: tried once more, then named as such.
+            Err(Error::Protocol(m)) if m.contains("220 plain text here") => {}
             other => panic!("{other:?}"),
         }
         no_credentials_sent(&srv);
     }
+}
+
+#[test]
+fn a5_clienthello_answered_in_clear_text_is_tried_again_after_a_wait() {
+    // The server reads the control connection as FTP commands for 300 ms after 234 and
+    // answers the ClientHello with `502 Command not allowed: \x16\x03...` in clear text.
+    let srv =
+        start(TestServer::builder().fault(Fault::CommandsAfter234(Duration::from_millis(300))));
+    let mut c = connect(&srv, Mode::Explicit).unwrap();
+    c.login(USER, PASS).unwrap();
+    assert_eq!(fetch(&mut c, "hello.txt").unwrap(), b"hello\n");
+    let cmds = srv.commands();
+    let auths = cmds.iter().filter(|c| c.starts_with("AUTH")).count();
+    assert_eq!(auths, 2, "one AUTH per connection: {cmds:?}");
+
+    // A server that keeps doing it: an error that says what happened, no credentials sent.
+    let srv = start(TestServer::builder().fault(Fault::CommandsAfter234(Duration::from_secs(5))));
+    match connect(&srv, Mode::Explicit) {
+        Err(Error::Protocol(m)) => {
+            assert!(
+                m.contains("in clear text") && m.contains("502 Command not allowed"),
+                "{m}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    no_credentials_sent(&srv);
 }
 
 #[test]
@@ -165,7 +194,8 @@ fn a6_implicit_client_against_plain_port_fails_fast() {
         .unwrap();
     let t = std::time::Instant::now();
     match Client::connect(&cfg) {
-        Err(Error::Tls { .. }) | Err(Error::ConnectionLost { .. }) => {}
+        // The greeting is an FTP reply in clear text: named, with the remedy.
+        Err(Error::Protocol(m)) => assert!(m.contains("explicit mode") && m.contains("220"), "{m}"),
         other => panic!("{other:?}"),
     }
     assert!(t.elapsed() < short().reply, "waited for the whole timeout");

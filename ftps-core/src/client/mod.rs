@@ -18,6 +18,11 @@ use crate::time::DateTime;
 use crate::tls::{SessionStats, SessionTls, TlsInfo};
 use crate::transfer::TransferState;
 
+/// How long a second connection waits between `234` and the ClientHello after a server
+/// answered the first ClientHello in clear text ([`Client::connect`]); at most the reply
+/// timeout.
+const HELLO_WAIT: Duration = Duration::from_secs(1);
+
 /// What the server offers, from its `FEAT` reply (RFC 2389).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -100,6 +105,19 @@ impl Client {
         config: &Config,
         transcript: Option<Transcript>,
     ) -> Result<Client> {
+        Client::open(config, transcript, Duration::ZERO)
+    }
+
+    /// Connects; in explicit mode waits `hello_wait` between `234` and the ClientHello.
+    /// Some servers go on reading the control connection as FTP commands for a moment
+    /// after `234` and answer a ClientHello sent at once with `502 ...` in clear text:
+    /// that is tried once more on a new connection, waiting [`HELLO_WAIT`] first
+    /// (docs/threats.md, class A5). Nothing was sent but `AUTH`, so nothing leaks.
+    fn open(
+        config: &Config,
+        transcript: Option<Transcript>,
+        hello_wait: Duration,
+    ) -> Result<Client> {
         let c = &config.inner;
         let sock = tcp_connect(&c.host, c.port, c.timeouts.connect, c.nodelay)?;
         if let Some(ka) = c.keepalive {
@@ -117,6 +135,7 @@ impl Client {
                 c.timeouts.reply,
                 "control connection",
                 Phase::ControlHandshake,
+                crate::control::IMPLICIT_PORT_GREETED_IN_CLEAR,
             )?)),
             _ => Stream::Plain(sock),
         };
@@ -135,8 +154,20 @@ impl Client {
             features: Features::default(),
             greeting,
         };
-        if c.mode == Mode::Explicit {
-            client.auth_tls()?;
+        if c.mode == Mode::Explicit
+            && let Err(e) = client.auth_tls(hello_wait)
+        {
+            if !hello_wait.is_zero() || !crate::control::hello_answered_in_clear(&e) {
+                return Err(e);
+            }
+            let wait = HELLO_WAIT.min(c.timeouts.reply);
+            let ctl = client.session.control_mut();
+            ctl.note(&format!(
+                "{e}; connecting again, waiting {wait:?} after 234 before the ClientHello"
+            ));
+            let transcript = ctl.transcript.take();
+            drop(client);
+            return Client::open(config, transcript, wait);
         }
         Ok(client)
     }
@@ -144,7 +175,7 @@ impl Client {
     /// `AUTH TLS` and the handshake (docs/threats.md, classes A1-A5): sent whatever the
     /// greeting said, nothing is sent after it until its reply is read, and anything but
     /// `234` ends the session before credentials are sent.
-    fn auth_tls(&mut self) -> Result<()> {
+    fn auth_tls(&mut self, hello_wait: Duration) -> Result<()> {
         let arg: &[u8] = match self.config().inner.auth {
             crate::config::AuthCommand::Tls => b"TLS",
             crate::config::AuthCommand::Ssl => b"SSL",
@@ -154,6 +185,9 @@ impl Client {
         if reply.code() != 234 {
             self.session.control_mut().shutdown();
             return Err(Error::TlsNotAvailable { reply });
+        }
+        if !hello_wait.is_zero() {
+            std::thread::sleep(hello_wait);
         }
         self.session.upgrade()
     }

@@ -113,6 +113,27 @@ impl Control {
         std::mem::take(&mut self.buf)
     }
 
+    /// Read whatever the client sends within `wait` (raw, up to `max` bytes); empty when
+    /// nothing came. The socket's timeout is restored after.
+    pub fn read_raw_within(&mut self, max: usize, wait: Duration) -> io::Result<Vec<u8>> {
+        let before = self.tcp.read_timeout()?;
+        self.tcp
+            .set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
+        let r = self.read_raw(max);
+        self.tcp.set_read_timeout(before)?;
+        match r {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(Vec::new())
+            }
+            r => r,
+        }
+    }
+
     /// Read whatever the client sends next (raw, up to `max` bytes, bounded by the socket
     /// timeout). Used to wait for a ClientHello that the server will not answer properly.
     pub fn read_raw(&mut self, max: usize) -> io::Result<Vec<u8>> {

@@ -29,6 +29,10 @@ pub enum Fault {
     AuthReply(Vec<u8>),
     /// A3: send `234 ...\r\n` followed by these bytes in ONE write, then do the handshake.
     JunkAfter234(Vec<u8>),
+    /// A5: for this long after `234`, keep reading the control connection as FTP commands
+    /// (as some servers do for a moment): whatever arrives, a ClientHello included, is
+    /// answered in clear text with `502 Command not allowed: ...`. Only then the handshake.
+    CommandsAfter234(Duration),
     /// A5/A6/F7: instead of a ServerHello send these bytes and close. On the explicit port this
     /// happens after `234` once the client's ClientHello has arrived; on the implicit port right
     /// after accept (like a plain FTP server's banner, e.g. `"220 plain FTP\r\n"`).
@@ -334,6 +338,7 @@ pub(crate) struct Plan {
     endless: Vec<(String, Duration)>,
     listings: Vec<(String, Vec<u8>)>,
     pub junk_after_234: Option<Vec<u8>>,
+    pub commands_after_234: Option<Duration>,
     pub instead_of_server_hello: Option<Vec<u8>>,
     pub pasv_target: PasvTarget,
     pub malformed_pasv: Option<Vec<u8>>,
@@ -417,6 +422,7 @@ impl Plan {
                 nth,
             }),
             Fault::JunkAfter234(junk) => self.junk_after_234 = Some(junk),
+            Fault::CommandsAfter234(d) => self.commands_after_234 = Some(d),
             Fault::PlainTextInsteadOfServerHello(b) => self.instead_of_server_hello = Some(b),
             Fault::GarbageInsteadOfServerHello => {
                 self.instead_of_server_hello = Some(GARBAGE.to_vec())

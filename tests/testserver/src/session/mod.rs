@@ -10,7 +10,7 @@ use std::io;
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::ServerConfig;
 
@@ -351,6 +351,26 @@ impl Session {
             reply.extend_from_slice(junk);
         }
         self.send_raw(&reply)?;
+        if let Some(window) = plan.commands_after_234 {
+            let until = Instant::now() + window;
+            let mut early = early.clone();
+            while let Some(left) = until.checked_duration_since(Instant::now()) {
+                let got = if early.is_empty() {
+                    self.ctrl.read_raw_within(16 * 1024, left)?
+                } else {
+                    std::mem::take(&mut early)
+                };
+                if got.is_empty() {
+                    // Nothing yet, or the client hung up: look again shortly.
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                }
+                let shown: String = got.iter().take(8).map(|b| format!("\\x{b:02x}")).collect();
+                self.send_raw(format!("502 Command not allowed: {shown}\r\n").as_bytes())?;
+            }
+            self.start_tls(Vec::new())?;
+            return Ok(Flow::Continue);
+        }
         if let Some(bytes) = &plan.instead_of_server_hello {
             if early.is_empty() {
                 let _ = self.ctrl.read_raw(16 * 1024);
