@@ -145,13 +145,13 @@ impl BuilderState {
     fn apply(&mut self, set: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Result<(), Failure> {
         let before = self.builder.refusal_count();
         let next = set(self.builder.clone());
-        if next.refusal_count() > before {
-            return Err(next
-                .last_refusal()
-                .map_or_else(|| Failure::invalid("refused"), Failure::from));
+        match next.last_refusal() {
+            Some(e) if next.refusal_count() > before => Err(e.into()),
+            _ => {
+                self.builder = next;
+                Ok(())
+            }
         }
-        self.builder = next;
-        Ok(())
     }
 }
 
@@ -170,15 +170,13 @@ fn enum_value<T: Copy>(value: u32, all: &[(u32, T)], what: &str) -> Result<T, Fa
         .ok_or_else(|| Failure::invalid(format!("unknown {what} value {value}")))
 }
 
+/// An `ftps_tls_version`: the version's number on the wire, as the core knows it.
 pub(crate) fn tls_version(value: u32) -> Result<TlsVersion, Failure> {
-    enum_value(
-        value,
-        &[
-            (ftps_tls_version::Tls12 as u32, TlsVersion::Tls12),
-            (ftps_tls_version::Tls13 as u32, TlsVersion::Tls13),
-        ],
-        "ftps_tls_version",
-    )
+    TlsVersion::ALL
+        .iter()
+        .copied()
+        .find(|v| u32::from(v.wire()) == value)
+        .ok_or_else(|| Failure::invalid(format!("unknown ftps_tls_version value {value}")))
 }
 
 /// Starts a configuration for `host` (a DNS name or an IP address, NUL-terminated
@@ -787,5 +785,26 @@ pub extern "C" fn ftps_config_builder_build(
 pub extern "C" fn ftps_config_free(config: *const ftps_config) {
     ffi_panic_boundary! {
         handle::free(config, |_| true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_c_tls_version_numbers_are_the_cores() {
+        assert_eq!(
+            ftps_tls_version::Tls12 as u32,
+            u32::from(TlsVersion::Tls12.wire())
+        );
+        assert_eq!(
+            ftps_tls_version::Tls13 as u32,
+            u32::from(TlsVersion::Tls13.wire())
+        );
+        for v in TlsVersion::ALL {
+            assert_eq!(tls_version(u32::from(v.wire())).unwrap(), *v);
+        }
+        assert!(tls_version(0x0301).is_err());
     }
 }

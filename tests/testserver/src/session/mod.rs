@@ -353,7 +353,7 @@ impl Session {
         self.send_raw(&reply)?;
         if let Some(window) = plan.commands_after_234 {
             let until = Instant::now() + window;
-            let mut early = early.clone();
+            let mut early = early;
             while let Some(left) = until.checked_duration_since(Instant::now()) {
                 let got = if early.is_empty() {
                     self.ctrl.read_raw_within(16 * 1024, left)?
