@@ -50,6 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &mut TransferOptions {
             offset: 500_000,
             progress: None,
+            ..Default::default()
         },
     )?;
     assert_eq!(out, &data[500_000..]);

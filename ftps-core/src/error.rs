@@ -166,6 +166,21 @@ pub enum Error {
         /// What happened.
         detail: String,
     },
+    /// The transferred file is not what the server holds (docs/threats.md, class G5):
+    /// its hash or its size differ, or `verify=required` found no hash to check with
+    /// (then nothing was transferred). A download's target was not replaced; an atomic
+    /// upload's temporary file was deleted.
+    Integrity {
+        /// The remote path.
+        path: String,
+        /// What was compared: `SHA-512`, `SHA-256`, `SHA-1` or `size`; `none` when
+        /// no hash was available.
+        check: &'static str,
+        /// The local value (lowercase hex, or a byte count); empty for `none`.
+        local: String,
+        /// The server's value; empty for `none`.
+        remote: String,
+    },
     /// The caller's progress callback asked to stop.
     Cancelled,
     /// A call was made on a client that cannot serve it (not logged in, closed,
@@ -199,6 +214,7 @@ impl Error {
                 | Error::Cancelled
                 | Error::State(_)
                 | Error::Truncated { .. }
+                | Error::Integrity { .. }
         )
     }
 
@@ -331,6 +347,25 @@ impl fmt::Display for Error {
                 ),
                 None => write!(f, "transfer truncated after {received} bytes: {detail}"),
             },
+            Error::Integrity {
+                path,
+                check: "none",
+                ..
+            } => write!(
+                f,
+                "integrity check impossible for {path}: verify is required, but the server \
+                 offers no hash (FEAT lists none of HASH, XSHA512, XSHA256, XSHA1); use \
+                 verify auto to compare sizes instead"
+            ),
+            Error::Integrity {
+                path,
+                check,
+                local,
+                remote,
+            } => write!(
+                f,
+                "integrity check failed for {path}: {check} here {local}, on the server {remote}"
+            ),
             Error::Cancelled => f.write_str("cancelled by the caller"),
             Error::State(m) => write!(f, "client not usable: {m}"),
         }

@@ -50,11 +50,12 @@ mod time;
 mod tls;
 mod transfer;
 mod types;
+mod verify;
 
-pub use client::{Client, Features};
+pub use client::{Client, Features, is_partial_name};
 pub use config::{
     AuthCommand, Config, ConfigBuilder, DataConnectionMode, DataProtection, Limits, Mode, Timeouts,
-    TransferType,
+    TransferType, Verify,
 };
 pub use control::{Direction, Transcript};
 pub use error::{Error, Phase, Result};
@@ -64,6 +65,7 @@ pub use reply::Reply;
 pub use time::DateTime;
 pub use tls::{CipherSuite, KxGroup, Pin, SessionStats, TlsInfo, TlsVersion};
 pub use transfer::{Download, Progress, TransferOptions, Upload, UploadMode};
+pub use verify::HashAlgorithm;
 
 /// The parsers behind the client, for the fuzz targets in `fuzz/` only: not part of
 /// the API, no stability promise.

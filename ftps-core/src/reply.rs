@@ -410,3 +410,22 @@ mod tests {
         assert_eq!(parse_150_size(b"x (12a bytes)"), None);
     }
 }
+
+/// Replies made from text, for the unit tests of other modules.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Reply, ReplyAssembler, split_line};
+
+    /// The one reply `text` holds (lines ending in CRLF). Panics when it holds none.
+    pub(crate) fn parse(text: &[u8]) -> Reply {
+        let mut asm = ReplyAssembler::default();
+        let mut buf = text;
+        while let Some((len, used)) = split_line(buf) {
+            if let Some(r) = asm.push_line(&buf[..len], 1 << 20).expect("a reply") {
+                return r;
+            }
+            buf = &buf[used..];
+        }
+        panic!("no complete reply in {:?}", String::from_utf8_lossy(text))
+    }
+}

@@ -40,6 +40,9 @@ fn cfg(srv: &TestServer, mode: Mode) -> ConfigBuilder {
         .mode(mode)
         .ca_pem(srv.ca_pem().as_bytes().to_vec())
         .timeouts(short())
+        // Each test here checks how one attempt ends; automatic resume (class G6) is
+        // tested in integrity.rs.
+        .resume_attempts(0)
 }
 
 fn connect(srv: &TestServer, mode: Mode) -> ftps_core::Result<Client> {
@@ -1232,6 +1235,7 @@ fn g1_matrix(whole: bool, size: bool) {
         let mut opts = TransferOptions {
             offset: G1_OFFSET,
             progress: None,
+            ..Default::default()
         };
         let r = c.download("f", &mut out, &mut opts);
         let got = g1_check(&case, want, &r, ending.sent(G1_OFFSET));
@@ -1761,6 +1765,7 @@ fn caller_progress_callback_can_cancel_and_the_client_stays_usable() {
         &mut TransferOptions {
             offset: 0,
             progress: Some(&mut cb),
+            ..Default::default()
         },
     );
     assert!(matches!(r, Err(Error::Cancelled)));

@@ -373,3 +373,78 @@ fn wrong_password_is_login_rejected() {
         }
     });
 }
+
+/// G5: every real server gets its transfers verified with the best it offers (ProFTPD
+/// with mod_digest: SHA-512 through `HASH`; vsftpd and pure-ftpd: `SIZE`), and an
+/// atomic upload onto an existing file replaces it through a temporary name, leaving
+/// nothing else behind. Prints a `VERIFY` line per server.
+#[test]
+fn g5_each_server_verifies_with_the_best_it_offers_and_takes_atomic_uploads() {
+    use std::sync::{Arc, Mutex};
+    each_server(|env, srv| {
+        let cfg = srv.builder(env).atomic_uploads(true).build().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = Arc::clone(&lines);
+        let mut c = Client::connect_with_transcript(
+            &cfg,
+            Some(Box::new(move |_, l: &[u8]| {
+                sink.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(l).into_owned())
+            })),
+        )
+        .unwrap();
+        c.login(env.user(), env.pass()).unwrap();
+        let dir = format!("g5-{}", std::process::id());
+        c.mkdir(&dir).unwrap();
+        let data = pattern(3 * MIB + 17, 5);
+        let tmp = std::env::temp_dir().join(format!("ftps-g5-{}-{}", std::process::id(), srv.name));
+        std::fs::write(&tmp, b"the old one").unwrap();
+        let remote = format!("{dir}/atomic.bin");
+        c.upload_file(&tmp, &remote, false, None).unwrap();
+        std::fs::write(&tmp, &data).unwrap();
+        lines.lock().unwrap().clear();
+        c.upload_file(&tmp, &remote, false, None).unwrap();
+        let back = tmp.with_extension("back");
+        c.download_file(&remote, &back, false, None).unwrap();
+        assert!(std::fs::read(&back).unwrap() == data, "{}", srv.name);
+        assert!(
+            std::fs::read(srv.root.join(&remote)).unwrap() == data,
+            "{}: on disk",
+            srv.name
+        );
+        let seen = lines.lock().unwrap().clone();
+        let verb = |v: &str| seen.iter().filter(|l| l.starts_with(v)).count();
+        let how = if srv.name.starts_with("proftpd") {
+            // (OPTS HASH SHA-512 went with the first upload, before the transcript was cleared.)
+            assert_eq!(verb("HASH "), 2, "{}: {seen:?}", srv.name);
+            assert_eq!(verb("213 SHA-512 "), 2, "{}: {seen:?}", srv.name);
+            "SHA-512 via HASH"
+        } else {
+            assert_eq!(verb("HASH"), 0, "{}: {seen:?}", srv.name);
+            assert_eq!(verb("SIZE "), 2, "{}: {seen:?}", srv.name);
+            "SIZE"
+        };
+        assert!(
+            seen.iter()
+                .any(|l| l.starts_with("STOR ") && l.contains("/.atomic.bin.ftps-part.")),
+            "{}: {seen:?}",
+            srv.name
+        );
+        assert_eq!(verb("RNTO "), 1, "{}: {seen:?}", srv.name);
+        let left: Vec<String> = std::fs::read_dir(srv.root.join(&dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["atomic.bin"], "{}", srv.name);
+        println!(
+            "VERIFY {}: {how}; atomic upload by RNFR/RNTO onto the existing file",
+            srv.name
+        );
+        std::fs::remove_file(&tmp).unwrap();
+        std::fs::remove_file(&back).unwrap();
+        c.delete(&remote).unwrap();
+        c.rmdir(&dir).unwrap();
+        c.quit().unwrap();
+    });
+}

@@ -244,7 +244,7 @@ pub extern "C" fn ftps_client_download_fd(
             check_fd(fd)?;
             let mut out = FdWriter(fd);
             let n = with_progress(st, |c, progress| {
-                c.download(path, &mut out, &mut TransferOptions { offset, progress })
+                c.download(path, &mut out, &mut TransferOptions { offset, progress, ..Default::default() })
             })??;
             write_out(bytes_out, n);
             Ok(())
@@ -277,7 +277,7 @@ pub extern "C" fn ftps_client_upload_fd(
             check_fd(fd)?;
             let mut input = FdReader(fd);
             let n = with_progress(st, |c, progress| {
-                c.upload(&mut input, path, &mut TransferOptions { offset, progress })
+                c.upload(&mut input, path, &mut TransferOptions { offset, progress, ..Default::default() })
             })??;
             write_out(bytes_out, n);
             Ok(())
@@ -363,7 +363,7 @@ pub extern "C" fn ftps_client_download_cb(
             let cb = callback.ok_or_else(|| Failure::null("callback"))?;
             let mut out = CbWriter { cb, userdata, fault: CallbackFault::default() };
             let r = with_progress(st, |c, progress| {
-                c.download(path, &mut out, &mut TransferOptions { offset, progress })
+                c.download(path, &mut out, &mut TransferOptions { offset, progress, ..Default::default() })
             })?;
             let n = r.map_err(|e| with_fault(e, &out.fault))?;
             write_out(bytes_out, n);
@@ -394,7 +394,7 @@ pub extern "C" fn ftps_client_upload_cb(
             let cb = callback.ok_or_else(|| Failure::null("callback"))?;
             let mut input = CbReader { cb, userdata, fault: CallbackFault::default() };
             let r = with_progress(st, |c, progress| {
-                c.upload(&mut input, path, &mut TransferOptions { offset, progress })
+                c.upload(&mut input, path, &mut TransferOptions { offset, progress, ..Default::default() })
             })?;
             let n = r.map_err(|e| with_fault(e, &input.fault))?;
             write_out(bytes_out, n);

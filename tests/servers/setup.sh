@@ -7,8 +7,8 @@
 #     extracted ProFTPD / pure-ftpd binaries link against (apt-get update only when
 #     something is missing); vsftpd's package scripts are kept from starting a daemon on
 #     port 21 with a temporary /usr/sbin/policy-rc.d;
-#   * downloads proftpd-core, proftpd-mod-crypto (mod_tls), pure-ftpd and pure-ftpd-common
-#     with `apt-get download` and unpacks them with `dpkg-deb -x` into
+#   * downloads proftpd-core (with mod_digest), proftpd-mod-crypto (mod_tls), pure-ftpd and
+#     pure-ftpd-common with `apt-get download` and unpacks them with `dpkg-deb -x` into
 #     $REPO/.servers/opt/{proftpd,pure-ftpd} -- they are NOT installed, because vsftpd,
 #     proftpd-core and pure-ftpd all declare "Conflicts: ftp-server";
 #   * creates vsftpd's secure_chroot_dir /var/run/vsftpd/empty;
@@ -117,11 +117,12 @@ extract() {
     [ -e "$prefix/$f" ] || die "$prefix/$f missing after unpacking ${pkgs[*]}"
   done
 }
-extract proftpd usr/sbin/proftpd usr/lib/proftpd/mod_tls.so -- "${PROFTPD_DEBS[@]}"
+extract proftpd usr/sbin/proftpd usr/lib/proftpd/mod_tls.so usr/lib/proftpd/mod_digest.so -- "${PROFTPD_DEBS[@]}"
 extract pure-ftpd usr/sbin/pure-ftpd usr/bin/pure-pw -- "${PUREFTPD_DEBS[@]}"
 
 # The unpacked binaries must find all their shared libraries on this machine.
 for bin in "$OPT/proftpd/usr/sbin/proftpd" "$OPT/proftpd/usr/lib/proftpd/mod_tls.so" \
+           "$OPT/proftpd/usr/lib/proftpd/mod_digest.so" \
            "$OPT/pure-ftpd/usr/sbin/pure-ftpd" "$OPT/pure-ftpd/usr/bin/pure-pw"; do
   if ldd "$bin" 2>&1 | grep -q 'not found'; then
     ldd "$bin" | grep 'not found' >&2

@@ -399,6 +399,7 @@ impl RawClient {
                 let mut opts = TransferOptions {
                     offset,
                     progress: Some(&mut tick),
+                    ..Default::default()
                 };
                 c.download(&remote, &mut out, &mut opts)
             };
@@ -433,6 +434,7 @@ impl RawClient {
                 let mut opts = TransferOptions {
                     offset,
                     progress: Some(&mut tick),
+                    ..Default::default()
                 };
                 c.upload(&mut input, &remote, &mut opts)
             };

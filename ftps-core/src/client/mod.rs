@@ -5,8 +5,12 @@
 //! [`TransferState`] (data connections and the open transfer); the transfer code works
 //! on the two of them, never on the client.
 
+mod files;
 mod transfers;
 
+pub use files::is_partial_name;
+
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::config::{Config, DataProtection, Mode};
@@ -80,6 +84,23 @@ pub struct Client {
     transfers: TransferState,
     features: Features,
     greeting: Reply,
+    /// What the last successful login sent, for [`Client::reconnect`].
+    login: Option<Login>,
+    /// The directory the last `CWD`/`CDUP` went to (from `PWD`), for a reconnect.
+    cwd: Option<Vec<u8>>,
+    /// The algorithm `OPTS HASH` selected on this connection.
+    hash_selected: Option<crate::verify::HashAlgorithm>,
+    reconnects: u64,
+    resumes: u64,
+    left_behind: Vec<Vec<u8>>,
+}
+
+/// The credentials of a login, kept to log in again after a reconnect.
+#[derive(Clone)]
+struct Login {
+    user: String,
+    password: String,
+    account: Option<String>,
 }
 
 impl std::fmt::Debug for Client {
@@ -153,6 +174,12 @@ impl Client {
             transfers: TransferState::default(),
             features: Features::default(),
             greeting,
+            login: None,
+            cwd: None,
+            hash_selected: None,
+            reconnects: 0,
+            resumes: 0,
+            left_behind: Vec::new(),
         };
         if c.mode == Mode::Explicit
             && let Err(e) = client.auth_tls(hello_wait)
@@ -228,7 +255,65 @@ impl Client {
         // data connections the server expects in clear text (docs/threats.md, class A9).
         self.after_login()?;
         self.session.set_logged_in();
+        self.login = Some(Login {
+            user: user.to_string(),
+            password: password.to_string(),
+            account: account.map(str::to_string),
+        });
         Ok(())
+    }
+
+    /// Opens a new control connection with the same configuration, logs in again with
+    /// the credentials of the last login, goes back to the directory of the last
+    /// [`Client::cwd`], and replaces this session with it (the old one is closed). The
+    /// convenience transfer calls do this themselves after a lost connection. The
+    /// transcript callback moves to the new session.
+    pub fn reconnect(&mut self) -> Result<()> {
+        let Some(login) = self.login.clone() else {
+            return Err(Error::State(
+                "not logged in: there is no session to reconnect",
+            ));
+        };
+        self.transfers.discard();
+        // The transcript goes to the new session through a forwarder, and comes back
+        // here whole if the new session fails.
+        let shared = Arc::new(Mutex::new(self.session.control_mut().transcript.take()));
+        let fwd = Arc::clone(&shared);
+        let forward: Transcript = Box::new(move |d, line| {
+            if let Some(t) = fwd.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
+                t(d, line);
+            }
+        });
+        let fresh = Client::open(self.config(), Some(forward), Duration::ZERO).and_then(|mut c| {
+            c.login_with_account(&login.user, &login.password, login.account.as_deref())?;
+            if let Some(dir) = &self.cwd {
+                c.cwd(dir.clone())?;
+            }
+            Ok(c)
+        });
+        let mut fresh = match fresh {
+            Ok(c) => c,
+            Err(e) => {
+                let back = shared.lock().unwrap_or_else(PoisonError::into_inner).take();
+                self.session.control_mut().transcript = back;
+                return Err(e);
+            }
+        };
+        fresh.reconnects = self.reconnects + 1;
+        fresh.resumes = self.resumes;
+        fresh.left_behind = std::mem::take(&mut self.left_behind);
+        fresh.session.note(&format!(
+            "reconnected (reconnect {} of this client)",
+            fresh.reconnects
+        ));
+        drop(std::mem::replace(self, fresh));
+        Ok(())
+    }
+
+    /// Remote temporary files of failed atomic uploads that could not be deleted (the
+    /// connection was gone and no new one could be made): named `.NAME.ftps-part.*`.
+    pub fn left_behind(&self) -> &[Vec<u8>] {
+        &self.left_behind
     }
 
     fn after_login(&mut self) -> Result<()> {
@@ -319,10 +404,14 @@ impl Client {
 
     /// How many data connections resumed the control session, and how many tickets arrived.
     pub fn session_stats(&self) -> SessionStats {
-        self.session
+        let mut s = self
+            .session
             .tls()
             .map(|t| t.store.stats())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        s.reconnects = self.reconnects;
+        s.resumes = self.resumes;
+        s
     }
 
     /// Replaces the transcript callback.
@@ -337,15 +426,24 @@ impl Client {
         parse_257(reply.first_line_text())
     }
 
-    /// `CWD`: changes the current directory.
+    /// `CWD`: changes the current directory. The directory it went to (`PWD`) is kept,
+    /// so that [`Client::reconnect`] goes back to it.
     pub fn cwd(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
-        self.path_cmd("CWD", path.as_ref()).map(drop)
+        self.path_cmd("CWD", path.as_ref())?;
+        self.remember_cwd();
+        Ok(())
     }
 
     /// `CDUP`: goes to the parent directory.
     pub fn cdup(&mut self) -> Result<()> {
         self.ready()?;
-        self.expect_ok("CDUP", None).map(drop)
+        self.expect_ok("CDUP", None)?;
+        self.remember_cwd();
+        Ok(())
+    }
+
+    fn remember_cwd(&mut self) {
+        self.cwd = self.pwd().ok();
     }
 
     /// `MKD`: creates a directory; returns its path when the server says it.

@@ -1,13 +1,10 @@
 //! The client's transfer calls. The work is [`crate::transfer`]'s: each call hands it
 //! the client's session and transfer state together ([`Client::transfer`]).
 
-use std::io::{Read, Write};
-use std::path::Path;
-
 use super::Client;
 use crate::error::Result;
 use crate::reply::Reply;
-use crate::transfer::{Download, Progress, Transfer, TransferOptions, Upload, UploadMode};
+use crate::transfer::{Download, Transfer, Upload, UploadMode};
 
 impl Client {
     /// The session and the transfer state, borrowed together for a transfer call.
@@ -77,58 +74,5 @@ impl Client {
         let mut t = self.transfer();
         t.start_upload(path.as_ref(), mode)?;
         Ok(Upload::new(t))
-    }
-
-    /// Downloads `path` into `out`; returns the bytes written.
-    pub fn download(
-        &mut self,
-        path: impl AsRef<[u8]>,
-        out: &mut dyn Write,
-        opts: &mut TransferOptions<'_>,
-    ) -> Result<u64> {
-        self.transfer().download(path.as_ref(), out, opts, None)
-    }
-
-    /// Uploads everything `input` yields to `path`; returns the bytes sent. With
-    /// `opts.offset` > 0 the remote file is overwritten from that offset on, and
-    /// `input` must already be positioned at the matching place.
-    pub fn upload(
-        &mut self,
-        input: &mut dyn Read,
-        path: impl AsRef<[u8]>,
-        opts: &mut TransferOptions<'_>,
-    ) -> Result<u64> {
-        self.transfer().upload(input, path.as_ref(), opts, None)
-    }
-
-    /// Downloads `remote` to the local file `local`; returns the bytes written.
-    ///
-    /// Without `resume`, the data goes to a temporary file beside `local` that
-    /// replaces it only once the transfer succeeded: a failed download never
-    /// clobbers an existing file. With `resume`, an existing `local` is continued
-    /// from its length (`REST`) and kept as it is if the transfer fails.
-    pub fn download_file(
-        &mut self,
-        remote: impl AsRef<[u8]>,
-        local: impl AsRef<Path>,
-        resume: bool,
-        progress: Option<Progress<'_>>,
-    ) -> Result<u64> {
-        self.transfer()
-            .download_file(remote.as_ref(), local.as_ref(), resume, progress)
-    }
-
-    /// Uploads the local file `local` to `remote`; returns the bytes sent. With
-    /// `resume`, the remote file's current size (`SIZE`) is skipped in the local file
-    /// and the rest written from there on (`REST` + `STOR`).
-    pub fn upload_file(
-        &mut self,
-        local: impl AsRef<Path>,
-        remote: impl AsRef<[u8]>,
-        resume: bool,
-        progress: Option<Progress<'_>>,
-    ) -> Result<u64> {
-        self.transfer()
-            .upload_file(local.as_ref(), remote.as_ref(), resume, progress)
     }
 }

@@ -10,7 +10,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::{
     AuthCommand, Config, DataConnectionMode, DataProtection, Inner, Limits, Mode, Timeouts,
-    TransferType,
+    TransferType, Verify,
 };
 use crate::error::{Error, Result};
 use crate::tls::{Pin, TlsVersion};
@@ -49,6 +49,10 @@ pub struct ConfigBuilder {
     accept_invalid_certs: bool,
     alpn: bool,
     buffer_size: usize,
+    verify: Verify,
+    atomic_uploads: bool,
+    resume_attempts: u32,
+    resume_backoff: Duration,
     /// Every refused setting, in order: `check` reports the first.
     invalid: Vec<Invalid>,
 }
@@ -134,6 +138,10 @@ impl ConfigBuilder {
             accept_invalid_certs: false,
             alpn: true,
             buffer_size: 256 * 1024,
+            verify: Verify::Auto,
+            atomic_uploads: false,
+            resume_attempts: 3,
+            resume_backoff: Duration::from_secs(1),
             invalid: Vec::new(),
         }
     }
@@ -360,6 +368,45 @@ impl ConfigBuilder {
         self
     }
 
+    /// How the convenience calls (`download`, `upload`, `download_file`, `upload_file`,
+    /// `download_dir`, `upload_dir`, `sync`) check a transfer: [`Verify::Auto`] (the
+    /// default: the server's strongest hash when it has one, else its `SIZE`),
+    /// [`Verify::Required`] (a hash, or the call fails before transferring) or
+    /// [`Verify::Off`]. A call's `TransferOptions::verify` overrides it.
+    pub fn verify(mut self, v: Verify) -> Self {
+        self.verify = v;
+        self
+    }
+
+    /// Uploads of the convenience calls go to a temporary name in the target's directory
+    /// (`.NAME.ftps-part.RANDOM`), are verified there, and are renamed onto the target
+    /// only then, so that nobody on the server sees a partial file under its name
+    /// (default off: it needs the right to rename and delete, which upload-only
+    /// accounts often lack). A call's `TransferOptions::atomic` overrides it.
+    pub fn atomic_uploads(mut self, yes: bool) -> Self {
+        self.atomic_uploads = yes;
+        self
+    }
+
+    /// How many times a convenience call reconnects (same configuration, same login)
+    /// and resumes a transfer that a lost connection, a data-connection timeout, a
+    /// truncated download or a `421`/`425`/`426` interrupted (default 3; 0 turns it
+    /// off). The streaming calls (`retr`, `stor`, `start_download`...) never do.
+    pub fn resume_attempts(mut self, n: u32) -> Self {
+        self.resume_attempts = n;
+        self
+    }
+
+    /// The wait before the first automatic resume (default 1 s); it doubles with each
+    /// further attempt, up to 30 s.
+    pub fn resume_backoff(mut self, d: Duration) -> Self {
+        if d > Duration::from_secs(3600) {
+            return self.refuse_arg("resume_backoff", format!("at most 1 h, got {d:?}"));
+        }
+        self.resume_backoff = d;
+        self
+    }
+
     /// The first setting so far that can never work, if any: an
     /// [`Error::InvalidArgument`] whose `what` is the option's name (`port`,
     /// `connect_timeout`, `max_listing`, `tls_server_name`...), or an
@@ -448,6 +495,10 @@ impl ConfigBuilder {
                 tls_server_name,
                 tls,
                 buffer_size: self.buffer_size,
+                verify: self.verify,
+                atomic_uploads: self.atomic_uploads,
+                resume_attempts: self.resume_attempts,
+                resume_backoff: self.resume_backoff,
             }),
         })
     }

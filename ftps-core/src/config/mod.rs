@@ -12,7 +12,7 @@ use std::time::Duration;
 
 pub use builder::ConfigBuilder;
 pub use types::{
-    AuthCommand, DataConnectionMode, DataProtection, Limits, Mode, Timeouts, TransferType,
+    AuthCommand, DataConnectionMode, DataProtection, Limits, Mode, Timeouts, TransferType, Verify,
 };
 
 /// The client configuration. Build it with [`Config::builder`]; it cannot change
@@ -45,6 +45,10 @@ pub(crate) struct Inner {
     pub tls_server_name: String,
     pub tls: Option<Arc<rustls::ClientConfig>>,
     pub buffer_size: usize,
+    pub verify: Verify,
+    pub atomic_uploads: bool,
+    pub resume_attempts: u32,
+    pub resume_backoff: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -100,5 +104,21 @@ impl Config {
     /// The transfer type set after login.
     pub fn transfer_type(&self) -> TransferType {
         self.inner.transfer_type
+    }
+    /// How the convenience calls check a transfer (default [`Verify::Auto`]).
+    pub fn verify(&self) -> Verify {
+        self.inner.verify
+    }
+    /// Whether uploads of the convenience calls go to a temporary name first (default no).
+    pub fn atomic_uploads(&self) -> bool {
+        self.inner.atomic_uploads
+    }
+    /// How many times a convenience call reconnects and resumes after a lost connection.
+    pub fn resume_attempts(&self) -> u32 {
+        self.inner.resume_attempts
+    }
+    /// The wait before the first automatic resume; it doubles with each further one.
+    pub fn resume_backoff(&self) -> Duration {
+        self.inner.resume_backoff
     }
 }

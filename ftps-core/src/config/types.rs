@@ -40,6 +40,24 @@ named_enum!(DataProtection, "data_protection", [
     InsecureClear => "insecure-clear" | "C",
 ]);
 named_enum!(TransferType, "transfer_type", [Binary => "binary" | "I", Ascii => "ascii" | "A"]);
+named_enum!(Verify, "verify", [Auto => "auto", Required => "required", Off => "off"]);
+
+/// How a convenience transfer (a whole file, reader or writer) is checked once its bytes
+/// moved, beyond TLS close_notify and the server's `2xx` (docs/threats.md, class G5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Verify {
+    /// The server's hash of the file when it offers one (`HASH`, else `XSHA512`,
+    /// `XSHA256`, `XSHA1`), strongest first, compared with the hash of the bytes as they
+    /// streamed; otherwise the server's `SIZE` after the transfer (default).
+    #[default]
+    Auto,
+    /// A hash as in `Auto`; a server that offers none fails the call before anything
+    /// is transferred.
+    Required,
+    /// No check beyond close_notify and `2xx`.
+    Off,
+}
 
 /// The argument of the `AUTH` command in explicit mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -153,6 +171,9 @@ mod tests {
         }
         for p in DataProtection::ALL {
             assert_eq!(p.to_string().parse::<DataProtection>().unwrap(), *p);
+        }
+        for v in Verify::ALL {
+            assert_eq!(v.to_string().parse::<Verify>().unwrap(), *v);
         }
         for a in AuthCommand::ALL {
             assert_eq!(a.to_string().parse::<AuthCommand>().unwrap(), *a);

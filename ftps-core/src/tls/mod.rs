@@ -225,6 +225,11 @@ pub struct SessionStats {
     pub tickets_exhausted: u64,
     /// Transfers retried once after a refused full handshake had brought fresh tickets.
     pub retried: u64,
+    /// Times the client reconnected ([`Client::reconnect`](crate::Client::reconnect)),
+    /// itself or when asked; the other counters are of the current control connection.
+    pub reconnects: u64,
+    /// Automatic resumes of interrupted transfers (each a new attempt).
+    pub resumes: u64,
 }
 
 const MAX_TICKETS: usize = 8;

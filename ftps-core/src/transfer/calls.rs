@@ -1,24 +1,47 @@
-//! The convenience calls: a whole download into a writer or a local file, a whole upload
-//! from a reader or a local file, with progress and cancellation.
+//! One attempt of a whole download into a writer or a whole upload from a reader, with
+//! progress and cancellation; the options of the convenience calls; the temporary file of
+//! a download. Verification, atomic uploads and automatic resume are the client's
+//! (`crate::client::files`): they need to reconnect.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::fs;
+#[cfg(test)]
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::{ActiveTransfer, Dest, Transfer, UploadMode};
+use crate::config::Verify;
 use crate::data::DataStream;
 use crate::error::{Error, Result};
 
 /// A progress callback: bytes moved so far, total when known; return `false` to cancel.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>) -> bool;
 
-/// Options of the convenience transfer calls.
+/// Options of the convenience transfer calls ([`crate::Client::download`],
+/// [`crate::Client::upload`], [`crate::Client::download_file_with`],
+/// [`crate::Client::upload_file_with`]). `Default` is: from the start, no resume of a
+/// local file, the session's `verify`, `atomic_uploads` and `resume_attempts`, no
+/// progress callback.
 #[derive(Default)]
 pub struct TransferOptions<'a> {
     /// Start at this byte offset (`REST`): skip that much of the remote file on
-    /// download, overwrite from there on upload.
+    /// download, overwrite from there on upload (the reader and writer calls).
     pub offset: u64,
-    /// Called after each chunk; returning `false` cancels the transfer (`ABOR`).
+    /// The file calls: continue a partial file (a local one on download, from its
+    /// length; the remote one on upload, from its `SIZE`) instead of starting over.
+    pub resume: bool,
+    /// How the transfer is checked afterwards; `None`: the session's
+    /// ([`crate::ConfigBuilder::verify`]).
+    pub verify: Option<Verify>,
+    /// Uploads: to a temporary name first, renamed onto the target once verified;
+    /// `None`: the session's ([`crate::ConfigBuilder::atomic_uploads`]).
+    pub atomic: Option<bool>,
+    /// How many times to reconnect and resume after a lost connection; `None`: the
+    /// session's ([`crate::ConfigBuilder::resume_attempts`]).
+    pub resume_attempts: Option<u32>,
+    /// Called after each chunk with the bytes this call moved so far and the total
+    /// when known, and once more before each automatic resume; returning `false`
+    /// cancels the transfer (`ABOR`).
     pub progress: Option<Progress<'a>>,
 }
 
@@ -26,22 +49,29 @@ impl std::fmt::Debug for TransferOptions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TransferOptions")
             .field("offset", &self.offset)
+            .field("resume", &self.resume)
+            .field("verify", &self.verify)
+            .field("atomic", &self.atomic)
+            .field("resume_attempts", &self.resume_attempts)
             .field("progress", &self.progress.is_some())
             .finish()
     }
 }
 
 impl Transfer<'_> {
-    /// Downloads `path` into `out`; returns the bytes written. `size` is the file's
-    /// size when the caller knows it (see [`Transfer::start_download`]).
+    /// Downloads `path` from `offset` on into `out`, in one attempt; returns the bytes
+    /// written. `size` is the file's size when the caller knows it (see
+    /// [`Transfer::start_download`]).
     pub(crate) fn download(
         &mut self,
         path: &[u8],
         out: &mut dyn Write,
-        opts: &mut TransferOptions<'_>,
+        offset: u64,
+        progress: Option<Progress<'_>>,
         size: Option<u64>,
     ) -> Result<u64> {
-        self.start_download(path, opts.offset, size)?;
+        let mut progress = progress;
+        self.start_download(path, offset, size)?;
         let total = self.state.active.as_ref().and_then(ActiveTransfer::to_come);
         // Only a clear-text data connection reads through this buffer.
         let plain = matches!(
@@ -62,7 +92,7 @@ impl Transfer<'_> {
                 break;
             }
             done += n as u64;
-            if let Some(p) = opts.progress.as_mut()
+            if let Some(p) = progress.as_mut()
                 && !p(done, total)
             {
                 self.abort()?;
@@ -73,22 +103,18 @@ impl Transfer<'_> {
         Ok(done)
     }
 
-    /// Uploads everything `input` yields to `path`; returns the bytes sent. With
-    /// `opts.offset` > 0 the remote file is overwritten from that offset on, and `input`
-    /// must already be positioned at the matching place. `total` is what the progress
-    /// callback is told.
+    /// Uploads everything `input` yields to `path` as `mode` says, in one attempt;
+    /// returns the bytes sent. For [`UploadMode::At`] `input` must already be positioned
+    /// at the matching place. `total` is what the progress callback is told.
     pub(crate) fn upload(
         &mut self,
         input: &mut dyn Read,
         path: &[u8],
-        opts: &mut TransferOptions<'_>,
+        mode: UploadMode,
+        progress: Option<Progress<'_>>,
         total: Option<u64>,
     ) -> Result<u64> {
-        let mode = if opts.offset > 0 {
-            UploadMode::At(opts.offset)
-        } else {
-            UploadMode::Replace
-        };
+        let mut progress = progress;
         self.start_upload(path, mode)?;
         let mut buf = page_aligned(self.session.config().inner.buffer_size);
         let buf = buf.slice();
@@ -112,7 +138,7 @@ impl Transfer<'_> {
                 chunk = &chunk[w..];
             }
             done += n as u64;
-            if let Some(p) = opts.progress.as_mut()
+            if let Some(p) = progress.as_mut()
                 && !p(done, total)
             {
                 self.abort()?;
@@ -122,114 +148,13 @@ impl Transfer<'_> {
         self.finish()?;
         Ok(done)
     }
-
-    /// Downloads `remote` to the local file `local`; returns the bytes written. See
-    /// [`crate::Client::download_file`].
-    pub(crate) fn download_file(
-        &mut self,
-        remote: &[u8],
-        local: &Path,
-        resume: bool,
-        progress: Option<Progress<'_>>,
-    ) -> Result<u64> {
-        self.ready()?;
-        let lio = |e| Error::LocalIo {
-            path: local.to_path_buf(),
-            source: e,
-        };
-        if resume {
-            let have = match fs::metadata(local) {
-                Ok(m) => m.len(),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
-                Err(e) => return Err(lio(e)),
-            };
-            let mut known_size = None;
-            if have > 0 {
-                let size = self.size(remote)?;
-                known_size = Some(size);
-                if have == size {
-                    return Ok(0);
-                }
-                if have > size {
-                    return Err(Error::invalid(
-                        "resume",
-                        format!("local file has {have} bytes, the remote file only {size}"),
-                    ));
-                }
-            }
-            let mut f = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(local)
-                .map_err(lio)?;
-            let mut opts = TransferOptions {
-                offset: have,
-                progress,
-            };
-            // A failure keeps what arrived: `local` is then a longer partial file, and
-            // the next resume goes on from its end.
-            let n = self.download(remote, &mut f, &mut opts, known_size)?;
-            f.sync_all().map_err(lio)?;
-            return Ok(n);
-        }
-        // The data goes to a temporary file beside `local`, which is deleted when
-        // anything fails (dropping it does) and replaces `local` only once the download
-        // succeeded and is on disk.
-        let mut tmp = temp_file(local)?;
-        let mut opts = TransferOptions {
-            offset: 0,
-            progress,
-        };
-        let n = self.download(remote, tmp.as_file_mut(), &mut opts, None)?;
-        tmp.as_file().sync_all().map_err(lio)?;
-        tmp.persist(local).map_err(|e| lio(e.error))?;
-        Ok(n)
-    }
-
-    /// Uploads the local file `local` to `remote`; returns the bytes sent. See
-    /// [`crate::Client::upload_file`].
-    pub(crate) fn upload_file(
-        &mut self,
-        local: &Path,
-        remote: &[u8],
-        resume: bool,
-        progress: Option<Progress<'_>>,
-    ) -> Result<u64> {
-        self.ready()?;
-        let lio = |e| Error::LocalIo {
-            path: local.to_path_buf(),
-            source: e,
-        };
-        let mut f = File::open(local).map_err(lio)?;
-        let len = f.metadata().map_err(lio)?.len();
-        let mut offset = 0;
-        if resume {
-            offset = match self.size(remote) {
-                Ok(s) => s,
-                Err(Error::Reply { reply, .. }) if reply.code() == 550 => 0,
-                Err(e) => return Err(e),
-            };
-            if offset == len {
-                return Ok(0);
-            }
-            if offset > len {
-                return Err(Error::invalid(
-                    "resume",
-                    format!("remote file has {offset} bytes, the local file only {len}"),
-                ));
-            }
-            f.seek(SeekFrom::Start(offset)).map_err(lio)?;
-        }
-        let mut opts = TransferOptions { offset, progress };
-        self.upload(&mut f, remote, &mut opts, Some(len - offset))
-    }
 }
 
 /// A new temporary file for a download to `local`, in the same directory (so that the
 /// final rename stays on one file system), named `.NAME.XXXXXX.ftps-part`. On Unix it
 /// gets the permissions a new `local` would (`0o666` less the umask), which it keeps
 /// once it replaces `local`.
-fn temp_file(local: &Path) -> Result<tempfile::NamedTempFile> {
+pub(crate) fn temp_file(local: &Path) -> Result<tempfile::NamedTempFile> {
     let name = local
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -25,6 +25,7 @@ use crate::reply::{Reply, parse_150_size};
 use crate::session::Session;
 use crate::tls::TlsInfo;
 
+pub(crate) use calls::temp_file;
 pub use calls::{Progress, TransferOptions};
 pub use guard::{Download, Upload};
 

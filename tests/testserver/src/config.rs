@@ -20,7 +20,8 @@ pub const DEFAULT_PASSWORD: &str = "ftppass";
 ///
 /// Defaults: user `ftpuser`/`ftppass`, an empty in-memory tree, TLS 1.2 and 1.3, two TLS 1.3
 /// tickets per handshake, session reuse required on data connections (like vsftpd), MLSD
-/// offered, no clear-text login, uploads must end with close_notify, no faults.
+/// offered, `HASH` and `XSHA1`/`XSHA256`/`XSHA512` offered, no clear-text login, uploads
+/// must end with close_notify, uploads of up to 4 GiB kept, no faults.
 #[derive(Debug, Clone)]
 pub struct Builder {
     users: Vec<(String, String)>,
@@ -32,6 +33,8 @@ pub struct Builder {
     tls_versions: Vec<TlsVersion>,
     require_session_reuse: bool,
     mlsd: bool,
+    hash: bool,
+    xsha: bool,
     allow_plain: bool,
     strict_upload_eof: bool,
     only_p256: bool,
@@ -54,17 +57,23 @@ impl Default for Builder {
             tls_versions: vec![TLS12, TLS13],
             require_session_reuse: true,
             mlsd: true,
+            hash: true,
+            xsha: true,
             allow_plain: false,
             strict_upload_eof: true,
             only_p256: false,
             control_timeout: Duration::from_secs(30),
             data_timeout: Duration::from_secs(10),
-            max_upload: 1 << 30,
+            max_upload: DEFAULT_MAX_UPLOAD,
             faults: Vec::new(),
             user_faults: Vec::new(),
         }
     }
 }
+
+/// Default of [`Builder::max_upload`]: 4 GiB, room for the 1 GiB transfers of the
+/// client's tests and then some.
+const DEFAULT_MAX_UPLOAD: u64 = 4 << 30;
 
 /// The fault plans of users with faults of their own, by user name.
 pub(crate) type UserPlans = HashMap<String, Arc<Plan>>;
@@ -76,6 +85,8 @@ pub(crate) struct Config {
     pub tls: TlsPolicy,
     pub require_session_reuse: bool,
     pub mlsd: bool,
+    pub hash: bool,
+    pub xsha: bool,
     pub allow_plain: bool,
     pub strict_upload_eof: bool,
     pub control_timeout: Duration,
@@ -145,6 +156,26 @@ impl Builder {
         self
     }
 
+    /// Offer and implement `HASH` (draft-bryan-ftpext-hash): `FEAT` lists
+    /// `HASH SHA-256*;SHA-512;SHA-1` (the `*` marks the session's selected algorithm,
+    /// SHA-256 at first), `OPTS HASH` answers `200 <selected>`, `OPTS HASH <algo>` selects
+    /// one for the session (`200 <algo>`; `504 Unsupported algorithm` for others), and
+    /// `HASH <path>` answers `213 <algo> 0-<size> <lowercase hex> <path>` (the path as
+    /// given; `550` for a missing file, `553` for a directory). With false, `FEAT` lists no
+    /// `HASH`, `HASH` gets `502` and `OPTS HASH` `501`. Default true.
+    pub fn hash(mut self, on: bool) -> Self {
+        self.hash = on;
+        self
+    }
+
+    /// Offer and implement ProFTPD mod_digest's `XSHA1`, `XSHA256` and `XSHA512` (each listed
+    /// in `FEAT`): `XSHA256 <path>` answers `250 <lowercase hex>`, with the same errors as
+    /// [`Builder::hash`]. With false they are not listed and get `502`. Default true.
+    pub fn xsha(mut self, on: bool) -> Self {
+        self.xsha = on;
+        self
+    }
+
     /// Let a client log in on the explicit port without `AUTH TLS` (plain FTP). Default false:
     /// `USER` in clear text gets `530`.
     pub fn allow_plain(mut self, on: bool) -> Self {
@@ -178,7 +209,9 @@ impl Builder {
         self
     }
 
-    /// Largest upload kept; the rest is read and dropped. Default 1 GiB.
+    /// Most bytes one upload (`STOR`, `APPE`) stores; the rest is read and dropped. Default
+    /// 4 GiB. Uploads are stored as they arrive, so the in-memory tree holds at most the file
+    /// itself.
     pub fn max_upload(mut self, bytes: u64) -> Self {
         self.max_upload = bytes;
         self
@@ -249,8 +282,8 @@ impl Builder {
         for dir in &self.dirs {
             vfs.mkdir_all(&VPath::root().resolve(dir))?;
         }
-        for (path, contents) in &self.files {
-            vfs.put(&VPath::root().resolve(path), contents)?;
+        for (path, contents) in self.files {
+            vfs.put(&VPath::root().resolve(&path), contents)?;
         }
         let config = Config {
             users,
@@ -262,6 +295,8 @@ impl Builder {
             },
             require_session_reuse: self.require_session_reuse,
             mlsd: self.mlsd,
+            hash: self.hash,
+            xsha: self.xsha,
             allow_plain: self.allow_plain,
             strict_upload_eof: self.strict_upload_eof,
             control_timeout: self.control_timeout,

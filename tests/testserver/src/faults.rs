@@ -196,6 +196,50 @@ pub enum Fault {
     CloseAfter(String),
     /// F9: on this verb, reset the control connection (RST, no reply).
     ResetAfter(String),
+    /// G5: `HASH`, `XSHA1`, `XSHA256` and `XSHA512` answer a well-formed digest that is
+    /// wrong: the digest of the file's contents followed by one zero byte.
+    LyingHash,
+    /// G6: a connection lost in the middle of a transfer. On every `every`-th data connection
+    /// that carries a file (`RETR`, `STOR`, `APPE`; listings do not count), once `after`
+    /// bytes of the transfer have gone through (a download counts from the `REST` offset) and
+    /// more would follow, the server resets the data connection (RST, no close_notify) and
+    /// answers `426 Connection closed; transfer aborted.`; the control connection stays
+    /// usable. An upload keeps exactly the first `after` bytes it received (stored as they
+    /// came, as a real server writes them), so a client can resume with `REST` + `STOR` or
+    /// `APPE`; a download whose rest is `after` bytes or less, or an upload that ends by
+    /// then, is not cut.
+    ///
+    /// The file-transfer data connections are counted server-wide, across sessions, 1-based:
+    /// those of the sessions the fault applies to (all of them, or with
+    /// [`Builder::fault_user`](crate::Builder::fault_user) that user's from its login on).
+    /// `every: 1` cuts each one, `every: 2` the 2nd, 4th, 6th..., `0` none.
+    /// [`TestServer::cuts`](crate::TestServer::cuts) counts the connections cut. Bytes still
+    /// in the server's socket buffer when the RST goes out are lost, as in a real drop: the
+    /// client may have received fewer than `after` bytes of a download (the data log's
+    /// [`DataConnLog::bytes`](crate::DataConnLog::bytes) says `after`).
+    CutData {
+        /// Bytes of the transfer that go through before the cut.
+        after: u64,
+        /// Cut every `every`-th file-transfer data connection (`0`: none).
+        every: u32,
+    },
+    /// G6: like [`Fault::CutData`], but only on the first file-transfer data connection of
+    /// the server, after this many bytes.
+    CutDataOnce(u64),
+    /// G6: like [`Fault::CutData`], but the control connection is lost too: once an upload's
+    /// partial data is stored, the server resets the control connection (RST) without a
+    /// reply, as a network drop looks to the client. The transfer's data log has an empty
+    /// [`DataConnLog::reply`](crate::DataConnLog::reply).
+    DropSessionMidTransfer {
+        /// Bytes of the transfer that go through before the drop.
+        after: u64,
+        /// Drop on every `every`-th file-transfer data connection (`0`: none).
+        every: u32,
+    },
+    /// Rename variant: `RNTO` onto an existing file or directory answers
+    /// `553 Rename failed: file exists.` and changes nothing (as Windows-based servers do);
+    /// a client must delete the target first.
+    NoRenameOntoExisting,
 }
 
 impl Fault {
@@ -211,6 +255,13 @@ impl Fault {
     /// | `rst` | [`Fault::RstInsteadOfFin`] |
     /// | `key-update-every=N` | [`Fault::KeyUpdateEvery`]`(N)` |
     /// | `late-ticket=N` | [`Fault::LateTicket`]`(N)` |
+    /// | `lying-hash` | [`Fault::LyingHash`] |
+    /// | `cut-data-after=N` | [`Fault::CutData`]` { after: N, every: 1 }` |
+    /// | `cut-every-second=N` | [`Fault::CutData`]` { after: N, every: 2 }` |
+    /// | `cut-once=N` | [`Fault::CutDataOnce`]`(N)` |
+    /// | `drop-session-after=N` | [`Fault::DropSessionMidTransfer`]` { after: N, every: 1 }` |
+    /// | `drop-session-every-second=N` | [`Fault::DropSessionMidTransfer`]` { after: N, every: 2 }` |
+    /// | `no-rename-onto-existing` | [`Fault::NoRenameOntoExisting`] |
     ///
     /// Spaces around items are ignored; an empty list is an error, and so is an unknown item
     /// or a number that is not a decimal `u64`.
@@ -220,6 +271,10 @@ impl Fault {
     /// assert_eq!(
     ///     Fault::parse_data_faults("announce-whole,truncate-after=10").unwrap(),
     ///     vec![Fault::Announce150Whole, Fault::TruncateAfter(10)]
+    /// );
+    /// assert_eq!(
+    ///     Fault::parse_data_faults("cut-every-second=1048576").unwrap(),
+    ///     vec![Fault::CutData { after: 1 << 20, every: 2 }]
     /// );
     /// assert!(Fault::parse_data_faults("truncate-after=ten").is_err());
     /// ```
@@ -248,11 +303,33 @@ impl Fault {
                 "clean-cut-after" => Fault::CleanCutAfter(number()?),
                 "key-update-every" => Fault::KeyUpdateEvery(number()?),
                 "late-ticket" => Fault::LateTicket(number()?),
+                "lying-hash" => no_value(Fault::LyingHash)?,
+                "cut-data-after" => Fault::CutData {
+                    after: number()?,
+                    every: 1,
+                },
+                "cut-every-second" => Fault::CutData {
+                    after: number()?,
+                    every: 2,
+                },
+                "cut-once" => Fault::CutDataOnce(number()?),
+                "drop-session-after" => Fault::DropSessionMidTransfer {
+                    after: number()?,
+                    every: 1,
+                },
+                "drop-session-every-second" => Fault::DropSessionMidTransfer {
+                    after: number()?,
+                    every: 2,
+                },
+                "no-rename-onto-existing" => no_value(Fault::NoRenameOntoExisting)?,
                 "" => return Err(format!("empty item in fault list {spec:?}")),
                 other => {
                     return Err(format!(
                         "unknown fault {other:?} (known: announce-whole, no-close-notify, \
-                         truncate-after=N, clean-cut-after=N, rst, key-update-every=N, late-ticket=N)"
+                         truncate-after=N, clean-cut-after=N, rst, key-update-every=N, \
+                         late-ticket=N, lying-hash, cut-data-after=N, cut-every-second=N, \
+                         cut-once=N, drop-session-after=N, drop-session-every-second=N, \
+                         no-rename-onto-existing)"
                     ));
                 }
             });
@@ -314,6 +391,36 @@ pub(crate) enum DataEnd {
     Rst,
 }
 
+/// Which file-transfer data connections a [`Cut`] hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CutWhen {
+    /// Every nth (never for 0).
+    Every(u32),
+    /// The first only.
+    Once,
+}
+
+/// A data connection lost mid-transfer (`Fault::CutData`, `CutDataOnce`,
+/// `DropSessionMidTransfer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cut {
+    /// Bytes that go through first.
+    pub after: u64,
+    pub when: CutWhen,
+    /// Lose the control connection too.
+    pub drop_session: bool,
+}
+
+impl Cut {
+    fn hits(&self, transfer: usize) -> bool {
+        match self.when {
+            CutWhen::Once => transfer == 1,
+            CutWhen::Every(0) => false,
+            CutWhen::Every(n) => transfer.is_multiple_of(n as usize),
+        }
+    }
+}
+
 /// Where `227` points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum PasvTarget {
@@ -366,6 +473,9 @@ pub(crate) struct Plan {
     pub acct_332: bool,
     close_after: Vec<String>,
     reset_after: Vec<String>,
+    pub lying_hash: bool,
+    cuts: Vec<Cut>,
+    pub no_rename_onto_existing: bool,
 }
 
 /// What to do with a command before the normal handler sees it.
@@ -487,7 +597,35 @@ impl Plan {
             Fault::Reply332ForAcct => self.acct_332 = true,
             Fault::CloseAfter(verb) => self.close_after.push(upper(&verb)),
             Fault::ResetAfter(verb) => self.reset_after.push(upper(&verb)),
+            Fault::LyingHash => self.lying_hash = true,
+            Fault::CutData { after, every } => self.cuts.push(Cut {
+                after,
+                when: CutWhen::Every(every),
+                drop_session: false,
+            }),
+            Fault::CutDataOnce(after) => self.cuts.push(Cut {
+                after,
+                when: CutWhen::Once,
+                drop_session: false,
+            }),
+            Fault::DropSessionMidTransfer { after, every } => self.cuts.push(Cut {
+                after,
+                when: CutWhen::Every(every),
+                drop_session: true,
+            }),
+            Fault::NoRenameOntoExisting => self.no_rename_onto_existing = true,
         }
+    }
+
+    /// Whether file-transfer data connections are counted for cuts at all.
+    pub fn counts_transfers(&self) -> bool {
+        !self.cuts.is_empty()
+    }
+
+    /// Hook "file transfer starts": the cut for the `transfer`-th (1-based, server-wide)
+    /// file-transfer data connection, if any (the last matching fault wins).
+    pub fn cut_for(&self, transfer: usize) -> Option<Cut> {
+        self.cuts.iter().rev().find(|c| c.hits(transfer)).copied()
     }
 
     /// Hook "command received": `count` is the 1-based number of commands so far in the session,
@@ -642,6 +780,25 @@ mod tests {
         ));
         assert_eq!(plan.on_command("STOR", 3, 1), CommandHook::Close);
         assert_eq!(plan.on_command("NOOP", 6, 1), CommandHook::Ignore);
+    }
+
+    #[test]
+    fn cuts_select_the_nth_file_transfer() {
+        let plan = Plan::new(&[Fault::CutData {
+            after: 10,
+            every: 2,
+        }]);
+        assert!(plan.counts_transfers());
+        let hit: Vec<bool> = (1..=5).map(|n| plan.cut_for(n).is_some()).collect();
+        assert_eq!(hit, [false, true, false, true, false]);
+        let once = Plan::new(&[Fault::CutDataOnce(3)]);
+        assert_eq!(once.cut_for(1).map(|c| c.after), Some(3));
+        assert_eq!(once.cut_for(2), None);
+        let drop = Plan::new(&[Fault::DropSessionMidTransfer { after: 1, every: 1 }]);
+        assert!(drop.cut_for(7).is_some_and(|c| c.drop_session));
+        let never = Plan::new(&[Fault::CutData { after: 1, every: 0 }]);
+        assert_eq!(never.cut_for(1), None);
+        assert!(!Plan::new(&[]).counts_transfers());
     }
 
     #[test]

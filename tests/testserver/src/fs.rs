@@ -1,11 +1,26 @@
 //! The served file tree: in memory (default) or a real directory. Names are bytes, so
 //! non-UTF-8 names survive a round trip (H6).
+//!
+//! Sized for files of a few GiB: a file in memory is one shared buffer (a download holds a
+//! reference, not a copy), an upload goes into the tree chunk by chunk as it arrives (a resumed
+//! upload, `REST n` + `STOR` or `APPE`, truncates or extends the buffer in place), and hashing
+//! reads the file where it lies (in chunks from disk).
 
 use std::collections::BTreeMap;
-use std::io;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
+
+/// Read size when a file on disk is read in pieces.
+const DISK_CHUNK: usize = 64 * 1024;
+
+/// A file's contents in memory, shared with running downloads.
+// A Vec, not a slice: uploads grow it in place (`Arc::get_mut` / `Arc::make_mut`), so a
+// resumed upload of a big file neither copies nor moves what is already there.
+#[allow(clippy::rc_buffer)]
+pub(crate) type Contents = Arc<Vec<u8>>;
 
 /// A normalised absolute path inside the served tree: starts with `/`, no `.`/`..`, no
 /// trailing slash (except the root itself). Never escapes the root.
@@ -99,8 +114,15 @@ pub(crate) enum WriteMode {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
-    Dir { mtime: SystemTime },
-    File { data: Vec<u8>, mtime: SystemTime },
+    Dir {
+        mtime: SystemTime,
+    },
+    /// The contents are shared with running downloads; a write while one runs copies them
+    /// once (`Arc::make_mut`).
+    File {
+        data: Contents,
+        mtime: SystemTime,
+    },
 }
 
 impl Node {
@@ -124,6 +146,35 @@ impl Node {
 pub(crate) enum Vfs {
     Memory(Mutex<BTreeMap<VPath, Node>>),
     Disk(PathBuf),
+}
+
+/// An upload being stored. [`Vfs::open_write`] has already replaced or truncated the file as
+/// the [`WriteMode`] says; each [`FileWriter::write`] adds a chunk at the end, so whatever
+/// arrived before a transfer broke off is in the tree, as on a real server.
+pub(crate) enum FileWriter<'a> {
+    Memory {
+        tree: &'a Mutex<BTreeMap<VPath, Node>>,
+        path: VPath,
+    },
+    Disk(File),
+}
+
+impl FileWriter<'_> {
+    /// Add `chunk` at the end of the file.
+    pub fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
+        match self {
+            FileWriter::Memory { tree, path } => match Vfs::tree(tree).get_mut(path) {
+                Some(Node::File { data, mtime }) => {
+                    Arc::make_mut(data).extend_from_slice(chunk);
+                    *mtime = SystemTime::now();
+                    Ok(())
+                }
+                // Deleted or replaced by a directory meanwhile.
+                _ => Err(not_found()),
+            },
+            FileWriter::Disk(file) => file.write_all(chunk),
+        }
+    }
 }
 
 fn not_found() -> io::Error {
@@ -223,7 +274,8 @@ impl Vfs {
         }
     }
 
-    pub fn read(&self, path: &VPath) -> io::Result<Vec<u8>> {
+    /// The whole contents of a file: shared, not copied, for the in-memory tree.
+    pub fn read(&self, path: &VPath) -> io::Result<Contents> {
         match self {
             Vfs::Memory(m) => match Self::tree(m).get(path) {
                 Some(Node::File { data, .. }) => Ok(data.clone()),
@@ -235,12 +287,44 @@ impl Vfs {
                 if p.is_dir() {
                     return Err(err(io::ErrorKind::IsADirectory, "is a directory"));
                 }
-                std::fs::read(p)
+                Ok(Arc::new(std::fs::read(p)?))
             }
         }
     }
 
-    pub fn write(&self, path: &VPath, mode: WriteMode, data: &[u8]) -> io::Result<()> {
+    /// Feed a file's contents to `f` (in one piece from memory, in chunks from disk, never
+    /// copied whole); returns the file's size.
+    pub fn read_each(&self, path: &VPath, mut f: impl FnMut(&[u8])) -> io::Result<u64> {
+        let Vfs::Disk(root) = self else {
+            let data = self.read(path)?;
+            f(&data);
+            return Ok(data.len() as u64);
+        };
+        let p = os_path(root, path);
+        if p.is_dir() {
+            return Err(err(io::ErrorKind::IsADirectory, "is a directory"));
+        }
+        let mut file = File::open(p)?;
+        let mut buf = vec![0u8; DISK_CHUNK];
+        let mut size = 0u64;
+        loop {
+            match file.read(&mut buf) {
+                Ok(0) => return Ok(size),
+                Ok(n) => {
+                    f(&buf[..n]);
+                    size += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Start storing an upload: replace the file (`STOR`), keep its first n bytes (`REST n` +
+    /// `STOR`; a file shorter than n is kept whole) or keep it all (`APPE`), creating it if it
+    /// is missing; the returned writer adds the data at the end. In memory the kept part is
+    /// neither copied nor moved (unless a download of it is running, which keeps the old one).
+    pub fn open_write(&self, path: &VPath, mode: WriteMode) -> io::Result<FileWriter<'_>> {
         if path.is_root() {
             return Err(err(io::ErrorKind::IsADirectory, "is a directory"));
         }
@@ -250,41 +334,76 @@ impl Vfs {
                 if !matches!(tree.get(&path.parent()), Some(Node::Dir { .. })) {
                     return Err(not_found());
                 }
-                let old = match tree.get(path) {
-                    Some(Node::File { data, .. }) => data.clone(),
+                let now = SystemTime::now();
+                match tree.get_mut(path) {
                     Some(Node::Dir { .. }) => {
                         return Err(err(io::ErrorKind::IsADirectory, "is a directory"));
                     }
-                    None => Vec::new(),
-                };
-                let new = splice(old, mode, data);
-                tree.insert(
-                    path.clone(),
-                    Node::File {
-                        data: new,
-                        mtime: SystemTime::now(),
-                    },
-                );
-                Ok(())
+                    Some(Node::File { data, mtime }) => {
+                        match mode {
+                            WriteMode::Replace => *data = Arc::default(),
+                            WriteMode::At(offset) => truncate_shared(data, offset),
+                            WriteMode::Append => {}
+                        }
+                        *mtime = now;
+                    }
+                    None => {
+                        tree.insert(
+                            path.clone(),
+                            Node::File {
+                                data: Arc::default(),
+                                mtime: now,
+                            },
+                        );
+                    }
+                }
+                Ok(FileWriter::Memory {
+                    tree: m,
+                    path: path.clone(),
+                })
             }
             Vfs::Disk(root) => {
                 let p = os_path(root, path);
-                let old = match mode {
-                    WriteMode::Replace => Vec::new(),
-                    _ => std::fs::read(&p).or_else(|e| match e.kind() {
-                        io::ErrorKind::NotFound => Ok(Vec::new()),
-                        _ => Err(e),
-                    })?,
+                let file = match mode {
+                    WriteMode::Replace => File::create(p)?,
+                    WriteMode::Append => File::options().append(true).create(true).open(p)?,
+                    WriteMode::At(offset) => {
+                        let mut file = File::options()
+                            .write(true)
+                            .create(true)
+                            .truncate(false)
+                            .open(p)?;
+                        let len = file.metadata()?.len();
+                        file.set_len(offset.min(len))?;
+                        file.seek(SeekFrom::End(0))?;
+                        file
+                    }
                 };
-                std::fs::write(p, splice(old, mode, data))
+                Ok(FileWriter::Disk(file))
             }
         }
     }
 
-    /// Store a file, creating missing parent directories (builder and test helpers).
-    pub fn put(&self, path: &VPath, data: &[u8]) -> io::Result<()> {
+    /// Store `data` as [`WriteMode`] says (see [`Vfs::open_write`]).
+    pub fn write(&self, path: &VPath, mode: WriteMode, data: &[u8]) -> io::Result<()> {
+        self.open_write(path, mode)?.write(data)
+    }
+
+    /// Store a file, creating missing parent directories (builder and test helpers). The
+    /// buffer becomes the file as it is, without a copy, in the in-memory tree.
+    pub fn put(&self, path: &VPath, data: Vec<u8>) -> io::Result<()> {
         self.mkdir_all(&path.parent())?;
-        self.write(path, WriteMode::Replace, data)
+        match self {
+            Vfs::Memory(m) => {
+                // Checks the path and creates the (empty) file, which is then replaced.
+                drop(self.open_write(path, WriteMode::Replace)?);
+                if let Some(Node::File { data: old, .. }) = Self::tree(m).get_mut(path) {
+                    *old = Arc::new(data);
+                }
+                Ok(())
+            }
+            Vfs::Disk(_) => self.write(path, WriteMode::Replace, &data),
+        }
     }
 
     /// Create a directory and its missing parents.
@@ -407,19 +526,15 @@ impl Vfs {
     }
 }
 
-fn splice(mut old: Vec<u8>, mode: WriteMode, data: &[u8]) -> Vec<u8> {
-    match mode {
-        WriteMode::Replace => data.to_vec(),
-        WriteMode::Append => {
-            old.extend_from_slice(data);
-            old
-        }
-        WriteMode::At(offset) => {
-            let keep = usize::try_from(offset).unwrap_or(usize::MAX).min(old.len());
-            old.truncate(keep);
-            old.extend_from_slice(data);
-            old
-        }
+/// Keep the first `offset` bytes of a file in memory: in place, or, while a download holds
+/// the old contents, as a copy of just the part kept.
+fn truncate_shared(data: &mut Contents, offset: u64) {
+    let keep = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(data.len());
+    match Arc::get_mut(data) {
+        Some(own) => own.truncate(keep),
+        None => *data = Arc::new(data[..keep].to_vec()),
     }
 }
 
@@ -442,16 +557,16 @@ mod tests {
     fn memory_tree_operations() {
         let fs = Vfs::memory();
         let f = VPath::root().resolve(b"d/e/f.txt");
-        fs.put(&f, b"hello").unwrap();
+        fs.put(&f, b"hello".to_vec()).unwrap();
         assert!(fs.stat(&f.parent()).unwrap().is_dir);
         fs.write(&f, WriteMode::At(2), b"LP").unwrap();
         fs.write(&f, WriteMode::Append, b"!").unwrap();
-        assert_eq!(fs.read(&f).unwrap(), b"heLP!");
+        assert_eq!(*fs.read(&f).unwrap(), b"heLP!");
         let d = VPath::root().resolve(b"d");
         assert!(fs.rmdir(&d).is_err());
         fs.rename(&d, &VPath::root().resolve(b"z")).unwrap();
         assert_eq!(
-            fs.read(&VPath::root().resolve(b"z/e/f.txt")).unwrap(),
+            *fs.read(&VPath::root().resolve(b"z/e/f.txt")).unwrap(),
             b"heLP!"
         );
         let names: Vec<_> = fs
@@ -461,5 +576,38 @@ mod tests {
             .map(|e| e.0)
             .collect();
         assert_eq!(names, vec![b"z".to_vec()]);
+    }
+
+    #[test]
+    fn uploads_grow_in_place_and_leave_running_downloads_alone() {
+        let fs = Vfs::memory();
+        let f = VPath::root().resolve(b"f");
+        fs.put(&f, b"0123456789".to_vec()).unwrap();
+        let before = fs.read(&f).unwrap().as_ptr();
+        let mut w = fs.open_write(&f, WriteMode::At(4)).unwrap();
+        w.write(b"ab").unwrap();
+        w.write(b"c").unwrap();
+        assert_eq!(*fs.read(&f).unwrap(), b"0123abc");
+        // Truncated and extended in place: no copy of the kept part.
+        assert_eq!(fs.read(&f).unwrap().as_ptr(), before);
+        // A download holds the contents: the upload works on its own copy.
+        let download = fs.read(&f).unwrap();
+        fs.write(&f, WriteMode::Append, b"!").unwrap();
+        fs.write(&f, WriteMode::At(2), b"Z").unwrap();
+        assert_eq!(*download, b"0123abc");
+        assert_eq!(*fs.read(&f).unwrap(), b"01Z");
+        // Replace, and REST beyond the end keeps the file whole.
+        fs.write(&f, WriteMode::Replace, b"new").unwrap();
+        fs.write(&f, WriteMode::At(99), b"+").unwrap();
+        assert_eq!(*fs.read(&f).unwrap(), b"new+");
+        // A writer whose file went away fails.
+        let mut w = fs.open_write(&f, WriteMode::Append).unwrap();
+        fs.delete(&f).unwrap();
+        assert!(w.write(b"x").is_err());
+        assert!(fs.open_write(&VPath::root(), WriteMode::Replace).is_err());
+        assert!(
+            fs.open_write(&VPath::root().resolve(b"no/such"), WriteMode::Replace)
+                .is_err()
+        );
     }
 }

@@ -35,6 +35,10 @@
 //!   until close_notify (or FIN), the server answers with its own close_notify, then `226`.
 //! - `TYPE A` is accepted but no line-ending conversion is done (vsftpd's default).
 //! - `PORT`/`EPRT` to a non-loopback address is refused (no bounce).
+//! - Uploads are stored as they arrive, so an upload that breaks off leaves what came, as on
+//!   a real server (`REST n` + `STOR` and `APPE` can resume it). `HASH` and the `XSHA*`
+//!   commands hash the stored file ([`Builder::hash`], [`Builder::xsha`]). Files of a few
+//!   GiB work: a download shares the file's buffer instead of copying it.
 //! - Faults apply to every session, or, with [`Builder::fault_user`], only to the sessions of
 //!   one user from its login on (the binary's `--fault-user NAME:FAULTS`).
 //! - Threads: one per listener, one per control session; nothing blocks without a timeout,
@@ -48,6 +52,7 @@ mod control;
 mod data;
 mod faults;
 mod fs;
+mod hash;
 mod listing;
 mod log;
 mod server;

@@ -49,7 +49,9 @@ pub struct DataConnLog {
     /// Download bytes sent as 0.5-RTT data, before the client's Finished was read
     /// ([`Fault::LateTicket`](crate::Fault::LateTicket)); part of [`DataConnLog::bytes`].
     pub half_rtt_bytes: u64,
-    /// The final reply line the server sent for the transfer, e.g. `"226 Transfer complete."`.
+    /// The final reply line the server sent for the transfer, e.g. `"226 Transfer complete."`;
+    /// empty when the control connection was dropped instead
+    /// ([`Fault::DropSessionMidTransfer`](crate::Fault::DropSessionMidTransfer)).
     pub reply: String,
 }
 
@@ -113,6 +115,10 @@ struct State {
     commands: Vec<String>,
     sessions: Vec<SessionRecord>,
     canary: usize,
+    /// File-transfer data connections counted for cuts (`Fault::CutData` and its kin).
+    file_transfers: usize,
+    /// Data connections cut by those faults.
+    cuts: usize,
 }
 
 /// Thread-safe sink for everything the logs show.
@@ -189,5 +195,20 @@ impl Recorder {
 
     pub fn canary(&self) -> usize {
         self.lock().canary
+    }
+
+    /// Count one more file-transfer data connection; returns its 1-based number.
+    pub fn file_transfer(&self) -> usize {
+        let mut state = self.lock();
+        state.file_transfers += 1;
+        state.file_transfers
+    }
+
+    pub fn cut(&self) {
+        self.lock().cuts += 1;
+    }
+
+    pub fn cuts(&self) -> usize {
+        self.lock().cuts
     }
 }

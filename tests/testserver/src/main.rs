@@ -19,10 +19,15 @@ usage: ftps-testserver [options]
   --root DIR        serve this directory instead of the in-memory demo tree
   --ca-out PATH     write the CA certificate (PEM) here (default: a file in the temp dir)
   --allow-plain     allow plain FTP login on the explicit port
+  --no-hash         do not offer HASH / OPTS HASH (FEAT lists no HASH, HASH gets 502)
+  --no-xsha         do not offer XSHA1, XSHA256, XSHA512 (not in FEAT, 502)
+  --max-upload BYTES
+                    most bytes one upload stores, the rest is read and dropped
+                    (default 4294967296, 4 GiB)
   --fault-user NAME:FAULTS
                     one more user, NAME, with the password of --pass; once it has logged
-                    in, its data connections misbehave as FAULTS says, a comma-separated
-                    list of (repeat the option for more users):
+                    in, its data connections (and HASH, RNTO) misbehave as FAULTS says, a
+                    comma-separated list of (repeat the option for more users):
                       announce-whole        after REST, the 150 reply announces the whole
                                             file's size (vsftpd), not the bytes to come
                       no-close-notify       downloads end with FIN, no TLS close_notify
@@ -36,6 +41,21 @@ usage: ftps-testserver [options]
                       late-ticket=N         TLS 1.3: the first N bytes of a download go
                                             out before the client's Finished is read, so
                                             the session tickets arrive after them
+                      lying-hash            HASH and XSHA* answer a well-formed, wrong
+                                            digest
+                      cut-data-after=N      every file transfer (RETR, STOR, APPE) is cut
+                                            after N bytes: data connection reset (RST),
+                                            426 on the control connection; an upload
+                                            keeps the N bytes it got
+                      cut-every-second=N    the same on the 2nd, 4th, ... file transfer
+                                            (counted over all sessions with a cut fault)
+                      cut-once=N            the same on the first file transfer only
+                      drop-session-after=N  like cut-data-after=N, and the control
+                                            connection is reset too, without a reply
+                      drop-session-every-second=N
+                                            the same on the 2nd, 4th, ... file transfer
+                      no-rename-onto-existing
+                                            RNTO onto an existing file: 553, no change
                     e.g. --fault-user cut:announce-whole,truncate-after=1000
   --until-killed    ignore stdin; serve until the process is killed
   --quiet           print nothing but the JSON line
@@ -51,6 +71,9 @@ struct Args {
     root: Option<PathBuf>,
     ca_out: Option<PathBuf>,
     allow_plain: bool,
+    hash: bool,
+    xsha: bool,
+    max_upload: Option<u64>,
     until_killed: bool,
     quiet: bool,
     fault_users: Vec<(String, Vec<Fault>)>,
@@ -75,6 +98,9 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         root: None,
         ca_out: None,
         allow_plain: false,
+        hash: true,
+        xsha: true,
+        max_upload: None,
         until_killed: false,
         quiet: false,
         fault_users: Vec::new(),
@@ -87,6 +113,15 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--root" => args.root = Some(value("--root")?.into()),
             "--ca-out" => args.ca_out = Some(value("--ca-out")?.into()),
             "--allow-plain" => args.allow_plain = true,
+            "--no-hash" => args.hash = false,
+            "--no-xsha" => args.xsha = false,
+            "--max-upload" => {
+                let bytes = value("--max-upload")?;
+                let bytes = bytes
+                    .parse()
+                    .map_err(|_| format!("--max-upload {bytes:?}: not a byte count"))?;
+                args.max_upload = Some(bytes);
+            }
             "--fault-user" => {
                 let user = parse_fault_user(&value("--fault-user")?)?;
                 args.fault_users.push(user);
@@ -129,7 +164,12 @@ fn run(args: Args) -> io::Result<()> {
     let mut builder = TestServer::builder()
         .user(&args.user, &args.pass)
         .user("demo", "demo")
-        .allow_plain(args.allow_plain);
+        .allow_plain(args.allow_plain)
+        .hash(args.hash)
+        .xsha(args.xsha);
+    if let Some(bytes) = args.max_upload {
+        builder = builder.max_upload(bytes);
+    }
     for (name, faults) in &args.fault_users {
         builder = builder.fault_user(name, &args.pass, faults.iter().cloned());
     }

@@ -278,19 +278,30 @@ impl TestServer {
             .fs
             .read(&VPath::root().resolve(path.as_ref()))
             .ok()
+            .map(Arc::unwrap_or_clone)
     }
 
     /// Create or replace a file in the served tree (parents are created).
     pub fn put_file(&self, path: impl AsRef<[u8]>, contents: impl AsRef<[u8]>) -> io::Result<()> {
-        self.shared
-            .fs
-            .put(&VPath::root().resolve(path.as_ref()), contents.as_ref())
+        self.shared.fs.put(
+            &VPath::root().resolve(path.as_ref()),
+            contents.as_ref().to_vec(),
+        )
     }
 
     /// Connections accepted by the canary listener of
     /// [`Fault::PasvPointsToCanary`](crate::Fault::PasvPointsToCanary).
     pub fn canary_connections(&self) -> usize {
         self.shared.rec.canary()
+    }
+
+    /// Data connections cut mid-transfer so far (server-wide), by
+    /// [`Fault::CutData`](crate::Fault::CutData),
+    /// [`Fault::CutDataOnce`](crate::Fault::CutDataOnce) and
+    /// [`Fault::DropSessionMidTransfer`](crate::Fault::DropSessionMidTransfer). Counted
+    /// before the `426` goes out (or the control connection is dropped).
+    pub fn cuts(&self) -> usize {
+        self.shared.rec.cuts()
     }
 
     /// Stop: close the listeners and every connection, then join the threads, waiting at

@@ -1,10 +1,11 @@
 //! Commands on the file tree that need no data connection: PWD, CWD, CDUP, MKD, RMD, DELE,
-//! RNFR/RNTO, SIZE, MDTM, MFMT, MLST.
+//! RNFR/RNTO, SIZE, MDTM, MFMT, MLST, and the hashes: HASH, XSHA1, XSHA256, XSHA512.
 
 use std::io;
 
 use super::{Session, lossy};
 use crate::fs::VPath;
+use crate::hash::{self, HashAlgo};
 use crate::listing;
 
 /// RFC 959 quoting for `257`: the path in double quotes, inner quotes doubled.
@@ -37,7 +38,19 @@ impl Session {
                 | "SIZE"
                 | "MDTM"
                 | "MFMT"
+                | "HASH"
+                | "XSHA1"
+                | "XSHA256"
+                | "XSHA512"
         );
+        let offered = match verb {
+            "HASH" => self.sh.cfg.hash,
+            "XSHA1" | "XSHA256" | "XSHA512" => self.sh.cfg.xsha,
+            _ => true,
+        };
+        if !offered {
+            return Ok(false);
+        }
         if needs_arg && arg.is_empty() {
             self.reply(501, "Syntax error in parameters or arguments.")?;
             return Ok(true);
@@ -77,6 +90,11 @@ impl Session {
             }
             "RNTO" => match self.rename_from.take() {
                 None => self.reply(503, "RNFR required first.")?,
+                Some(_)
+                    if self.plan.no_rename_onto_existing && self.sh.fs.stat(&target).is_some() =>
+                {
+                    self.reply(553, "Rename failed: file exists.")?
+                }
                 Some(from) => match self.sh.fs.rename(&from, &target) {
                     Ok(()) => self.reply(250, "Rename successful.")?,
                     Err(_) => self.reply(550, "Rename failed.")?,
@@ -92,6 +110,10 @@ impl Session {
             },
             "MFMT" => self.cmd_mfmt(arg)?,
             "MLST" => self.cmd_mlst(arg)?,
+            "HASH" => self.cmd_hash(None, arg, &target)?,
+            "XSHA1" | "XSHA256" | "XSHA512" => {
+                self.cmd_hash(HashAlgo::of_x_verb(verb), arg, &target)?
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -124,6 +146,27 @@ impl Session {
             }
             Err(_) => self.reply(550, "Could not set file modification time."),
         }
+    }
+
+    /// `HASH` (`x: None`, the session's algorithm): `213 <algo> 0-<size> <hex> <path>`;
+    /// `XSHA*` (`x: Some(algo)`): `250 <hex>`. Wrong on purpose under `Fault::LyingHash`.
+    fn cmd_hash(&mut self, x: Option<HashAlgo>, arg: &[u8], target: &VPath) -> io::Result<()> {
+        match self.sh.fs.stat(target) {
+            None => return self.reply(550, "No such file or directory."),
+            Some(meta) if meta.is_dir => return self.reply(553, "Not a regular file."),
+            Some(_) => {}
+        }
+        let algo = x.unwrap_or(self.hash_algo);
+        let lying = self.plan.lying_hash;
+        let Ok((size, hex)) = hash::file_digest(&self.sh.fs, target, algo, lying) else {
+            return self.reply(550, "Could not read file.");
+        };
+        if x.is_some() {
+            return self.reply(250, hex);
+        }
+        let mut text = format!("{} 0-{size} {hex} ", algo.name()).into_bytes();
+        text.extend_from_slice(arg);
+        self.reply(213, text)
     }
 
     fn cmd_mlst(&mut self, arg: &[u8]) -> io::Result<()> {

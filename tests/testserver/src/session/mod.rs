@@ -18,6 +18,7 @@ use crate::control::Control;
 use crate::data::DataSetup;
 use crate::faults::{CommandHook, GREETING, Plan};
 use crate::fs::VPath;
+use crate::hash::{self, HashAlgo};
 use crate::server::{Shared, deadline_after};
 use crate::tls::{self, Leaf};
 
@@ -61,6 +62,8 @@ pub(crate) struct Session {
     cwd: VPath,
     rest: u64,
     rename_from: Option<VPath>,
+    /// Algorithm of `HASH` (`OPTS HASH` selects it).
+    hash_algo: HashAlgo,
     data: Option<DataSetup>,
     /// A data setup kept open but never used (`Fault::NoDataConnection`).
     held: Option<DataSetup>,
@@ -102,6 +105,7 @@ pub(crate) fn run(sh: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         cwd: VPath::root(),
         rest: 0,
         rename_from: None,
+        hash_algo: HashAlgo::default(),
         data: None,
         held: None,
         queued: VecDeque::new(),
@@ -488,6 +492,13 @@ impl Session {
             features.push(" MLST type*;size*;modify*;perm*;");
         }
         features.extend([" SIZE", " MDTM", " MFMT", " REST STREAM", " UTF8", " TVFS"]);
+        let hash_line = hash::feat_line(self.hash_algo);
+        if self.sh.cfg.hash {
+            features.push(&hash_line);
+        }
+        if self.sh.cfg.xsha {
+            features.extend([" XSHA1", " XSHA256", " XSHA512"]);
+        }
         let lines: Vec<Vec<u8>> = features.iter().map(|f| f.as_bytes().to_vec()).collect();
         self.reply_multi(211, "Features:", &lines, "End")
     }
@@ -498,6 +509,17 @@ impl Session {
             self.reply(200, "Always in UTF8 mode.")
         } else if text.starts_with("MLST") && self.sh.cfg.mlsd {
             self.reply(200, "MLST OPTS type;size;modify;perm;")
+        } else if self.sh.cfg.hash && text.split_ascii_whitespace().next() == Some("HASH") {
+            match text.split_ascii_whitespace().nth(1) {
+                None => self.reply(200, self.hash_algo.name()),
+                Some(name) => match HashAlgo::parse(name) {
+                    Some(algo) => {
+                        self.hash_algo = algo;
+                        self.reply(200, algo.name())
+                    }
+                    None => self.reply(504, "Unsupported algorithm"),
+                },
+            }
         } else {
             self.reply(501, "Option not understood.")
         }

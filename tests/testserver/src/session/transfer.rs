@@ -1,6 +1,7 @@
 //! Commands that use a data connection: PASV/EPSV/PORT/EPRT set one up, RETR/STOR/APPE/
 //! LIST/NLST/MLSD use it, REST and ABOR modify it. The data-connection fault hooks are here:
-//! "transfer starts", "connection opened", "secure it", "send data", "end it".
+//! "transfer starts", "connection opened", "secure it", "file transfer starts" (cuts),
+//! "send data", "end it".
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -10,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use super::{Flow, Session, lossy, split_command};
 use crate::data::{self, CANARY_IP, DataChannel, DataSetup};
-use crate::faults::{DataEnd, PasvTarget, TransferStart, fill_port};
+use crate::faults::{Cut, DataEnd, PasvTarget, TransferStart, fill_port};
 use crate::fs::{VPath, WriteMode};
 use crate::listing;
 use crate::log::{DataConnLog, DataMode};
@@ -26,6 +27,13 @@ enum Start {
 }
 
 const CHUNK: usize = 64 * 1024;
+
+/// Pause between the last bytes of a download that is cut and the RST, so that a client that
+/// keeps reading has them before the RST throws away what is still in the server's buffer.
+const CUT_GRACE: Duration = Duration::from_millis(50);
+
+/// Final reply to a transfer cut by `Fault::CutData` or `Fault::CutDataOnce`.
+const CUT_REPLY: &str = "Connection closed; transfer aborted.";
 
 /// `PORT h1,h2,h3,h4,p1,p2`.
 fn parse_port(arg: &str) -> Option<SocketAddr> {
@@ -322,6 +330,34 @@ impl Session {
         self.reply(code, text)
     }
 
+    /// Hook "file transfer starts" (a `RETR`/`STOR`/`APPE` data connection is ready): count
+    /// it server-wide, if the plan cuts any, and say whether this one is cut.
+    fn file_transfer_cut(&self) -> Option<Cut> {
+        if !self.plan.counts_transfers() {
+            return None;
+        }
+        self.plan.cut_for(self.sh.rec.file_transfer())
+    }
+
+    /// The data connection was cut (G6): RST it, count the cut, then answer `426`, or with
+    /// `Fault::DropSessionMidTransfer` drop the control connection without a word.
+    fn cut_transfer(
+        &mut self,
+        channel: DataChannel,
+        mut log: DataConnLog,
+        cut: Cut,
+    ) -> io::Result<Flow> {
+        channel.finish(DataEnd::Rst);
+        self.sh.rec.cut();
+        if cut.drop_session {
+            log.reply = String::new();
+            self.sh.rec.update(self.id, |s| s.data.push(log));
+            return Ok(Flow::Reset);
+        }
+        self.finish_transfer(log, 426, CUT_REPLY)?;
+        Ok(Flow::Continue)
+    }
+
     /// During a download: has the client sent `ABOR` (or gone away)? Other commands are
     /// queued and answered after the transfer.
     fn abort_requested(&mut self) -> io::Result<bool> {
@@ -339,8 +375,9 @@ impl Session {
         Ok(false)
     }
 
-    /// Hooks "send data" and "end it" for a download.
-    fn download(&mut self, payload: &[u8], opening: &str) -> io::Result<Flow> {
+    /// Hooks "send data" and "end it" for a download; `file`: a `RETR` (cuts apply), not a
+    /// listing.
+    fn download(&mut self, payload: &[u8], opening: &str, file: bool) -> io::Result<Flow> {
         let sh = self.sh.clone();
         let plan = self.plan.clone();
         let total = plan.download_len(payload.len());
@@ -353,11 +390,15 @@ impl Session {
             Start::Ready(channel, log) => (channel, log),
             Start::Done(flow) => return Ok(flow),
         };
+        let cut = if file { self.file_transfer_cut() } else { None };
+        // Cut only a download that has more than `after` bytes to send.
+        let cut = cut.filter(|c| c.after < total as u64);
+        let cut_at = cut.map(|c| usize::try_from(c.after).unwrap_or(usize::MAX));
         let early_at = plan.early_226.then_some(total / 2);
         let (chunk, pause) = plan.slow_data.unwrap_or((CHUNK, Duration::ZERO));
         let half_rtt_sent = usize::try_from(log.half_rtt_bytes).unwrap_or(usize::MAX);
-        let (mut sent, mut early_sent, mut failed, mut aborted) =
-            (half_rtt_sent, false, false, false);
+        let (mut sent, mut early_sent, mut failed, mut aborted, mut cut_now) =
+            (half_rtt_sent, false, false, false, false);
         // Where the next KeyUpdate goes: after every `every` bytes, never after the last.
         let every = plan
             .key_update_every
@@ -373,11 +414,18 @@ impl Session {
             if sent >= total {
                 break;
             }
+            if cut_at.is_some_and(|at| sent >= at) {
+                cut_now = true;
+                break;
+            }
             let mut end = (sent + chunk).min(total);
             if let Some(at) = early_at.filter(|&at| !early_sent && at > sent) {
                 end = end.min(at);
             }
             if let Some(at) = update_at {
+                end = end.min(at);
+            }
+            if let Some(at) = cut_at {
                 end = end.min(at);
             }
             if channel.write_all(&payload[sent..end]).is_err() {
@@ -401,6 +449,11 @@ impl Session {
             }
         }
         log.bytes = sent as u64;
+        if let Some(cut) = cut.filter(|_| cut_now) {
+            log.key_updates_sent = channel.key_updates_sent;
+            sh.sleep(CUT_GRACE);
+            return self.cut_transfer(channel, log, cut);
+        }
         let end = match (failed, aborted) {
             (true, _) => DataEnd::Rst,
             (_, true) => DataEnd::Fin,
@@ -448,7 +501,7 @@ impl Session {
             "Opening BINARY mode data connection for {} ({announced} bytes).",
             lossy(target.name()),
         );
-        self.download(&contents[start..], &opening)
+        self.download(&contents[start..], &opening, true)
     }
 
     fn cmd_list(&mut self, verb: &str, arg: &[u8]) -> io::Result<Flow> {
@@ -459,7 +512,7 @@ impl Session {
         self.rest = 0;
         let plan = self.plan.clone();
         if let Some(body) = plan.listing_body(verb) {
-            return self.download(body, "Here comes the directory listing.");
+            return self.download(body, "Here comes the directory listing.", false);
         }
         let path = if verb == "MLSD" { arg } else { list_path(arg) };
         let target = self.cwd.resolve(path);
@@ -491,7 +544,7 @@ impl Session {
                 }
             }
         };
-        self.download(&body, "Here comes the directory listing.")
+        self.download(&body, "Here comes the directory listing.", false)
     }
 
     fn cmd_store(&mut self, verb: &str, arg: &[u8]) -> io::Result<Flow> {
@@ -517,7 +570,9 @@ impl Session {
         self.upload(channel, log, &target, mode)
     }
 
-    /// Read an upload until close_notify or EOF, store it, answer.
+    /// Read an upload until close_notify or EOF, storing it as it arrives (up to
+    /// `max_upload` bytes), answer. A cut (`Fault::CutData` and kin) stops after exactly
+    /// `after` bytes stored, once the client sends more than that.
     fn upload(
         &mut self,
         mut channel: DataChannel,
@@ -526,17 +581,39 @@ impl Session {
         mode: WriteMode,
     ) -> io::Result<Flow> {
         let sh = self.sh.clone();
+        let cut = self.file_transfer_cut();
         let every = self.plan.key_update_every;
         let mut update_at = every;
-        let mut contents = Vec::new();
+        // A failure to store shows at the end (451); the data is read all the same.
+        let mut writer = sh.fs.open_write(target, mode).ok();
+        let mut write_failed = writer.is_none();
+        let mut room = sh.cfg.max_upload;
         let mut buf = vec![0u8; CHUNK];
+        let mut cut_now = false;
         let ended = loop {
-            match channel.read(&mut buf) {
+            // Up to a cut, read no further than it, so that exactly `after` bytes are stored.
+            let want = match cut {
+                Some(c) if log.bytes < c.after => {
+                    usize::try_from(c.after - log.bytes).map_or(CHUNK, |left| left.min(CHUNK))
+                }
+                _ => CHUNK,
+            };
+            match channel.read(&mut buf[..want]) {
                 Ok(0) => break Ok(channel.is_tls()),
                 Ok(n) => {
+                    if cut.is_some_and(|c| log.bytes >= c.after) {
+                        cut_now = true;
+                        break Ok(false);
+                    }
                     log.bytes += n as u64;
-                    if (contents.len() as u64) < sh.cfg.max_upload {
-                        contents.extend_from_slice(&buf[..n]);
+                    let keep = usize::try_from(room).map_or(n, |room| room.min(n));
+                    if let Some(w) = writer.as_mut().filter(|_| keep > 0) {
+                        if w.write(&buf[..keep]).is_ok() {
+                            room -= keep as u64;
+                        } else {
+                            writer = None;
+                            write_failed = true;
+                        }
                     }
                     if let (Some(at), Some(n)) = (update_at, every)
                         && log.bytes >= at
@@ -551,7 +628,12 @@ impl Session {
                 Err(e) => break Err(e),
             }
         };
+        // What came is stored (and on disk, the file closed) before any reply.
+        drop(writer);
         log.key_updates_sent = channel.key_updates_sent;
+        if let Some(cut) = cut.filter(|_| cut_now) {
+            return self.cut_transfer(channel, log, cut);
+        }
         let Ok(close_notify) = ended else {
             channel.finish(DataEnd::Rst);
             self.finish_transfer(log, 426, "Failure reading network stream.")?;
@@ -560,7 +642,7 @@ impl Session {
         log.client_sent_close_notify = close_notify;
         let strict_failure = log.tls && !close_notify && sh.cfg.strict_upload_eof;
         log.client_key_updates = channel.finish(DataEnd::Clean);
-        if sh.fs.write(target, mode, &contents).is_err() {
+        if write_failed {
             self.finish_transfer(log, 451, "Failure writing to local file.")?;
         } else if strict_failure {
             self.finish_transfer(log, 426, "Failure reading network stream.")?;
