@@ -79,7 +79,8 @@ pub(crate) fn temp_remote_name(remote: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// True for a name [`temp_remote_name`] or a download's temporary file could have made.
+/// True for a name an atomic upload (`.NAME.ftps-part.RANDOM`) or a download's temporary
+/// file (`.NAME.RANDOM.ftps-part`) could have made.
 pub fn is_partial_name(name: &[u8]) -> bool {
     name.starts_with(b".")
         && name
@@ -293,7 +294,6 @@ impl Client {
     /// Whether the local file `local` and the remote file `remote` hold the same bytes,
     /// by the server's strongest hash; `None` when the server offers no hash or cannot
     /// hash this file. Reads the local file once.
-    #[allow(dead_code)] // sync uses it (next commit)
     pub(crate) fn same_content(&mut self, local: &Path, remote: &[u8]) -> Result<Option<bool>> {
         let Some(m) = Method::choose(&self.features) else {
             return Ok(None);
