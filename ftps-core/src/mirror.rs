@@ -73,7 +73,7 @@ pub fn plan(entries: Vec<Entry>) -> (Vec<Entry>, Vec<(Vec<u8>, &'static str)>) {
     (keep, skipped)
 }
 
-fn local_component(name: &[u8]) -> OsString {
+pub(crate) fn local_component(name: &[u8]) -> OsString {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStringExt;
@@ -85,7 +85,7 @@ fn local_component(name: &[u8]) -> OsString {
     }
 }
 
-fn join_remote(dir: &[u8], name: &[u8]) -> Vec<u8> {
+pub(crate) fn join_remote(dir: &[u8], name: &[u8]) -> Vec<u8> {
     let mut p = dir.to_vec();
     if !p.is_empty() && !p.ends_with(b"/") {
         p.push(b'/');

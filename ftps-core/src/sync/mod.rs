@@ -10,19 +10,26 @@
 //! files of unfinished transfers ([`is_partial_name`]) are left alone on both sides.
 //! Every file moves with [`Client::upload_file`] or [`Client::download_file`], so it is
 //! verified, atomic and resumed as the session says (classes G5, G6).
+//!
+//! [`unsafe_name_reason`]: crate::mirror::unsafe_name_reason
 
-use std::collections::{HashMap, HashSet};
-use std::ffi::{OsStr, OsString};
+mod down;
+mod local;
+mod up;
+
+use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::client::{Client, is_partial_name};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::list::Entry;
-use crate::mirror::{plan, unsafe_name_reason};
+use crate::mirror::plan;
 use crate::named::named_enum;
 use crate::time::DateTime;
+
+use local::lio;
 
 /// The deepest a recursive upload or sync goes, as [`Client::download_dir`].
 const MAX_DEPTH: usize = 32;
@@ -229,124 +236,8 @@ enum Mtimes {
     Unknown,
 }
 
-fn lio(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
-    move |e| Error::LocalIo {
-        path: path.to_path_buf(),
-        source: e,
-    }
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// The bytes of a local name as sent to the server; `None` where names are not bytes
-/// (not Unix) and this one is not valid Unicode.
-fn name_bytes(name: &OsStr) -> Option<Vec<u8>> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        Some(name.as_bytes().to_vec())
-    }
-    #[cfg(not(unix))]
-    {
-        name.to_str().map(|s| s.as_bytes().to_vec())
-    }
-}
-
-fn local_component(name: &[u8]) -> OsString {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStringExt;
-        OsString::from_vec(name.to_vec())
-    }
-    #[cfg(not(unix))]
-    {
-        OsString::from(String::from_utf8_lossy(name).into_owned())
-    }
-}
-
-fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
-    let mut p = dir.to_vec();
-    if !p.is_empty() && !p.ends_with(b"/") {
-        p.push(b'/');
-    }
-    p.extend_from_slice(name);
-    p
-}
-
-/// `rel` joined with a skipped local name, for a report.
-fn join_os(rel: &[u8], name: &OsStr) -> Vec<u8> {
-    join(rel, name.to_string_lossy().as_bytes())
-}
-
-fn mtime_of(meta: &fs::Metadata) -> Option<DateTime> {
-    meta.modified().ok().and_then(DateTime::from_system_time)
-}
-
-/// Reads a local directory: names checked, temporary files and symbolic links handled
-/// as `links` says. `root` is the canonical root of the tree (for [`Links::InTree`]).
-fn scan_local(dir: &Path, root: &Path, links: Links) -> Result<Scan> {
-    let mut items = Vec::new();
-    for de in fs::read_dir(dir).map_err(lio(dir))? {
-        items.push(de.map_err(lio(dir))?);
-    }
-    items.sort_by_key(fs::DirEntry::file_name);
-    let mut keep = Vec::new();
-    let mut skipped = Vec::new();
-    for de in items {
-        let os = de.file_name();
-        let path = de.path();
-        let Some(name) = name_bytes(&os) else {
-            skipped.push((os, NOT_UNICODE));
-            continue;
-        };
-        if let Some(why) = unsafe_name_reason(&name) {
-            skipped.push((os, why));
-            continue;
-        }
-        if is_partial_name(&name) {
-            skipped.push((os, PARTIAL));
-            continue;
-        }
-        let ft = de.file_type().map_err(lio(&path))?;
-        let (path, meta) = if ft.is_symlink() {
-            if links == Links::Never {
-                skipped.push((os, LINK_LEFT));
-                continue;
-            }
-            let Ok(target) = fs::canonicalize(&path) else {
-                skipped.push((os, LINK_BROKEN));
-                continue;
-            };
-            if !target.starts_with(root) {
-                skipped.push((os, LINK_OUT));
-                continue;
-            }
-            let meta = fs::metadata(&target).map_err(lio(&path))?;
-            if meta.is_dir() {
-                skipped.push((os, LINK_DIR));
-                continue;
-            }
-            (target, meta)
-        } else {
-            let meta = fs::symlink_metadata(&path).map_err(lio(&path))?;
-            (path, meta)
-        };
-        let kind = if meta.is_dir() {
-            LocalKind::Dir
-        } else if meta.is_file() {
-            LocalKind::File {
-                len: meta.len(),
-                mtime: mtime_of(&meta),
-            }
-        } else {
-            skipped.push((os, NOT_FILE));
-            continue;
-        };
-        keep.push(LocalEntry { name, path, kind });
-    }
-    Ok((keep, skipped))
 }
 
 /// The modification time of a remote entry when the listing gives it to the second:
@@ -373,16 +264,6 @@ fn compare_mtimes(a: Option<DateTime>, b: Option<DateTime>) -> Mtimes {
         (Some(_), Some(_)) => Mtimes::Differ,
         _ => Mtimes::Unknown,
     }
-}
-
-fn set_local_mtime(path: &Path, t: DateTime) -> io::Result<()> {
-    let when = t
-        .checked_to_system_time()
-        .ok_or_else(|| io::Error::other("time out of range"))?;
-    fs::OpenOptions::new()
-        .write(true)
-        .open(path)?
-        .set_modified(when)
 }
 
 /// The state of one [`Client::sync`] call.
@@ -426,6 +307,8 @@ impl Client {
     /// out of the tree: a link whose canonical target is outside the canonical
     /// `local_dir` is skipped, a link to a file inside it is uploaded as that file, a
     /// link to a directory is skipped (it could loop).
+    ///
+    /// [`unsafe_name_reason`]: crate::mirror::unsafe_name_reason
     pub fn upload_dir(
         &mut self,
         local_dir: impl AsRef<Path>,
@@ -446,49 +329,6 @@ impl Client {
         }
         self.upload_dir_into(local, &root, remote, recursive, 0, &mut out)?;
         Ok(out)
-    }
-
-    /// `MKD`, with a permanent refusal taken as "exists already".
-    fn make_remote_dir(&mut self, remote: &[u8], out: &mut DirUpload) -> Result<()> {
-        match self.mkdir(remote) {
-            Ok(_) => out.dirs.push(remote.to_vec()),
-            Err(Error::Reply { reply, .. }) if reply.is_permanent() => {}
-            Err(e) => return Err(e),
-        }
-        Ok(())
-    }
-
-    fn upload_dir_into(
-        &mut self,
-        local: &Path,
-        root: &Path,
-        remote: &[u8],
-        recursive: bool,
-        depth: usize,
-        out: &mut DirUpload,
-    ) -> Result<()> {
-        if depth > MAX_DEPTH {
-            out.skipped.push((local.to_path_buf(), TOO_DEEP));
-            return Ok(());
-        }
-        let (entries, skipped) = scan_local(local, root, Links::InTree)?;
-        out.skipped
-            .extend(skipped.into_iter().map(|(n, w)| (local.join(n), w)));
-        for e in entries {
-            let target = join(remote, &e.name);
-            match e.kind {
-                LocalKind::Dir if recursive => {
-                    self.make_remote_dir(&target, out)?;
-                    self.upload_dir_into(&e.path, root, &target, true, depth + 1, out)?;
-                }
-                LocalKind::Dir => {}
-                LocalKind::File { .. } => {
-                    out.bytes += self.upload_file(&e.path, &target, false, None)?;
-                    out.files.push(target);
-                }
-            }
-        }
-        Ok(())
     }
 
     /// One-way synchronisation: makes the destination (the server for
@@ -637,387 +477,6 @@ impl Client {
             None => Verdict::Same,
         })
     }
-
-    /// `MFMT` of the local time onto an uploaded file; a refusal is reported.
-    fn push_mtime(
-        &mut self,
-        run: &mut Run<'_>,
-        rel: &[u8],
-        remote: &[u8],
-        t: DateTime,
-    ) -> Result<()> {
-        match self.set_mtime(remote, t.truncate_to_seconds()) {
-            Ok(()) => {}
-            Err(e) if e.is_fatal() => return Err(e),
-            Err(_) => run.skip(rel, MFMT_REFUSED),
-        }
-        Ok(())
-    }
-
-    /// The remote time of a downloaded file onto the local one: from the listing, else
-    /// `MDTM` when offered. A failure is reported.
-    fn pull_mtime(
-        &mut self,
-        run: &mut Run<'_>,
-        rel: &[u8],
-        local: &Path,
-        entry: &Entry,
-        remote: &[u8],
-    ) -> Result<()> {
-        let t = match precise_mtime(entry) {
-            Some(t) => Some(t),
-            None if self.features().has("MDTM") => match self.mdtm(remote) {
-                Ok(t) => Some(t),
-                Err(e) if e.is_fatal() => return Err(e),
-                Err(_) => None,
-            },
-            None => None,
-        };
-        if let Some(t) = t
-            && set_local_mtime(local, t).is_err()
-        {
-            run.skip(rel, LOCAL_MTIME);
-        }
-        Ok(())
-    }
-
-    /// Local directory `local` onto remote directory `remote` (`rel` below the roots).
-    /// `exists`: whether the remote directory is there (not after a dry-run `MakeDir`).
-    fn sync_up(
-        &mut self,
-        run: &mut Run<'_>,
-        rel: &[u8],
-        local: &Path,
-        remote: &[u8],
-        exists: bool,
-        depth: usize,
-    ) -> Result<()> {
-        if depth > MAX_DEPTH {
-            run.skip(rel, TOO_DEEP);
-            return Ok(());
-        }
-        let (locals, lskipped) = scan_local(local, &run.root, Links::InTree)?;
-        let mut leave: HashSet<Vec<u8>> = HashSet::new();
-        for (n, why) in lskipped {
-            run.skip(&join_os(rel, &n), why);
-            leave.insert(n.to_string_lossy().as_bytes().to_vec());
-        }
-        let listed = if exists {
-            match self.remote_entries(remote) {
-                Ok(l) => Some(l),
-                Err(Error::Reply { reply, .. })
-                    if depth == 0 && !remote.is_empty() && reply.is_permanent() =>
-                {
-                    None
-                }
-                Err(e) => return Err(e),
-            }
-        } else {
-            None
-        };
-        if exists && listed.is_none() {
-            // The root's listing was refused: it is missing.
-            if !run.dry() {
-                self.mkdir(remote)?;
-            }
-            run.act(SyncAction::MakeDir { path: Vec::new() });
-        }
-        let (remotes, rskipped) = listed.unwrap_or_default();
-        for (n, why) in rskipped {
-            run.skip(&join(rel, &n), why);
-            leave.insert(n);
-        }
-        let theirs: HashMap<&[u8], &Entry> =
-            remotes.iter().map(|e| (e.name.as_slice(), e)).collect();
-        let recursive = run.opts.recursive;
-        let mut subdirs = Vec::new();
-        for l in &locals {
-            if leave.contains(&l.name) {
-                continue;
-            }
-            let path = join(rel, &l.name);
-            let target = join(remote, &l.name);
-            let other = theirs.get(l.name.as_slice()).copied();
-            let (len, mtime) = match l.kind {
-                LocalKind::Dir if !recursive => continue,
-                LocalKind::Dir => {
-                    match other {
-                        Some(e) if !e.is_dir() => run.skip(&path, CONFLICT),
-                        other => subdirs.push((l, path, target, other.is_some())),
-                    }
-                    continue;
-                }
-                LocalKind::File { len, mtime } => (len, mtime),
-            };
-            let verdict = match other {
-                None => Verdict::Transfer(SyncReason::Missing),
-                Some(e) if e.is_dir() => {
-                    run.skip(&path, CONFLICT);
-                    continue;
-                }
-                Some(e) => self.verdict(run, &l.path, len, mtime, e, &target)?,
-            };
-            match verdict {
-                Verdict::Same => {}
-                Verdict::Transfer(reason) => {
-                    if run.dry() {
-                        run.report.bytes += len;
-                    } else {
-                        run.report.bytes += self.upload_file(&l.path, &target, false, None)?;
-                        if let (true, true, Some(t)) = (run.opts.preserve_mtime, run.mfmt, mtime) {
-                            self.push_mtime(run, &path, &target, t)?;
-                        }
-                    }
-                    run.act(SyncAction::Upload { path, reason });
-                }
-                Verdict::FixMtime => {
-                    let Some(t) = mtime.filter(|_| run.mfmt) else {
-                        continue;
-                    };
-                    if !run.dry() {
-                        self.push_mtime(run, &path, &target, t)?;
-                    }
-                    run.act(SyncAction::SetMtime { path });
-                }
-            }
-        }
-        for (l, path, target, there) in subdirs {
-            if !there {
-                if !run.dry() {
-                    self.mkdir(&target)?;
-                }
-                run.act(SyncAction::MakeDir { path: path.clone() });
-            }
-            let exists = there || !run.dry();
-            self.sync_up(run, &path, &l.path, &target, exists, depth + 1)?;
-        }
-        if run.opts.delete {
-            let mine: HashSet<&[u8]> = locals.iter().map(|l| l.name.as_slice()).collect();
-            for e in &remotes {
-                if mine.contains(e.name.as_slice()) || leave.contains(&e.name) {
-                    continue;
-                }
-                let path = join(rel, &e.name);
-                let target = join(remote, &e.name);
-                if e.is_dir() {
-                    if recursive {
-                        self.remove_remote_tree(run, &path, &target, depth + 1)?;
-                    }
-                } else {
-                    if !run.dry() {
-                        self.delete(&target)?;
-                    }
-                    run.act(SyncAction::Delete { path });
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Deletes a remote directory the source does not have: its files, its
-    /// subdirectories, then itself, unless it holds something sync leaves alone.
-    /// Returns whether it was (or in a dry run would be) removed.
-    fn remove_remote_tree(
-        &mut self,
-        run: &mut Run<'_>,
-        rel: &[u8],
-        remote: &[u8],
-        depth: usize,
-    ) -> Result<bool> {
-        if depth > MAX_DEPTH {
-            run.skip(rel, TOO_DEEP);
-            return Ok(false);
-        }
-        let (entries, skipped) = self.remote_entries(remote)?;
-        let mut clean = skipped.is_empty();
-        for (n, why) in skipped {
-            run.skip(&join(rel, &n), why);
-        }
-        // Files first, then subdirectories, as the transfers go.
-        let (dirs, files): (Vec<&Entry>, Vec<&Entry>) = entries.iter().partition(|e| e.is_dir());
-        for e in files {
-            if !run.dry() {
-                self.delete(join(remote, &e.name))?;
-            }
-            run.act(SyncAction::Delete {
-                path: join(rel, &e.name),
-            });
-        }
-        for e in dirs {
-            let (path, target) = (join(rel, &e.name), join(remote, &e.name));
-            clean &= self.remove_remote_tree(run, &path, &target, depth + 1)?;
-        }
-        if clean {
-            if !run.dry() {
-                self.rmdir(remote)?;
-            }
-            run.act(SyncAction::RemoveDir { path: rel.to_vec() });
-        } else {
-            run.skip(rel, KEPT_DIR);
-        }
-        Ok(clean)
-    }
-
-    /// Remote directory `remote` into local directory `local` (`rel` below the
-    /// roots). `exists`: whether the local directory is there (not after a dry-run
-    /// `MakeDir`).
-    fn sync_down(
-        &mut self,
-        run: &mut Run<'_>,
-        rel: &[u8],
-        local: &Path,
-        exists: bool,
-        remote: &[u8],
-        depth: usize,
-    ) -> Result<()> {
-        if depth > MAX_DEPTH {
-            run.skip(rel, TOO_DEEP);
-            return Ok(());
-        }
-        let (remotes, rskipped) = self.remote_entries(remote)?;
-        let mut leave: HashSet<Vec<u8>> = HashSet::new();
-        for (n, why) in rskipped {
-            run.skip(&join(rel, &n), why);
-            leave.insert(n);
-        }
-        let (locals, lskipped) = if exists {
-            scan_local(local, &run.root, Links::Never)?
-        } else {
-            Scan::default()
-        };
-        for (n, why) in lskipped {
-            run.skip(&join_os(rel, &n), why);
-            leave.insert(n.to_string_lossy().as_bytes().to_vec());
-        }
-        let mine: HashMap<&[u8], &LocalEntry> =
-            locals.iter().map(|l| (l.name.as_slice(), l)).collect();
-        let recursive = run.opts.recursive;
-        let mut subdirs = Vec::new();
-        for e in &remotes {
-            if leave.contains(&e.name) {
-                continue;
-            }
-            let path = join(rel, &e.name);
-            let source = join(remote, &e.name);
-            let target = local.join(local_component(&e.name));
-            let other = mine.get(e.name.as_slice()).copied();
-            if e.is_dir() {
-                if !recursive {
-                    continue;
-                }
-                match other {
-                    Some(l) if !l.is_dir() => run.skip(&path, CONFLICT),
-                    other => subdirs.push((path, source, target, other.is_some())),
-                }
-                continue;
-            }
-            let verdict = match other.map(|l| (l, &l.kind)) {
-                None => Verdict::Transfer(SyncReason::Missing),
-                Some((_, LocalKind::Dir)) => {
-                    run.skip(&path, CONFLICT);
-                    continue;
-                }
-                Some((l, LocalKind::File { len, mtime })) => {
-                    self.verdict(run, &l.path, *len, *mtime, e, &source)?
-                }
-            };
-            match verdict {
-                Verdict::Same => {}
-                Verdict::Transfer(reason) => {
-                    if run.dry() {
-                        run.report.bytes += e.size.unwrap_or(0);
-                    } else {
-                        run.report.bytes += self.download_file(&source, &target, false, None)?;
-                        if run.opts.preserve_mtime {
-                            self.pull_mtime(run, &path, &target, e, &source)?;
-                        }
-                    }
-                    run.act(SyncAction::Download { path, reason });
-                }
-                Verdict::FixMtime => {
-                    let Some(t) = precise_mtime(e) else {
-                        continue;
-                    };
-                    if !run.dry() && set_local_mtime(&target, t).is_err() {
-                        run.skip(&path, LOCAL_MTIME);
-                        continue;
-                    }
-                    run.act(SyncAction::SetMtime { path });
-                }
-            }
-        }
-        for (path, source, target, there) in subdirs {
-            if !there {
-                if !run.dry() {
-                    fs::create_dir(&target).map_err(lio(&target))?;
-                }
-                run.act(SyncAction::MakeDir { path: path.clone() });
-            }
-            let exists = there || !run.dry();
-            self.sync_down(run, &path, &target, exists, &source, depth + 1)?;
-        }
-        if run.opts.delete {
-            let theirs: HashSet<&[u8]> = remotes.iter().map(|e| e.name.as_slice()).collect();
-            for l in &locals {
-                if theirs.contains(l.name.as_slice()) || leave.contains(&l.name) {
-                    continue;
-                }
-                let path = join(rel, &l.name);
-                match l.kind {
-                    LocalKind::Dir if recursive => {
-                        remove_local_tree(run, &path, &l.path, depth + 1)?;
-                    }
-                    LocalKind::Dir => {}
-                    LocalKind::File { .. } => {
-                        if !run.dry() {
-                            fs::remove_file(&l.path).map_err(lio(&l.path))?;
-                        }
-                        run.act(SyncAction::Delete { path });
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Deletes a local directory the server does not have: its files, its subdirectories,
-/// then itself, unless it holds something sync leaves alone (a symbolic link, a
-/// temporary file, a name that could not be sent). Returns whether it was (or in a dry
-/// run would be) removed.
-fn remove_local_tree(run: &mut Run<'_>, rel: &[u8], dir: &Path, depth: usize) -> Result<bool> {
-    if depth > MAX_DEPTH {
-        run.skip(rel, TOO_DEEP);
-        return Ok(false);
-    }
-    let (entries, skipped) = scan_local(dir, Path::new(""), Links::Never)?;
-    let mut clean = skipped.is_empty();
-    for (n, why) in skipped {
-        run.skip(&join_os(rel, &n), why);
-    }
-    // Files first, then subdirectories, as the transfers go.
-    let (dirs, files): (Vec<&LocalEntry>, Vec<&LocalEntry>) =
-        entries.iter().partition(|l| l.is_dir());
-    for l in files {
-        if !run.dry() {
-            fs::remove_file(&l.path).map_err(lio(&l.path))?;
-        }
-        run.act(SyncAction::Delete {
-            path: join(rel, &l.name),
-        });
-    }
-    for l in dirs {
-        clean &= remove_local_tree(run, &join(rel, &l.name), &l.path, depth + 1)?;
-    }
-    if clean {
-        if !run.dry() {
-            fs::remove_dir(dir).map_err(lio(dir))?;
-        }
-        run.act(SyncAction::RemoveDir { path: rel.to_vec() });
-    } else {
-        run.skip(rel, KEPT_DIR);
-    }
-    Ok(clean)
 }
 
 #[cfg(test)]
