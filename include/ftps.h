@@ -22,6 +22,17 @@
  *   may be used from any thread, one call at a time: a second call made while one
  *   runs (from another thread, or from one of the client's own callbacks) returns
  *   FTPS_RESULT_BUSY and does nothing.
+ * - Options: a configuration sets the defaults of every call (ftps_config_builder_set_*).
+ *   A download or upload call can override some of them for itself: its _ex variant
+ *   takes an ftps_transfer_options (start it with ftps_transfer_options_init(); NULL
+ *   means the configuration's), which versions itself by its struct_size field. The
+ *   calls without _ex stay as they are, the _ex ones with NULL. Per-call options are
+ *   never remembered by the client.
+ * - Signals: a server that closes the connection while libftps writes to it never
+ *   kills the program with SIGPIPE: during each client call SIGPIPE is blocked in the
+ *   calling thread and the one the call's own write raised is discarded (the call
+ *   fails with a network error). The process-wide disposition is not touched. The
+ *   callbacks run inside the call: a write of theirs to a closed pipe gets EPIPE.
  * - Callbacks must not unwind (no C++ exceptions, no longjmp) through libftps.
  * - ABI: within libftps.so.0, functions and result codes are only added, never
  *   changed or removed.
@@ -56,6 +67,12 @@
  * The value of `total` in a progress callback when the size is not known.
  */
 #define FTPS_SIZE_UNKNOWN UINT64_MAX
+
+/**
+ * The value of an `ftps_transfer_options` field that means "as the configuration
+ * says" (and of every byte `ftps_transfer_options_init()` fills in).
+ */
+#define FTPS_TRANSFER_DEFAULT UINT32_MAX
 
 /**
  * The result of every fallible `ftps_` function.
@@ -198,6 +215,15 @@ enum ftps_result
      * The progress callback asked to stop; the transfer was aborted.
      */
     FTPS_RESULT_CANCELLED = 118,
+    /**
+     * The transfer moved its bytes, but the check afterwards failed: the server's
+     * hash or size of the file differs from what was sent or received, or `verify`
+     * is `FTPS_VERIFY_REQUIRED` and the server offers no hash (then nothing was
+     * transferred). A downloaded file did not replace the target; an atomic upload's
+     * temporary file was deleted. What was compared: `ftps_client_last_integrity_check()`,
+     * `_local()`, `_remote()`. The session stays usable.
+     */
+    FTPS_RESULT_INTEGRITY = 119,
     /**
      * An error of a kind newer than this version of the C ABI; see the message.
      */
@@ -437,6 +463,39 @@ typedef uint32_t ftps_tls_version;
 #endif // __cplusplus
 
 /**
+ * How the download and upload calls check a transfer once its bytes moved
+ * (`ftps_config_builder_set_verify()`, `ftps_transfer_options.verify`).
+ */
+enum ftps_verify
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The server's strongest hash of the file when it offers one (`HASH`, else
+     * `XSHA512`/`XSHA256`/`XSHA1`), compared with the hash of the bytes as they
+     * streamed; otherwise the server's `SIZE`. The default.
+     */
+    FTPS_VERIFY_AUTO = 1,
+    /**
+     * A hash as with `FTPS_VERIFY_AUTO`; a server that offers none fails the call
+     * with `FTPS_RESULT_INTEGRITY` before anything is transferred.
+     */
+    FTPS_VERIFY_REQUIRED = 2,
+    /**
+     * No check beyond TLS close_notify and the server's final 2xx.
+     */
+    FTPS_VERIFY_OFF = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ftps_verify ftps_verify;
+#else
+typedef uint32_t ftps_verify;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Which TLS connection a TLS getter asks about.
  */
 enum ftps_tls_connection
@@ -493,6 +552,18 @@ enum ftps_session_stat
      * Transfers retried once after a refused full handshake brought fresh tickets.
      */
     FTPS_SESSION_STAT_RETRIED = 6,
+    /**
+     * Times the client reconnected and logged in again: by itself to resume a
+     * transfer, or asked to with `ftps_client_reconnect()`. Counted over the
+     * reconnects (not reset by them), unlike the TLS counters, which are of the
+     * current control connection.
+     */
+    FTPS_SESSION_STAT_RECONNECTS = 7,
+    /**
+     * Automatic resumes of interrupted transfers (each a new attempt that went on
+     * from the bytes already moved). Counted like `FTPS_SESSION_STAT_RECONNECTS`.
+     */
+    FTPS_SESSION_STAT_RESUMES = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -600,6 +671,48 @@ typedef struct {
 } ftps_time;
 
 /**
+ * Options of one download or upload call (the `_ex` calls), overriding the
+ * configuration for that call only.
+ *
+ * Always start with `ftps_transfer_options_init(&opts, sizeof opts)`, which sets
+ * `struct_size` and every option to `FTPS_TRANSFER_DEFAULT`, then change the fields
+ * you want. Passing NULL instead of options is the same as all defaults, and the calls
+ * without `_ex` are the `_ex` calls with NULL.
+ *
+ * Versioning: later versions of libftps only append `uint32_t` fields whose
+ * `FTPS_TRANSFER_DEFAULT` keeps the behaviour of the versions before. `struct_size` is
+ * the size the caller's header knows: a library newer than the header takes the
+ * fields past it as defaults; a library older than the header accepts the fields it
+ * does not know only when they hold `FTPS_TRANSFER_DEFAULT`, and otherwise refuses the
+ * call with `FTPS_RESULT_INVALID_ARGUMENT`: an option is never silently ignored.
+ */
+typedef struct {
+    /**
+     * The size of this struct as the caller knows it: `sizeof(ftps_transfer_options)`,
+     * set by `ftps_transfer_options_init()`.
+     */
+    uint32_t struct_size;
+    /**
+     * How the transfer is checked afterwards: one of `ftps_verify`, or
+     * `FTPS_TRANSFER_DEFAULT` for `ftps_config_builder_set_verify()`'s.
+     */
+    uint32_t verify;
+    /**
+     * Uploads: 1 to write to a temporary name and rename it onto the target once
+     * verified, 0 to write the target directly, `FTPS_TRANSFER_DEFAULT` for
+     * `ftps_config_builder_set_atomic_uploads()`'s. A resumed upload is never atomic.
+     * Downloads ignore it (a download to a path always goes through a temporary local
+     * file unless it resumes).
+     */
+    uint32_t atomic_upload;
+    /**
+     * How many times to reconnect and resume after a lost connection (0: never), or
+     * `FTPS_TRANSFER_DEFAULT` for `ftps_config_builder_set_resume_attempts()`'s.
+     */
+    uint32_t resume_attempts;
+} ftps_transfer_options;
+
+/**
  * Takes downloaded data: consume up to `len` bytes at `buf`, store how many in
  * `*out_n` (at least 1; it is called again with the rest) and return 0; or return an
  * errno-style error number (not 0), which aborts the transfer with
@@ -657,6 +770,9 @@ void ftps_client_free(ftps_client *client);
  * `FTPS_RESULT_CERTIFICATE`, `FTPS_RESULT_PIN_MISMATCH`, `FTPS_RESULT_TLS`,
  * `FTPS_RESULT_DATA_AFTER_AUTH_REPLY`, `FTPS_RESULT_REPLY` (greeting not 220),
  * `FTPS_RESULT_PROTOCOL`, `FTPS_RESULT_CONNECTION_LOST`.
+ *
+ * To get back a session that was lost, logged in and in the same directory, use
+ * `ftps_client_reconnect()` instead.
  */
 ftps_result ftps_client_connect(ftps_client *client);
 
@@ -687,6 +803,23 @@ ftps_result ftps_client_login_with_account(ftps_client *client,
  * `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_BUSY`, network errors of the `QUIT`.
  */
 ftps_result ftps_client_quit(ftps_client *client);
+
+/**
+ * Opens a new control connection with the client's configuration, logs in again
+ * with the user, password (and account) of the last successful login, goes back to
+ * the directory of the last `ftps_client_cwd()`/`ftps_client_cdup()`, and replaces
+ * the old session with it (closing the old one, and dropping an open streaming
+ * transfer). Works whether the old session is lost or still alive. The transcript
+ * callback moves to the new session; `FTPS_SESSION_STAT_RECONNECTS` counts it.
+ *
+ * The download and upload calls do this by themselves after a lost connection
+ * (`ftps_config_builder_set_resume_attempts()`); call it after another call failed
+ * with `ftps_client_last_error_is_fatal()` true. On failure the old session is
+ * kept as it was. Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+ * `FTPS_RESULT_BUSY`, `FTPS_RESULT_STATE` (never connected, or never logged in), and
+ * the errors of `ftps_client_connect()` and `ftps_client_login()`.
+ */
+ftps_result ftps_client_reconnect(ftps_client *client);
 
 /**
  * Sets (or with a NULL `callback`, removes) the transcript callback, which sees every
@@ -822,7 +955,8 @@ ftps_result ftps_client_quote(ftps_client *client,
  * UTF-8) with the secure defaults: explicit TLS on port 21, certificate and host name
  * verified against the system trust store, `PROT P`, passive mode, binary transfers,
  * TLS 1.2 and 1.3, timeouts connect 30 s, reply 60 s, data connect 30 s, data idle
- * 120 s.
+ * 120 s; transfers verified (`FTPS_VERIFY_AUTO`) and resumed up to 3 times after a
+ * lost connection (1 s backoff), uploads not atomic.
  *
  * On success writes a new builder to `*builder_out`; the caller owns it and frees it
  * with `ftps_config_builder_free()`. Errors: `FTPS_RESULT_NULL_PARAMETER`,
@@ -1080,6 +1214,47 @@ ftps_result ftps_config_builder_set_alpn(ftps_config_builder *builder, bool yes)
 ftps_result ftps_config_builder_set_buffer_size(ftps_config_builder *builder, size_t bytes);
 
 /**
+ * Sets how the download and upload calls (`ftps_client_download_*`,
+ * `ftps_client_upload_*`; not the streaming calls) check a transfer once its bytes
+ * moved, one of `ftps_verify` (default `FTPS_VERIFY_AUTO`: the server's hash, else
+ * its size). A failed check is `FTPS_RESULT_INTEGRITY`. `ftps_transfer_options`
+ * overrides it for one call. Errors as `ftps_config_builder_set_mode()`.
+ */
+ftps_result ftps_config_builder_set_verify(ftps_config_builder *builder, uint32_t verify);
+
+/**
+ * With `yes`, the upload calls write to a temporary name in the target's directory
+ * (`.NAME.ftps-part.RANDOM`), verify it there and only then rename it onto the
+ * target (`RNFR`/`RNTO`; a server that will not rename onto an existing file gets
+ * the target deleted first), so that nobody sees a partial file under the target's
+ * name. Needs the right to rename and delete (default false). A resumed upload
+ * (`resume`, or an `offset`) is never atomic. `ftps_transfer_options` overrides it
+ * for one call. Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+ */
+ftps_result ftps_config_builder_set_atomic_uploads(ftps_config_builder *builder, bool yes);
+
+/**
+ * Sets how many times a download or upload call reconnects (same configuration,
+ * same login, same directory) and resumes a transfer that a lost connection, a
+ * data-connection timeout, a truncated download or a `421`/`425`/`426` reply
+ * interrupted (default 3; 0 turns it off). Uploads from a file descriptor or a
+ * callback cannot be read again and are not resumed; the streaming calls never are.
+ * Each resume counts in `FTPS_SESSION_STAT_RESUMES`, each reconnect in
+ * `FTPS_SESSION_STAT_RECONNECTS`. `ftps_transfer_options` overrides it for one call.
+ * Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+ */
+ftps_result ftps_config_builder_set_resume_attempts(ftps_config_builder *builder,
+                                                    uint32_t attempts);
+
+/**
+ * Sets the wait before the first automatic resume, in milliseconds (default 1000;
+ * 0 resumes at once); it doubles with each further attempt of the same call, up to
+ * 30 s. Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+ * `FTPS_RESULT_INVALID_ARGUMENT` (more than one hour).
+ */
+ftps_result ftps_config_builder_set_resume_backoff_ms(ftps_config_builder *builder, uint64_t ms);
+
+/**
  * Checks every setting, loads CA files, PEM and keys, and writes a new configuration
  * to `*config_out`. The caller owns it and frees it with `ftps_config_free()`. The
  * builder is not consumed: change it and build again, or free it.
@@ -1107,7 +1282,9 @@ bool ftps_client_is_logged_in(const ftps_client *client);
 
 /**
  * Writes to `*fatal_out` whether the last failed call lost the connection (the
- * client must reconnect with `ftps_client_connect()` before anything else); false
+ * client must reconnect before anything else: `ftps_client_reconnect()` logs in
+ * again, `ftps_client_connect()` starts over; the download and upload calls
+ * reconnect by themselves while resume attempts are set); false
  * after a successful call and for errors such as `FTPS_RESULT_REPLY` or
  * `FTPS_RESULT_INVALID_ARGUMENT` that leave the session usable. Errors:
  * `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_BUSY`.
@@ -1257,6 +1434,64 @@ ftps_result ftps_client_session_stat(const ftps_client *client, uint32_t stat, u
  * busy handles.
  */
 bool ftps_client_transfer_open(const ftps_client *client);
+
+/**
+ * After a call that failed with `FTPS_RESULT_INTEGRITY`: copies what was compared
+ * into `buf` like `ftps_client_error_message()`: `"SHA-512"`, `"SHA-256"`,
+ * `"SHA-1"` (the server's hash of the file against the hash of the bytes that moved),
+ * `"size"` (the server's `SIZE` against the bytes), or `"none"` (`FTPS_VERIFY_REQUIRED`
+ * and the server offers no hash: nothing was transferred). Like the message, it
+ * belongs to the client's last call. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+ * `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_BUSY`, `FTPS_RESULT_NOT_AVAILABLE` (the
+ * last call did not fail with `FTPS_RESULT_INTEGRITY`), `FTPS_RESULT_INSUFFICIENT_SIZE`.
+ */
+ftps_result ftps_client_last_integrity_check(const ftps_client *client,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_n);
+
+/**
+ * After a call that failed with `FTPS_RESULT_INTEGRITY`: copies the local value into
+ * `buf`: the hash of the bytes sent or received (lowercase hex), or their count in
+ * decimal for `"size"`; empty for `"none"`. As `ftps_client_last_integrity_check()`.
+ */
+ftps_result ftps_client_last_integrity_local(const ftps_client *client,
+                                             char *buf,
+                                             size_t len,
+                                             size_t *out_n);
+
+/**
+ * After a call that failed with `FTPS_RESULT_INTEGRITY`: copies the server's value
+ * into `buf` (its hash of the file, lowercase hex, or its size in decimal); empty for
+ * `"none"`. As `ftps_client_last_integrity_check()`.
+ */
+ftps_result ftps_client_last_integrity_remote(const ftps_client *client,
+                                              char *buf,
+                                              size_t len,
+                                              size_t *out_n);
+
+/**
+ * Writes to `*count_out` how many remote temporary files of failed atomic uploads
+ * could not be deleted (the connection was gone and no new one could be made), over
+ * the life of the handle: `ftps_client_connect()` and `ftps_client_quit()` keep the
+ * list. Delete them when the server is reachable again. Errors:
+ * `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_BUSY`.
+ */
+ftps_result ftps_client_left_behind_count(const ftps_client *client, size_t *count_out);
+
+/**
+ * Copies the remote path of left-behind temporary file `index` (0-based, oldest
+ * first; named `.NAME.ftps-part.RANDOM` beside the upload's target, as sent to the
+ * server) into `buf` like `ftps_client_error_message()`; `*out_n` is its length, so
+ * that `buf` and `*out_n` can go to `ftps_client_delete()` as they are. Errors as
+ * `ftps_client_left_behind_count()`, and `FTPS_RESULT_INVALID_ARGUMENT` (index out of
+ * range), `FTPS_RESULT_INSUFFICIENT_SIZE`.
+ */
+ftps_result ftps_client_left_behind_path(const ftps_client *client,
+                                         size_t index,
+                                         char *buf,
+                                         size_t len,
+                                         size_t *out_n);
 
 /**
  * Lists the remote directory `path` (`path_len` bytes), or the current one when
@@ -1427,6 +1662,14 @@ ftps_result ftps_listing_skipped_line(const ftps_listing *listing,
 const char *ftps_result_str(uint32_t result);
 
 /**
+ * Sets `opts->struct_size` to `struct_size` (pass `sizeof *opts`) and every option to
+ * `FTPS_TRANSFER_DEFAULT`: the `struct_size` bytes at `opts` are written, no more.
+ * Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_ARGUMENT` (a size that
+ * is no size of `ftps_transfer_options`). Thread-safe.
+ */
+ftps_result ftps_transfer_options_init(ftps_transfer_options *opts, size_t struct_size);
+
+/**
  * Downloads the remote file `path` (`path_len` bytes) and writes it to the open
  * file descriptor `fd` at its current position; `fd` stays open and owned by the
  * caller. With `offset` > 0, the download starts at that byte of the remote file
@@ -1434,13 +1677,17 @@ const char *ftps_result_str(uint32_t result);
  * not NULL. The progress callback (`ftps_client_set_progress()`) is called after
  * each chunk.
  *
- * Success means every byte arrived: a clean TLS close and the server's final 2xx.
+ * Success means every byte arrived: a clean TLS close, the server's final 2xx, and
+ * the check the configuration asks for (`ftps_config_builder_set_verify()`). A lost
+ * connection or a cut data connection is resumed from the bytes already written, up
+ * to the configured resume attempts (`ftps_config_builder_set_resume_attempts()`);
+ * `ftps_client_download_fd_ex()` takes both per call.
  * Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
  * `FTPS_RESULT_BUSY`, `FTPS_RESULT_INVALID_ARGUMENT` (bad path, negative fd, an
  * `offset` above 2^63-1, which no server can represent: nothing is sent),
  * `FTPS_RESULT_STATE`, `FTPS_RESULT_REPLY` (e.g. 550 no such file),
  * `FTPS_RESULT_LOCAL_IO` (writing to `fd` failed; transfer aborted),
- * `FTPS_RESULT_CANCELLED`, `FTPS_RESULT_TRUNCATED`,
+ * `FTPS_RESULT_CANCELLED`, `FTPS_RESULT_TRUNCATED`, `FTPS_RESULT_INTEGRITY`,
  * `FTPS_RESULT_SESSION_REUSE_REFUSED`, `FTPS_RESULT_TIMEOUT`, and other network
  * errors.
  */
@@ -1452,6 +1699,20 @@ ftps_result ftps_client_download_fd(ftps_client *client,
                                     uint64_t *bytes_out);
 
 /**
+ * `ftps_client_download_fd()` with per-call `options` (NULL: the configuration's;
+ * see `ftps_transfer_options`): `verify` and `resume_attempts` apply.
+ * Errors as `ftps_client_download_fd()`, and `FTPS_RESULT_INVALID_ARGUMENT` for bad
+ * options (nothing is sent).
+ */
+ftps_result ftps_client_download_fd_ex(ftps_client *client,
+                                       const char *path,
+                                       size_t path_len,
+                                       int fd,
+                                       uint64_t offset,
+                                       const ftps_transfer_options *options,
+                                       uint64_t *bytes_out);
+
+/**
  * Uploads everything that can be read from the open file descriptor `fd` (from its
  * current position to its end) to the remote file `path` (`path_len` bytes); `fd`
  * stays open and owned by the caller. With `offset` 0 the remote file is created or
@@ -1459,8 +1720,13 @@ ftps_result ftps_client_download_fd(ftps_client *client,
  * (`REST` + `STOR`, to resume), and `fd` must already be positioned at the matching
  * place. Writes the number of bytes sent to `*bytes_out` when it is not NULL.
  *
- * Success means the server confirmed the complete file with its final 2xx. Errors as
- * `ftps_client_download_fd()` (`FTPS_RESULT_LOCAL_IO` when reading `fd` fails).
+ * Success means the server confirmed the complete file with its final 2xx, and the
+ * check the configuration asks for passed (a hash only when `offset` is 0: the part
+ * before the offset was not read here; else the size). Uploads to a temporary name
+ * when the configuration asks for atomic uploads (not with an `offset`). An fd is
+ * read once, so a lost connection is not resumed here (`ftps_client_upload_path()`
+ * does). Errors as `ftps_client_download_fd()` (`FTPS_RESULT_LOCAL_IO` when reading
+ * `fd` fails).
  */
 ftps_result ftps_client_upload_fd(ftps_client *client,
                                   const char *path,
@@ -1470,11 +1736,25 @@ ftps_result ftps_client_upload_fd(ftps_client *client,
                                   uint64_t *bytes_out);
 
 /**
+ * `ftps_client_upload_fd()` with per-call `options` (NULL: the configuration's; see
+ * `ftps_transfer_options`): `verify` and `atomic_upload` apply. Errors as
+ * `ftps_client_download_fd_ex()`.
+ */
+ftps_result ftps_client_upload_fd_ex(ftps_client *client,
+                                     const char *path,
+                                     size_t path_len,
+                                     int fd,
+                                     uint64_t offset,
+                                     const ftps_transfer_options *options,
+                                     uint64_t *bytes_out);
+
+/**
  * Downloads the remote file `path` (`path_len` bytes) to the local file
  * `local_path` (NUL-terminated). Without `resume`, the data goes to a temporary
- * file beside `local_path` that replaces it only once the transfer succeeded: a
- * failed download never clobbers an existing file. With `resume`, an existing local
- * file is continued from its length (`REST`) and kept as it is on failure. Writes
+ * file beside `local_path` that replaces it only once the transfer succeeded and
+ * was verified: a failed download never clobbers an existing file. With `resume`, an
+ * existing local file is continued from its length (`REST`) and kept as it is on
+ * failure. A lost connection is resumed as for `ftps_client_download_fd()`. Writes
  * the number of bytes received to `*bytes_out` when it is not NULL. Errors as
  * `ftps_client_download_fd()`.
  */
@@ -1486,11 +1766,27 @@ ftps_result ftps_client_download_path(ftps_client *client,
                                       uint64_t *bytes_out);
 
 /**
+ * `ftps_client_download_path()` with per-call `options` (NULL: the configuration's;
+ * see `ftps_transfer_options`): `verify` and `resume_attempts` apply. Errors as
+ * `ftps_client_download_fd_ex()`.
+ */
+ftps_result ftps_client_download_path_ex(ftps_client *client,
+                                         const char *path,
+                                         size_t path_len,
+                                         const char *local_path,
+                                         bool resume,
+                                         const ftps_transfer_options *options,
+                                         uint64_t *bytes_out);
+
+/**
  * Uploads the local file `local_path` (NUL-terminated) to the remote file `path`
  * (`path_len` bytes). With `resume`, the remote file's current size (`SIZE`) is
  * skipped in the local file and the rest written from there on (`REST` + `STOR`).
- * Writes the number of bytes sent to `*bytes_out` when it is not NULL. Errors as
- * `ftps_client_upload_fd()`.
+ * Checked as the configuration says (the hash covers the whole file, also after a
+ * resume), atomic when it asks for atomic uploads (not with `resume`), and resumed
+ * after a lost connection from what the server kept (when it offers `REST STREAM`;
+ * otherwise the upload starts over). Writes the number of bytes sent to
+ * `*bytes_out` when it is not NULL. Errors as `ftps_client_upload_fd()`.
  */
 ftps_result ftps_client_upload_path(ftps_client *client,
                                     const char *path,
@@ -1500,11 +1796,26 @@ ftps_result ftps_client_upload_path(ftps_client *client,
                                     uint64_t *bytes_out);
 
 /**
+ * `ftps_client_upload_path()` with per-call `options` (NULL: the configuration's;
+ * see `ftps_transfer_options`): `verify`, `atomic_upload` and `resume_attempts`
+ * apply. Errors as `ftps_client_download_fd_ex()`.
+ */
+ftps_result ftps_client_upload_path_ex(ftps_client *client,
+                                       const char *path,
+                                       size_t path_len,
+                                       const char *local_path,
+                                       bool resume,
+                                       const ftps_transfer_options *options,
+                                       uint64_t *bytes_out);
+
+/**
  * Downloads the remote file `path` (`path_len` bytes), from byte `offset` on, and
- * hands the data to `callback` (see `ftps_write_callback`) with `userdata`. Writes
- * the number of bytes received to `*bytes_out` when it is not NULL. Errors as
- * `ftps_client_download_fd()`, and `FTPS_RESULT_CALLBACK_FAILED` when the callback
- * returned an error (the transfer was aborted; the session stays usable).
+ * hands the data to `callback` (see `ftps_write_callback`) with `userdata`; checked
+ * and resumed as for `ftps_client_download_fd()` (after a resume, the callback gets
+ * the bytes that follow those it already took). Writes the number of bytes received
+ * to `*bytes_out` when it is not NULL. Errors as `ftps_client_download_fd()`, and
+ * `FTPS_RESULT_CALLBACK_FAILED` when the callback returned an error (the transfer was
+ * aborted; the session stays usable).
  */
 ftps_result ftps_client_download_cb(ftps_client *client,
                                     const char *path,
@@ -1515,11 +1826,26 @@ ftps_result ftps_client_download_cb(ftps_client *client,
                                     uint64_t *bytes_out);
 
 /**
+ * `ftps_client_download_cb()` with per-call `options` (NULL: the configuration's;
+ * see `ftps_transfer_options`): `verify` and `resume_attempts` apply. Errors as
+ * `ftps_client_download_cb()`, and `FTPS_RESULT_INVALID_ARGUMENT` for bad options.
+ */
+ftps_result ftps_client_download_cb_ex(ftps_client *client,
+                                       const char *path,
+                                       size_t path_len,
+                                       uint64_t offset,
+                                       ftps_write_callback callback,
+                                       void *userdata,
+                                       const ftps_transfer_options *options,
+                                       uint64_t *bytes_out);
+
+/**
  * Uploads what `callback` supplies (see `ftps_read_callback`, with `userdata`) to
  * the remote file `path` (`path_len` bytes): replacing it when `offset` is 0,
- * overwriting from `offset` on otherwise (`REST` + `STOR`). Writes the number of
- * bytes sent to `*bytes_out` when it is not NULL. Errors as
- * `ftps_client_download_cb()`.
+ * overwriting from `offset` on otherwise (`REST` + `STOR`); checked and atomic as for
+ * `ftps_client_upload_fd()`, and like it not resumed (the callback's data cannot be
+ * asked for again). Writes the number of bytes sent to `*bytes_out` when it is not
+ * NULL. Errors as `ftps_client_download_cb()`.
  */
 ftps_result ftps_client_upload_cb(ftps_client *client,
                                   const char *path,
@@ -1528,6 +1854,20 @@ ftps_result ftps_client_upload_cb(ftps_client *client,
                                   ftps_read_callback callback,
                                   void *userdata,
                                   uint64_t *bytes_out);
+
+/**
+ * `ftps_client_upload_cb()` with per-call `options` (NULL: the configuration's; see
+ * `ftps_transfer_options`): `verify` and `atomic_upload` apply. Errors as
+ * `ftps_client_download_cb_ex()`.
+ */
+ftps_result ftps_client_upload_cb_ex(ftps_client *client,
+                                     const char *path,
+                                     size_t path_len,
+                                     uint64_t offset,
+                                     ftps_read_callback callback,
+                                     void *userdata,
+                                     const ftps_transfer_options *options,
+                                     uint64_t *bytes_out);
 
 /**
  * Starts a streaming download of the remote file `path` (`path_len` bytes) from

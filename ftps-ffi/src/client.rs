@@ -16,7 +16,8 @@ use ftps_core::{Client, Config, DateTime, Direction, Reply, Transcript};
 use crate::config::ftps_config;
 use crate::handle::{self, Handle, Kind};
 use crate::panic::ffi_panic_boundary;
-use crate::result::{Failure, ftps_result};
+use crate::result::{Failure, Integrity, ftps_result};
+use crate::signal::NoSigpipe;
 use crate::util::{
     UserData, bytes_arg, check_out, check_text_out, copy_text_out, str_arg, write_out,
 };
@@ -98,6 +99,14 @@ pub enum ftps_session_stat {
     TicketsExhausted = 5,
     /// Transfers retried once after a refused full handshake brought fresh tickets.
     Retried = 6,
+    /// Times the client reconnected and logged in again: by itself to resume a
+    /// transfer, or asked to with `ftps_client_reconnect()`. Counted over the
+    /// reconnects (not reset by them), unlike the TLS counters, which are of the
+    /// current control connection.
+    Reconnects = 7,
+    /// Automatic resumes of interrupted transfers (each a new attempt that went on
+    /// from the bytes already moved). Counted like `FTPS_SESSION_STAT_RECONNECTS`.
+    Resumes = 8,
 }
 
 /// A point in time, UTC.
@@ -154,6 +163,12 @@ pub(crate) struct ClientState {
     pub(crate) last_reply: Option<Reply>,
     pub(crate) message: String,
     pub(crate) fatal: bool,
+    /// What the integrity check of the last call compared, when it failed.
+    pub(crate) integrity: Option<Box<Integrity>>,
+    /// Remote temporary files left behind by earlier connections of this handle
+    /// (`ftps_client_connect()` and `ftps_client_quit()` drop the core client, and with
+    /// it its list).
+    pub(crate) left_behind_earlier: Vec<Vec<u8>>,
     transcript: Option<TranscriptCb>,
     pub(crate) progress: Option<ProgressCb>,
 }
@@ -180,6 +195,7 @@ impl ClientState {
             Ok(()) => {
                 self.message.clear();
                 self.fatal = false;
+                self.integrity = None;
                 ftps_result::Ok
             }
             Err(f) => {
@@ -188,9 +204,33 @@ impl ClientState {
                 }
                 self.message = f.message;
                 self.fatal = f.fatal;
+                self.integrity = f.integrity;
                 f.code
             }
         }
+    }
+
+    /// Drops the core client, keeping the list of what it left behind on the server.
+    pub(crate) fn take_client(&mut self) -> Option<Client> {
+        let c = self.client.take();
+        if let Some(c) = &c {
+            self.left_behind_earlier
+                .extend(c.left_behind().iter().cloned());
+        }
+        c
+    }
+
+    /// The remote temporary files this handle's connections left behind, oldest first.
+    pub(crate) fn left_behind(&self) -> impl Iterator<Item = &[u8]> {
+        let current = self
+            .client
+            .as_ref()
+            .map(Client::left_behind)
+            .unwrap_or_default();
+        self.left_behind_earlier
+            .iter()
+            .chain(current)
+            .map(Vec::as_slice)
     }
 }
 
@@ -244,6 +284,7 @@ pub(crate) fn call(
         Ok(e) => e,
         Err(code) => return code,
     };
+    let _no_sigpipe = NoSigpipe::new();
     let st = entered.state();
     let r = f(st);
     st.finish(r)
@@ -296,6 +337,8 @@ pub extern "C" fn ftps_client_new(
                 last_reply: None,
                 message: String::new(),
                 fatal: false,
+                integrity: None,
+                left_behind_earlier: Vec::new(),
                 transcript: None,
                 progress: None,
             }),
@@ -312,6 +355,8 @@ pub extern "C" fn ftps_client_new(
 #[unsafe(no_mangle)]
 pub extern "C" fn ftps_client_free(client: *mut ftps_client) {
     ffi_panic_boundary! {
+        // Dropping a client sends QUIT and a TLS close_notify.
+        let _no_sigpipe = NoSigpipe::new();
         handle::free(client.cast_const(), |c| !c.busy.swap(true, Ordering::AcqRel))
     }
 }
@@ -326,11 +371,14 @@ pub extern "C" fn ftps_client_free(client: *mut ftps_client) {
 /// `FTPS_RESULT_CERTIFICATE`, `FTPS_RESULT_PIN_MISMATCH`, `FTPS_RESULT_TLS`,
 /// `FTPS_RESULT_DATA_AFTER_AUTH_REPLY`, `FTPS_RESULT_REPLY` (greeting not 220),
 /// `FTPS_RESULT_PROTOCOL`, `FTPS_RESULT_CONNECTION_LOST`.
+///
+/// To get back a session that was lost, logged in and in the same directory, use
+/// `ftps_client_reconnect()` instead.
 #[unsafe(no_mangle)]
 pub extern "C" fn ftps_client_connect(client: *mut ftps_client) -> ftps_result {
     ffi_panic_boundary! {
         call(client, |st| {
-            st.client = None;
+            drop(st.take_client());
             st.last_reply = None;
             let transcript = st.transcript.map(TranscriptCb::boxed);
             st.client = Some(Client::connect_with_transcript(&st.config, transcript)?);
@@ -390,9 +438,32 @@ pub extern "C" fn ftps_client_login_with_account(
 pub extern "C" fn ftps_client_quit(client: *mut ftps_client) -> ftps_result {
     ffi_panic_boundary! {
         call(client, |st| {
-            if let Some(c) = st.client.take() {
+            if let Some(c) = st.take_client() {
                 c.quit()?;
             }
+            Ok(())
+        })
+    }
+}
+
+/// Opens a new control connection with the client's configuration, logs in again
+/// with the user, password (and account) of the last successful login, goes back to
+/// the directory of the last `ftps_client_cwd()`/`ftps_client_cdup()`, and replaces
+/// the old session with it (closing the old one, and dropping an open streaming
+/// transfer). Works whether the old session is lost or still alive. The transcript
+/// callback moves to the new session; `FTPS_SESSION_STAT_RECONNECTS` counts it.
+///
+/// The download and upload calls do this by themselves after a lost connection
+/// (`ftps_config_builder_set_resume_attempts()`); call it after another call failed
+/// with `ftps_client_last_error_is_fatal()` true. On failure the old session is
+/// kept as it was. Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_BUSY`, `FTPS_RESULT_STATE` (never connected, or never logged in), and
+/// the errors of `ftps_client_connect()` and `ftps_client_login()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_reconnect(client: *mut ftps_client) -> ftps_result {
+    ffi_panic_boundary! {
+        call(client, |st| {
+            st.conn()?.reconnect()?;
             Ok(())
         })
     }

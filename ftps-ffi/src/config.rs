@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use ftps_core::{
     AuthCommand, Config, ConfigBuilder, DataConnectionMode, DataProtection, Limits, Mode,
-    TlsVersion, TransferType,
+    TlsVersion, TransferType, Verify,
 };
 
 use crate::handle::{self, Handle, Kind};
@@ -84,6 +84,35 @@ pub enum ftps_tls_version {
     Tls12 = 0x0303,
     /// TLS 1.3.
     Tls13 = 0x0304,
+}
+
+/// How the download and upload calls check a transfer once its bytes moved
+/// (`ftps_config_builder_set_verify()`, `ftps_transfer_options.verify`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ftps_verify {
+    /// The server's strongest hash of the file when it offers one (`HASH`, else
+    /// `XSHA512`/`XSHA256`/`XSHA1`), compared with the hash of the bytes as they
+    /// streamed; otherwise the server's `SIZE`. The default.
+    Auto = 1,
+    /// A hash as with `FTPS_VERIFY_AUTO`; a server that offers none fails the call
+    /// with `FTPS_RESULT_INTEGRITY` before anything is transferred.
+    Required = 2,
+    /// No check beyond TLS close_notify and the server's final 2xx.
+    Off = 3,
+}
+
+/// An `ftps_verify` value as the core knows it.
+pub(crate) fn verify_value(value: u32) -> Result<Verify, Failure> {
+    enum_value(
+        value,
+        &[
+            (ftps_verify::Auto as u32, Verify::Auto),
+            (ftps_verify::Required as u32, Verify::Required),
+            (ftps_verify::Off as u32, Verify::Off),
+        ],
+        "ftps_verify",
+    )
 }
 
 struct BuilderState {
@@ -183,7 +212,8 @@ pub(crate) fn tls_version(value: u32) -> Result<TlsVersion, Failure> {
 /// UTF-8) with the secure defaults: explicit TLS on port 21, certificate and host name
 /// verified against the system trust store, `PROT P`, passive mode, binary transfers,
 /// TLS 1.2 and 1.3, timeouts connect 30 s, reply 60 s, data connect 30 s, data idle
-/// 120 s.
+/// 120 s; transfers verified (`FTPS_VERIFY_AUTO`) and resumed up to 3 times after a
+/// lost connection (1 s backoff), uploads not atomic.
 ///
 /// On success writes a new builder to `*builder_out`; the caller owns it and frees it
 /// with `ftps_config_builder_free()`. Errors: `FTPS_RESULT_NULL_PARAMETER`,
@@ -755,6 +785,73 @@ pub extern "C" fn ftps_config_builder_set_buffer_size(
     }
 }
 
+/// Sets how the download and upload calls (`ftps_client_download_*`,
+/// `ftps_client_upload_*`; not the streaming calls) check a transfer once its bytes
+/// moved, one of `ftps_verify` (default `FTPS_VERIFY_AUTO`: the server's hash, else
+/// its size). A failed check is `FTPS_RESULT_INTEGRITY`. `ftps_transfer_options`
+/// overrides it for one call. Errors as `ftps_config_builder_set_mode()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_verify(
+    builder: *mut ftps_config_builder,
+    verify: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let v = verify_value(verify)?;
+            st.apply(|b| b.verify(v))
+        })
+    }
+}
+
+/// With `yes`, the upload calls write to a temporary name in the target's directory
+/// (`.NAME.ftps-part.RANDOM`), verify it there and only then rename it onto the
+/// target (`RNFR`/`RNTO`; a server that will not rename onto an existing file gets
+/// the target deleted first), so that nobody sees a partial file under the target's
+/// name. Needs the right to rename and delete (default false). A resumed upload
+/// (`resume`, or an `offset`) is never atomic. `ftps_transfer_options` overrides it
+/// for one call. Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_atomic_uploads(
+    builder: *mut ftps_config_builder,
+    yes: bool,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, |b| b.atomic_uploads(yes))
+    }
+}
+
+/// Sets how many times a download or upload call reconnects (same configuration,
+/// same login, same directory) and resumes a transfer that a lost connection, a
+/// data-connection timeout, a truncated download or a `421`/`425`/`426` reply
+/// interrupted (default 3; 0 turns it off). Uploads from a file descriptor or a
+/// callback cannot be read again and are not resumed; the streaming calls never are.
+/// Each resume counts in `FTPS_SESSION_STAT_RESUMES`, each reconnect in
+/// `FTPS_SESSION_STAT_RECONNECTS`. `ftps_transfer_options` overrides it for one call.
+/// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_resume_attempts(
+    builder: *mut ftps_config_builder,
+    attempts: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, |b| b.resume_attempts(attempts))
+    }
+}
+
+/// Sets the wait before the first automatic resume, in milliseconds (default 1000;
+/// 0 resumes at once); it doubles with each further attempt of the same call, up to
+/// 30 s. Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+/// `FTPS_RESULT_INVALID_ARGUMENT` (more than one hour).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_resume_backoff_ms(
+    builder: *mut ftps_config_builder,
+    ms: u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        push(builder, |b| b.resume_backoff(Duration::from_millis(ms)))
+    }
+}
+
 /// Checks every setting, loads CA files, PEM and keys, and writes a new configuration
 /// to `*config_out`. The caller owns it and frees it with `ftps_config_free()`. The
 /// builder is not consumed: change it and build again, or free it.
@@ -806,5 +903,18 @@ mod tests {
             assert_eq!(tls_version(u32::from(v.wire())).unwrap(), *v);
         }
         assert!(tls_version(0x0301).is_err());
+    }
+
+    #[test]
+    fn the_c_verify_values_are_the_cores_names() {
+        for (c, name) in [
+            (ftps_verify::Auto, "auto"),
+            (ftps_verify::Required, "required"),
+            (ftps_verify::Off, "off"),
+        ] {
+            assert_eq!(verify_value(c as u32).unwrap().to_string(), name);
+        }
+        assert_eq!(Verify::ALL.len(), 3);
+        assert!(verify_value(0).is_err() && verify_value(4).is_err());
     }
 }

@@ -9,7 +9,7 @@ use ftps_core::{Client, TlsInfo};
 
 use crate::client::{ClientState, ftps_client, ftps_session_stat, ftps_tls_connection, read};
 use crate::panic::ffi_panic_boundary;
-use crate::result::{Failure, ftps_result};
+use crate::result::{Failure, Integrity, ftps_result};
 use crate::util::{check_out, copy_text_out, str_arg, write_out};
 
 /// Returns true when the client is connected and logged in; false otherwise, and for
@@ -27,7 +27,9 @@ pub extern "C" fn ftps_client_is_logged_in(client: *const ftps_client) -> bool {
 }
 
 /// Writes to `*fatal_out` whether the last failed call lost the connection (the
-/// client must reconnect with `ftps_client_connect()` before anything else); false
+/// client must reconnect before anything else: `ftps_client_reconnect()` logs in
+/// again, `ftps_client_connect()` starts over; the download and upload calls
+/// reconnect by themselves while resume attempts are set); false
 /// after a successful call and for errors such as `FTPS_RESULT_REPLY` or
 /// `FTPS_RESULT_INVALID_ARGUMENT` that leave the session usable. Errors:
 /// `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_BUSY`.
@@ -350,6 +352,8 @@ pub extern "C" fn ftps_client_session_stat(
                 (S::DataFull, s.data_full),
                 (S::TicketsExhausted, s.tickets_exhausted),
                 (S::Retried, s.retried),
+                (S::Reconnects, s.reconnects),
+                (S::Resumes, s.resumes),
             ]
             .iter()
             .find(|(k, _)| *k as u32 == stat)
@@ -373,5 +377,119 @@ pub extern "C" fn ftps_client_transfer_open(client: *const ftps_client) -> bool 
             Ok(())
         });
         yes
+    }
+}
+
+/// The facts of the last call's failed integrity check.
+fn integrity_of(st: &ClientState) -> Result<&Integrity, Failure> {
+    st.integrity.as_deref().ok_or_else(|| {
+        Failure::new(
+            ftps_result::NotAvailable,
+            "the last call did not fail with FTPS_RESULT_INTEGRITY",
+        )
+    })
+}
+
+/// After a call that failed with `FTPS_RESULT_INTEGRITY`: copies what was compared
+/// into `buf` like `ftps_client_error_message()`: `"SHA-512"`, `"SHA-256"`,
+/// `"SHA-1"` (the server's hash of the file against the hash of the bytes that moved),
+/// `"size"` (the server's `SIZE` against the bytes), or `"none"` (`FTPS_VERIFY_REQUIRED`
+/// and the server offers no hash: nothing was transferred). Like the message, it
+/// belongs to the client's last call. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+/// `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_BUSY`, `FTPS_RESULT_NOT_AVAILABLE` (the
+/// last call did not fail with `FTPS_RESULT_INTEGRITY`), `FTPS_RESULT_INSUFFICIENT_SIZE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_last_integrity_check(
+    client: *const ftps_client,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        read(client, |st| {
+            check_out(out_n, "out_n")?;
+            copy_text_out(integrity_of(st)?.check.as_bytes(), buf, len, out_n)
+        })
+    }
+}
+
+/// After a call that failed with `FTPS_RESULT_INTEGRITY`: copies the local value into
+/// `buf`: the hash of the bytes sent or received (lowercase hex), or their count in
+/// decimal for `"size"`; empty for `"none"`. As `ftps_client_last_integrity_check()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_last_integrity_local(
+    client: *const ftps_client,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        read(client, |st| {
+            check_out(out_n, "out_n")?;
+            copy_text_out(integrity_of(st)?.local.as_bytes(), buf, len, out_n)
+        })
+    }
+}
+
+/// After a call that failed with `FTPS_RESULT_INTEGRITY`: copies the server's value
+/// into `buf` (its hash of the file, lowercase hex, or its size in decimal); empty for
+/// `"none"`. As `ftps_client_last_integrity_check()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_last_integrity_remote(
+    client: *const ftps_client,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        read(client, |st| {
+            check_out(out_n, "out_n")?;
+            copy_text_out(integrity_of(st)?.remote.as_bytes(), buf, len, out_n)
+        })
+    }
+}
+
+/// Writes to `*count_out` how many remote temporary files of failed atomic uploads
+/// could not be deleted (the connection was gone and no new one could be made), over
+/// the life of the handle: `ftps_client_connect()` and `ftps_client_quit()` keep the
+/// list. Delete them when the server is reachable again. Errors:
+/// `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_BUSY`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_left_behind_count(
+    client: *const ftps_client,
+    count_out: *mut usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        read(client, |st| {
+            check_out(count_out, "count_out")?;
+            write_out(count_out, st.left_behind().count());
+            Ok(())
+        })
+    }
+}
+
+/// Copies the remote path of left-behind temporary file `index` (0-based, oldest
+/// first; named `.NAME.ftps-part.RANDOM` beside the upload's target, as sent to the
+/// server) into `buf` like `ftps_client_error_message()`; `*out_n` is its length, so
+/// that `buf` and `*out_n` can go to `ftps_client_delete()` as they are. Errors as
+/// `ftps_client_left_behind_count()`, and `FTPS_RESULT_INVALID_ARGUMENT` (index out of
+/// range), `FTPS_RESULT_INSUFFICIENT_SIZE`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_left_behind_path(
+    client: *const ftps_client,
+    index: usize,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        read(client, |st| {
+            check_out(out_n, "out_n")?;
+            let path = st
+                .left_behind()
+                .nth(index)
+                .ok_or_else(|| Failure::invalid("index out of range"))?;
+            copy_text_out(path, buf, len, out_n)
+        })
     }
 }

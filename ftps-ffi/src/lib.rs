@@ -13,7 +13,9 @@
 //! - every pointer is checked for NULL and every handle against the registry of live
 //!   handles; every body runs inside a panic boundary;
 //! - each client and builder keeps the detailed message of its last call, and a
-//!   client the last server reply.
+//!   client the last server reply;
+//! - a server that closes the connection while the client writes never kills the C
+//!   program with SIGPIPE (`signal.rs`).
 //!
 //! `include/ftps.h` is generated from these sources by cbindgen
 //! (`ftps-ffi/cbindgen.toml`); `tests/header.rs` fails when it drifts.
@@ -31,6 +33,7 @@ mod handle;
 mod info;
 mod listing;
 mod result;
+mod signal;
 mod transfer;
 mod util;
 
@@ -42,11 +45,14 @@ pub use client::{
 };
 pub use config::{
     ftps_auth_command, ftps_config, ftps_config_builder, ftps_data_connection_mode,
-    ftps_data_protection, ftps_mode, ftps_tls_version, ftps_transfer_type,
+    ftps_data_protection, ftps_mode, ftps_tls_version, ftps_transfer_type, ftps_verify,
 };
 pub use listing::{ftps_entry_kind, ftps_listing};
 pub use result::{ftps_result, ftps_result_str};
-pub use transfer::{ftps_read_callback, ftps_upload_mode, ftps_write_callback};
+pub use transfer::{
+    FTPS_TRANSFER_DEFAULT, ftps_read_callback, ftps_transfer_options, ftps_upload_mode,
+    ftps_write_callback,
+};
 
 use crate::panic::ffi_panic_boundary;
 

@@ -88,6 +88,13 @@ pub enum ftps_result {
     Truncated = 117,
     /// The progress callback asked to stop; the transfer was aborted.
     Cancelled = 118,
+    /// The transfer moved its bytes, but the check afterwards failed: the server's
+    /// hash or size of the file differs from what was sent or received, or `verify`
+    /// is `FTPS_VERIFY_REQUIRED` and the server offers no hash (then nothing was
+    /// transferred). A downloaded file did not replace the target; an atomic upload's
+    /// temporary file was deleted. What was compared: `ftps_client_last_integrity_check()`,
+    /// `_local()`, `_remote()`. The session stays usable.
+    Integrity = 119,
     /// An error of a kind newer than this version of the C ABI; see the message.
     Other = 199,
 }
@@ -115,6 +122,7 @@ pub(crate) fn code_of(e: &Error) -> ftps_result {
         Error::Protocol(_) => R::Protocol,
         Error::Truncated { .. } => R::Truncated,
         Error::Cancelled => R::Cancelled,
+        Error::Integrity { .. } => R::Integrity,
         Error::State(_) => R::State,
         _ => R::Other,
     }
@@ -150,6 +158,7 @@ const TABLE: &[(ftps_result, &CStr)] = &[
     (ftps_result::Protocol, c"FTP protocol error"),
     (ftps_result::Truncated, c"transfer truncated"),
     (ftps_result::Cancelled, c"cancelled by the progress callback"),
+    (ftps_result::Integrity, c"the transferred file failed its integrity check (hash or size), or no hash was available"),
     (ftps_result::Other, c"other error"),
 ];
 
@@ -178,6 +187,19 @@ pub(crate) struct Failure {
     pub reply: Option<Reply>,
     /// True when the control connection can no longer be used.
     pub fatal: bool,
+    /// The facts of an `Error::Integrity` (boxed: a `Failure` travels in every `Err`).
+    pub integrity: Option<Box<Integrity>>,
+}
+
+/// What an integrity check compared (`Error::Integrity`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Integrity {
+    /// `SHA-512`, `SHA-256`, `SHA-1`, `size`, or `none` (no hash to check with).
+    pub check: &'static str,
+    /// The local value: lowercase hex, or a byte count; empty for `none`.
+    pub local: String,
+    /// The server's value; empty for `none`.
+    pub remote: String,
 }
 
 impl Failure {
@@ -188,6 +210,7 @@ impl Failure {
             message: message.into(),
             reply: None,
             fatal: false,
+            integrity: None,
         }
     }
 
@@ -204,11 +227,25 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
+        let integrity = match &e {
+            Error::Integrity {
+                check,
+                local,
+                remote,
+                ..
+            } => Some(Box::new(Integrity {
+                check,
+                local: local.clone(),
+                remote: remote.clone(),
+            })),
+            _ => None,
+        };
         Failure {
             code: code_of(&e),
             message: e.to_string(),
             reply: e.reply().cloned(),
             fatal: e.is_fatal(),
+            integrity,
         }
     }
 }
@@ -228,7 +265,7 @@ mod tests {
             .filter(|n| TABLE.iter().any(|(c, _)| *c as u32 == *n))
             .count();
         assert_eq!(known, TABLE.len());
-        assert_eq!(TABLE.len(), 29);
+        assert_eq!(TABLE.len(), 30);
         let unknown = ftps_result_str(4242);
         // SAFETY: ftps_result_str returns a static NUL-terminated string.
         let s = unsafe { std::ffi::CStr::from_ptr(unknown) };
@@ -244,6 +281,23 @@ mod tests {
                 reply: Reply::new(530, vec![b"530 no".to_vec()])
             }),
             ftps_result::LoginRejected
+        );
+        let e = Error::Integrity {
+            path: "f".into(),
+            check: "SHA-512",
+            local: "ab".into(),
+            remote: "cd".into(),
+        };
+        assert_eq!(code_of(&e), ftps_result::Integrity);
+        let f = Failure::from(e);
+        assert!(!f.fatal);
+        assert_eq!(
+            f.integrity.as_deref(),
+            Some(&Integrity {
+                check: "SHA-512",
+                local: "ab".into(),
+                remote: "cd".into()
+            })
         );
     }
 }

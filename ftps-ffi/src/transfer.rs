@@ -1,11 +1,12 @@
 //! Downloads and uploads: to and from a file descriptor, a local path or the caller's
-//! callbacks, with a resume offset and the client's progress callback; and the
-//! streaming calls (`start`, `read`/`write`, `finish`/`abort`).
+//! callbacks, with a resume offset, the client's progress callback and per-call
+//! options (`ftps_transfer_options`, the `_ex` calls); and the streaming calls
+//! (`start`, `read`/`write`, `finish`/`abort`).
 
 use std::ffi::{c_char, c_int, c_void};
 use std::io::{self, Read, Write};
 
-use ftps_core::{Client, TransferOptions, UploadMode};
+use ftps_core::{Client, Progress, TransferOptions, UploadMode, Verify};
 
 use crate::client::{ClientState, FTPS_SIZE_UNKNOWN, ProgressCb, call, ftps_client};
 use crate::panic::ffi_panic_boundary;
@@ -212,6 +213,156 @@ fn check_fd(fd: c_int) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The value of an `ftps_transfer_options` field that means "as the configuration
+/// says" (and of every byte `ftps_transfer_options_init()` fills in).
+pub const FTPS_TRANSFER_DEFAULT: u32 = u32::MAX;
+
+/// Options of one download or upload call (the `_ex` calls), overriding the
+/// configuration for that call only.
+///
+/// Always start with `ftps_transfer_options_init(&opts, sizeof opts)`, which sets
+/// `struct_size` and every option to `FTPS_TRANSFER_DEFAULT`, then change the fields
+/// you want. Passing NULL instead of options is the same as all defaults, and the calls
+/// without `_ex` are the `_ex` calls with NULL.
+///
+/// Versioning: later versions of libftps only append `uint32_t` fields whose
+/// `FTPS_TRANSFER_DEFAULT` keeps the behaviour of the versions before. `struct_size` is
+/// the size the caller's header knows: a library newer than the header takes the
+/// fields past it as defaults; a library older than the header accepts the fields it
+/// does not know only when they hold `FTPS_TRANSFER_DEFAULT`, and otherwise refuses the
+/// call with `FTPS_RESULT_INVALID_ARGUMENT`: an option is never silently ignored.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ftps_transfer_options {
+    /// The size of this struct as the caller knows it: `sizeof(ftps_transfer_options)`,
+    /// set by `ftps_transfer_options_init()`.
+    pub struct_size: u32,
+    /// How the transfer is checked afterwards: one of `ftps_verify`, or
+    /// `FTPS_TRANSFER_DEFAULT` for `ftps_config_builder_set_verify()`'s.
+    pub verify: u32,
+    /// Uploads: 1 to write to a temporary name and rename it onto the target once
+    /// verified, 0 to write the target directly, `FTPS_TRANSFER_DEFAULT` for
+    /// `ftps_config_builder_set_atomic_uploads()`'s. A resumed upload is never atomic.
+    /// Downloads ignore it (a download to a path always goes through a temporary local
+    /// file unless it resumes).
+    pub atomic_upload: u32,
+    /// How many times to reconnect and resume after a lost connection (0: never), or
+    /// `FTPS_TRANSFER_DEFAULT` for `ftps_config_builder_set_resume_attempts()`'s.
+    pub resume_attempts: u32,
+}
+
+/// The first version of `ftps_transfer_options`: the smallest `struct_size` accepted.
+const OPTIONS_V1_SIZE: usize = 16;
+/// More than any version will have: a larger `struct_size` is garbage.
+const OPTIONS_MAX_SIZE: usize = 4096;
+
+const _: () = assert!(std::mem::size_of::<ftps_transfer_options>() >= OPTIONS_V1_SIZE);
+const _: () = assert!(std::mem::size_of::<ftps_transfer_options>().is_multiple_of(4));
+
+fn check_options_size(size: usize) -> Result<(), Failure> {
+    if !(OPTIONS_V1_SIZE..=OPTIONS_MAX_SIZE).contains(&size) || !size.is_multiple_of(4) {
+        return Err(Failure::invalid(format!(
+            "ftps_transfer_options.struct_size is {size}, not the size of the struct \
+             (call ftps_transfer_options_init(&opts, sizeof opts) first)"
+        )));
+    }
+    Ok(())
+}
+
+/// Sets `opts->struct_size` to `struct_size` (pass `sizeof *opts`) and every option to
+/// `FTPS_TRANSFER_DEFAULT`: the `struct_size` bytes at `opts` are written, no more.
+/// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_ARGUMENT` (a size that
+/// is no size of `ftps_transfer_options`). Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_transfer_options_init(
+    opts: *mut ftps_transfer_options,
+    struct_size: usize,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        let r = (|| {
+            check_out(opts, "opts")?;
+            check_options_size(struct_size)?;
+            let bytes = raw_bytes_out(opts.cast::<u8>(), struct_size, "opts")?;
+            bytes.fill(0xff);
+            // struct_size fits u32: check_options_size caps it at 4096.
+            bytes[..4].copy_from_slice(&(struct_size as u32).to_ne_bytes());
+            Ok::<(), Failure>(())
+        })();
+        r.err().map_or(ftps_result::Ok, |f| f.code)
+    }
+}
+
+/// The per-call options as the core takes them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct PerCall {
+    verify: Option<Verify>,
+    atomic: Option<bool>,
+    resume_attempts: Option<u32>,
+}
+
+impl PerCall {
+    fn options<'a>(
+        self,
+        offset: u64,
+        resume: bool,
+        progress: Option<Progress<'a>>,
+    ) -> TransferOptions<'a> {
+        TransferOptions {
+            offset,
+            resume,
+            verify: self.verify,
+            atomic: self.atomic,
+            resume_attempts: self.resume_attempts,
+            progress,
+        }
+    }
+}
+
+/// Reads and checks the caller's options (NULL: all defaults) before anything is sent.
+fn per_call(opts: *const ftps_transfer_options) -> Result<PerCall, Failure> {
+    if opts.is_null() {
+        return Ok(PerCall::default());
+    }
+    // SAFETY: not NULL, and the caller promises an `ftps_transfer_options` (at least
+    // its first field) set up by ftps_transfer_options_init(); its first 4 bytes are
+    // read, and then no more than the `struct_size` they say.
+    let size = unsafe { opts.cast::<u32>().read_unaligned() } as usize;
+    check_options_size(size)?;
+    let ours = std::mem::size_of::<ftps_transfer_options>();
+    let bytes = raw_bytes_arg(opts.cast::<u8>(), size, "options")?;
+    if let Some(pos) = bytes.iter().skip(ours).position(|&b| b != 0xff) {
+        return Err(Failure::invalid(format!(
+            "ftps_transfer_options sets an option at byte {} that this libftps ({}) does not \
+             know (it knows {ours} bytes)",
+            ours + pos,
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    let mut o = [0xffu8; std::mem::size_of::<ftps_transfer_options>()];
+    let n = size.min(ours);
+    o[..n].copy_from_slice(&bytes[..n]);
+    let field = |i: usize| u32::from_ne_bytes([o[4 * i], o[4 * i + 1], o[4 * i + 2], o[4 * i + 3]]);
+    let (verify, atomic, attempts) = (field(1), field(2), field(3));
+    const D: u32 = FTPS_TRANSFER_DEFAULT;
+    Ok(PerCall {
+        verify: match verify {
+            D => None,
+            v => Some(crate::config::verify_value(v)?),
+        },
+        atomic: match atomic {
+            D => None,
+            0 => Some(false),
+            1 => Some(true),
+            v => {
+                return Err(Failure::invalid(format!(
+                    "ftps_transfer_options.atomic_upload is {v}: 0, 1 or FTPS_TRANSFER_DEFAULT"
+                )));
+            }
+        },
+        resume_attempts: (attempts != D).then_some(attempts),
+    })
+}
+
 /// Downloads the remote file `path` (`path_len` bytes) and writes it to the open
 /// file descriptor `fd` at its current position; `fd` stays open and owned by the
 /// caller. With `offset` > 0, the download starts at that byte of the remote file
@@ -219,13 +370,17 @@ fn check_fd(fd: c_int) -> Result<(), Failure> {
 /// not NULL. The progress callback (`ftps_client_set_progress()`) is called after
 /// each chunk.
 ///
-/// Success means every byte arrived: a clean TLS close and the server's final 2xx.
+/// Success means every byte arrived: a clean TLS close, the server's final 2xx, and
+/// the check the configuration asks for (`ftps_config_builder_set_verify()`). A lost
+/// connection or a cut data connection is resumed from the bytes already written, up
+/// to the configured resume attempts (`ftps_config_builder_set_resume_attempts()`);
+/// `ftps_client_download_fd_ex()` takes both per call.
 /// Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
 /// `FTPS_RESULT_BUSY`, `FTPS_RESULT_INVALID_ARGUMENT` (bad path, negative fd, an
 /// `offset` above 2^63-1, which no server can represent: nothing is sent),
 /// `FTPS_RESULT_STATE`, `FTPS_RESULT_REPLY` (e.g. 550 no such file),
 /// `FTPS_RESULT_LOCAL_IO` (writing to `fd` failed; transfer aborted),
-/// `FTPS_RESULT_CANCELLED`, `FTPS_RESULT_TRUNCATED`,
+/// `FTPS_RESULT_CANCELLED`, `FTPS_RESULT_TRUNCATED`, `FTPS_RESULT_INTEGRITY`,
 /// `FTPS_RESULT_SESSION_REUSE_REFUSED`, `FTPS_RESULT_TIMEOUT`, and other network
 /// errors.
 #[unsafe(no_mangle)]
@@ -238,18 +393,50 @@ pub extern "C" fn ftps_client_download_fd(
     bytes_out: *mut u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        call(client, |st| {
-            let path = bytes_arg(path, path_len, "path")?;
-            check_offset(offset)?;
-            check_fd(fd)?;
-            let mut out = FdWriter(fd);
-            let n = with_progress(st, |c, progress| {
-                c.download(path, &mut out, &mut TransferOptions { offset, progress, ..Default::default() })
-            })??;
-            write_out(bytes_out, n);
-            Ok(())
-        })
+        download_fd(client, path, path_len, fd, offset, std::ptr::null(), bytes_out)
     }
+}
+
+/// `ftps_client_download_fd()` with per-call `options` (NULL: the configuration's;
+/// see `ftps_transfer_options`): `verify` and `resume_attempts` apply.
+/// Errors as `ftps_client_download_fd()`, and `FTPS_RESULT_INVALID_ARGUMENT` for bad
+/// options (nothing is sent).
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_download_fd_ex(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    fd: c_int,
+    offset: u64,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        download_fd(client, path, path_len, fd, offset, options, bytes_out)
+    }
+}
+
+fn download_fd(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    fd: c_int,
+    offset: u64,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    call(client, |st| {
+        let path = bytes_arg(path, path_len, "path")?;
+        check_offset(offset)?;
+        check_fd(fd)?;
+        let pc = per_call(options)?;
+        let mut out = FdWriter(fd);
+        let n = with_progress(st, |c, progress| {
+            c.download(path, &mut out, &mut pc.options(offset, false, progress))
+        })??;
+        write_out(bytes_out, n);
+        Ok(())
+    })
 }
 
 /// Uploads everything that can be read from the open file descriptor `fd` (from its
@@ -259,8 +446,13 @@ pub extern "C" fn ftps_client_download_fd(
 /// (`REST` + `STOR`, to resume), and `fd` must already be positioned at the matching
 /// place. Writes the number of bytes sent to `*bytes_out` when it is not NULL.
 ///
-/// Success means the server confirmed the complete file with its final 2xx. Errors as
-/// `ftps_client_download_fd()` (`FTPS_RESULT_LOCAL_IO` when reading `fd` fails).
+/// Success means the server confirmed the complete file with its final 2xx, and the
+/// check the configuration asks for passed (a hash only when `offset` is 0: the part
+/// before the offset was not read here; else the size). Uploads to a temporary name
+/// when the configuration asks for atomic uploads (not with an `offset`). An fd is
+/// read once, so a lost connection is not resumed here (`ftps_client_upload_path()`
+/// does). Errors as `ftps_client_download_fd()` (`FTPS_RESULT_LOCAL_IO` when reading
+/// `fd` fails).
 #[unsafe(no_mangle)]
 pub extern "C" fn ftps_client_upload_fd(
     client: *mut ftps_client,
@@ -271,25 +463,57 @@ pub extern "C" fn ftps_client_upload_fd(
     bytes_out: *mut u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        call(client, |st| {
-            let path = bytes_arg(path, path_len, "path")?;
-            check_offset(offset)?;
-            check_fd(fd)?;
-            let mut input = FdReader(fd);
-            let n = with_progress(st, |c, progress| {
-                c.upload(&mut input, path, &mut TransferOptions { offset, progress, ..Default::default() })
-            })??;
-            write_out(bytes_out, n);
-            Ok(())
-        })
+        upload_fd(client, path, path_len, fd, offset, std::ptr::null(), bytes_out)
     }
+}
+
+/// `ftps_client_upload_fd()` with per-call `options` (NULL: the configuration's; see
+/// `ftps_transfer_options`): `verify` and `atomic_upload` apply. Errors as
+/// `ftps_client_download_fd_ex()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_upload_fd_ex(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    fd: c_int,
+    offset: u64,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        upload_fd(client, path, path_len, fd, offset, options, bytes_out)
+    }
+}
+
+fn upload_fd(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    fd: c_int,
+    offset: u64,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    call(client, |st| {
+        let path = bytes_arg(path, path_len, "path")?;
+        check_offset(offset)?;
+        check_fd(fd)?;
+        let pc = per_call(options)?;
+        let mut input = FdReader(fd);
+        let n = with_progress(st, |c, progress| {
+            c.upload(&mut input, path, &mut pc.options(offset, false, progress))
+        })??;
+        write_out(bytes_out, n);
+        Ok(())
+    })
 }
 
 /// Downloads the remote file `path` (`path_len` bytes) to the local file
 /// `local_path` (NUL-terminated). Without `resume`, the data goes to a temporary
-/// file beside `local_path` that replaces it only once the transfer succeeded: a
-/// failed download never clobbers an existing file. With `resume`, an existing local
-/// file is continued from its length (`REST`) and kept as it is on failure. Writes
+/// file beside `local_path` that replaces it only once the transfer succeeded and
+/// was verified: a failed download never clobbers an existing file. With `resume`, an
+/// existing local file is continued from its length (`REST`) and kept as it is on
+/// failure. A lost connection is resumed as for `ftps_client_download_fd()`. Writes
 /// the number of bytes received to `*bytes_out` when it is not NULL. Errors as
 /// `ftps_client_download_fd()`.
 #[unsafe(no_mangle)]
@@ -302,23 +526,57 @@ pub extern "C" fn ftps_client_download_path(
     bytes_out: *mut u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        call(client, |st| {
-            let path = bytes_arg(path, path_len, "path")?;
-            let local = path_arg(local_path, "local_path")?;
-            let n = with_progress(st, |c, progress| {
-                c.download_file(path, &local, resume, progress)
-            })??;
-            write_out(bytes_out, n);
-            Ok(())
-        })
+        download_path(client, path, path_len, local_path, resume, std::ptr::null(), bytes_out)
     }
+}
+
+/// `ftps_client_download_path()` with per-call `options` (NULL: the configuration's;
+/// see `ftps_transfer_options`): `verify` and `resume_attempts` apply. Errors as
+/// `ftps_client_download_fd_ex()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_download_path_ex(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    local_path: *const c_char,
+    resume: bool,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        download_path(client, path, path_len, local_path, resume, options, bytes_out)
+    }
+}
+
+fn download_path(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    local_path: *const c_char,
+    resume: bool,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    call(client, |st| {
+        let path = bytes_arg(path, path_len, "path")?;
+        let local = path_arg(local_path, "local_path")?;
+        let pc = per_call(options)?;
+        let n = with_progress(st, |c, progress| {
+            c.download_file_with(path, &local, &mut pc.options(0, resume, progress))
+        })??;
+        write_out(bytes_out, n);
+        Ok(())
+    })
 }
 
 /// Uploads the local file `local_path` (NUL-terminated) to the remote file `path`
 /// (`path_len` bytes). With `resume`, the remote file's current size (`SIZE`) is
 /// skipped in the local file and the rest written from there on (`REST` + `STOR`).
-/// Writes the number of bytes sent to `*bytes_out` when it is not NULL. Errors as
-/// `ftps_client_upload_fd()`.
+/// Checked as the configuration says (the hash covers the whole file, also after a
+/// resume), atomic when it asks for atomic uploads (not with `resume`), and resumed
+/// after a lost connection from what the server kept (when it offers `REST STREAM`;
+/// otherwise the upload starts over). Writes the number of bytes sent to
+/// `*bytes_out` when it is not NULL. Errors as `ftps_client_upload_fd()`.
 #[unsafe(no_mangle)]
 pub extern "C" fn ftps_client_upload_path(
     client: *mut ftps_client,
@@ -329,23 +587,56 @@ pub extern "C" fn ftps_client_upload_path(
     bytes_out: *mut u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        call(client, |st| {
-            let path = bytes_arg(path, path_len, "path")?;
-            let local = path_arg(local_path, "local_path")?;
-            let n = with_progress(st, |c, progress| {
-                c.upload_file(&local, path, resume, progress)
-            })??;
-            write_out(bytes_out, n);
-            Ok(())
-        })
+        upload_path(client, path, path_len, local_path, resume, std::ptr::null(), bytes_out)
     }
 }
 
+/// `ftps_client_upload_path()` with per-call `options` (NULL: the configuration's;
+/// see `ftps_transfer_options`): `verify`, `atomic_upload` and `resume_attempts`
+/// apply. Errors as `ftps_client_download_fd_ex()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_upload_path_ex(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    local_path: *const c_char,
+    resume: bool,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        upload_path(client, path, path_len, local_path, resume, options, bytes_out)
+    }
+}
+
+fn upload_path(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    local_path: *const c_char,
+    resume: bool,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    call(client, |st| {
+        let path = bytes_arg(path, path_len, "path")?;
+        let local = path_arg(local_path, "local_path")?;
+        let pc = per_call(options)?;
+        let n = with_progress(st, |c, progress| {
+            c.upload_file_with(&local, path, &mut pc.options(0, resume, progress))
+        })??;
+        write_out(bytes_out, n);
+        Ok(())
+    })
+}
+
 /// Downloads the remote file `path` (`path_len` bytes), from byte `offset` on, and
-/// hands the data to `callback` (see `ftps_write_callback`) with `userdata`. Writes
-/// the number of bytes received to `*bytes_out` when it is not NULL. Errors as
-/// `ftps_client_download_fd()`, and `FTPS_RESULT_CALLBACK_FAILED` when the callback
-/// returned an error (the transfer was aborted; the session stays usable).
+/// hands the data to `callback` (see `ftps_write_callback`) with `userdata`; checked
+/// and resumed as for `ftps_client_download_fd()` (after a resume, the callback gets
+/// the bytes that follow those it already took). Writes the number of bytes received
+/// to `*bytes_out` when it is not NULL. Errors as `ftps_client_download_fd()`, and
+/// `FTPS_RESULT_CALLBACK_FAILED` when the callback returned an error (the transfer was
+/// aborted; the session stays usable).
 #[unsafe(no_mangle)]
 pub extern "C" fn ftps_client_download_cb(
     client: *mut ftps_client,
@@ -357,26 +648,65 @@ pub extern "C" fn ftps_client_download_cb(
     bytes_out: *mut u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        call(client, |st| {
-            let path = bytes_arg(path, path_len, "path")?;
-            check_offset(offset)?;
-            let cb = callback.ok_or_else(|| Failure::null("callback"))?;
-            let mut out = CbWriter { cb, userdata, fault: CallbackFault::default() };
-            let r = with_progress(st, |c, progress| {
-                c.download(path, &mut out, &mut TransferOptions { offset, progress, ..Default::default() })
-            })?;
-            let n = r.map_err(|e| with_fault(e, &out.fault))?;
-            write_out(bytes_out, n);
-            Ok(())
-        })
+        download_cb(client, path, path_len, offset, callback, userdata, std::ptr::null(), bytes_out)
     }
+}
+
+/// `ftps_client_download_cb()` with per-call `options` (NULL: the configuration's;
+/// see `ftps_transfer_options`): `verify` and `resume_attempts` apply. Errors as
+/// `ftps_client_download_cb()`, and `FTPS_RESULT_INVALID_ARGUMENT` for bad options.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_download_cb_ex(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    offset: u64,
+    callback: ftps_write_callback,
+    userdata: *mut c_void,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        download_cb(client, path, path_len, offset, callback, userdata, options, bytes_out)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn download_cb(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    offset: u64,
+    callback: ftps_write_callback,
+    userdata: *mut c_void,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    call(client, |st| {
+        let path = bytes_arg(path, path_len, "path")?;
+        check_offset(offset)?;
+        let cb = callback.ok_or_else(|| Failure::null("callback"))?;
+        let pc = per_call(options)?;
+        let mut out = CbWriter {
+            cb,
+            userdata,
+            fault: CallbackFault::default(),
+        };
+        let r = with_progress(st, |c, progress| {
+            c.download(path, &mut out, &mut pc.options(offset, false, progress))
+        })?;
+        let n = r.map_err(|e| with_fault(e, &out.fault))?;
+        write_out(bytes_out, n);
+        Ok(())
+    })
 }
 
 /// Uploads what `callback` supplies (see `ftps_read_callback`, with `userdata`) to
 /// the remote file `path` (`path_len` bytes): replacing it when `offset` is 0,
-/// overwriting from `offset` on otherwise (`REST` + `STOR`). Writes the number of
-/// bytes sent to `*bytes_out` when it is not NULL. Errors as
-/// `ftps_client_download_cb()`.
+/// overwriting from `offset` on otherwise (`REST` + `STOR`); checked and atomic as for
+/// `ftps_client_upload_fd()`, and like it not resumed (the callback's data cannot be
+/// asked for again). Writes the number of bytes sent to `*bytes_out` when it is not
+/// NULL. Errors as `ftps_client_download_cb()`.
 #[unsafe(no_mangle)]
 pub extern "C" fn ftps_client_upload_cb(
     client: *mut ftps_client,
@@ -388,19 +718,57 @@ pub extern "C" fn ftps_client_upload_cb(
     bytes_out: *mut u64,
 ) -> ftps_result {
     ffi_panic_boundary! {
-        call(client, |st| {
-            let path = bytes_arg(path, path_len, "path")?;
-            check_offset(offset)?;
-            let cb = callback.ok_or_else(|| Failure::null("callback"))?;
-            let mut input = CbReader { cb, userdata, fault: CallbackFault::default() };
-            let r = with_progress(st, |c, progress| {
-                c.upload(&mut input, path, &mut TransferOptions { offset, progress, ..Default::default() })
-            })?;
-            let n = r.map_err(|e| with_fault(e, &input.fault))?;
-            write_out(bytes_out, n);
-            Ok(())
-        })
+        upload_cb(client, path, path_len, offset, callback, userdata, std::ptr::null(), bytes_out)
     }
+}
+
+/// `ftps_client_upload_cb()` with per-call `options` (NULL: the configuration's; see
+/// `ftps_transfer_options`): `verify` and `atomic_upload` apply. Errors as
+/// `ftps_client_download_cb_ex()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_upload_cb_ex(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    offset: u64,
+    callback: ftps_read_callback,
+    userdata: *mut c_void,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        upload_cb(client, path, path_len, offset, callback, userdata, options, bytes_out)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn upload_cb(
+    client: *mut ftps_client,
+    path: *const c_char,
+    path_len: usize,
+    offset: u64,
+    callback: ftps_read_callback,
+    userdata: *mut c_void,
+    options: *const ftps_transfer_options,
+    bytes_out: *mut u64,
+) -> ftps_result {
+    call(client, |st| {
+        let path = bytes_arg(path, path_len, "path")?;
+        check_offset(offset)?;
+        let cb = callback.ok_or_else(|| Failure::null("callback"))?;
+        let pc = per_call(options)?;
+        let mut input = CbReader {
+            cb,
+            userdata,
+            fault: CallbackFault::default(),
+        };
+        let r = with_progress(st, |c, progress| {
+            c.upload(&mut input, path, &mut pc.options(offset, false, progress))
+        })?;
+        let n = r.map_err(|e| with_fault(e, &input.fault))?;
+        write_out(bytes_out, n);
+        Ok(())
+    })
 }
 
 /// Starts a streaming download of the remote file `path` (`path_len` bytes) from
@@ -541,5 +909,126 @@ pub extern "C" fn ftps_client_abort_transfer(client: *mut ftps_client) -> ftps_r
             st.conn()?.abort_transfer()?;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn init() -> ftps_transfer_options {
+        let mut o = ftps_transfer_options {
+            struct_size: 0,
+            verify: 7,
+            atomic_upload: 7,
+            resume_attempts: 7,
+        };
+        let size = std::mem::size_of_val(&o);
+        assert_eq!(ftps_transfer_options_init(&mut o, size), ftps_result::Ok);
+        o
+    }
+
+    #[test]
+    fn transfer_options_start_as_the_configurations() {
+        let o = init();
+        assert_eq!(
+            o.struct_size as usize,
+            std::mem::size_of::<ftps_transfer_options>()
+        );
+        assert_eq!(
+            (o.verify, o.atomic_upload, o.resume_attempts),
+            (
+                FTPS_TRANSFER_DEFAULT,
+                FTPS_TRANSFER_DEFAULT,
+                FTPS_TRANSFER_DEFAULT
+            )
+        );
+        assert_eq!(per_call(&o).unwrap(), PerCall::default());
+        assert_eq!(per_call(std::ptr::null()).unwrap(), PerCall::default());
+        let set = ftps_transfer_options {
+            verify: ftps_verify_off(),
+            atomic_upload: 1,
+            resume_attempts: 0,
+            ..o
+        };
+        assert_eq!(
+            per_call(&set).unwrap(),
+            PerCall {
+                verify: Some(Verify::Off),
+                atomic: Some(true),
+                resume_attempts: Some(0)
+            }
+        );
+        for bad in [
+            ftps_transfer_options { verify: 0, ..o },
+            ftps_transfer_options {
+                atomic_upload: 2,
+                ..o
+            },
+            ftps_transfer_options {
+                struct_size: 0,
+                ..o
+            },
+            ftps_transfer_options {
+                struct_size: 12,
+                ..o
+            },
+            ftps_transfer_options {
+                struct_size: 17,
+                ..o
+            },
+        ] {
+            assert_eq!(
+                per_call(&bad).unwrap_err().code,
+                ftps_result::InvalidArgument,
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            ftps_transfer_options_init(std::ptr::null_mut(), 16),
+            ftps_result::NullParameter
+        );
+        let mut o2 = o;
+        assert_eq!(
+            ftps_transfer_options_init(&mut o2, 3),
+            ftps_result::InvalidArgument
+        );
+        assert_eq!(o2, o);
+    }
+
+    fn ftps_verify_off() -> u32 {
+        crate::config::ftps_verify::Off as u32
+    }
+
+    /// A caller whose header is newer: fields this library does not know are fine
+    /// while they hold the default, refused otherwise.
+    #[test]
+    fn transfer_options_from_a_newer_header() {
+        #[repr(C)]
+        struct Newer {
+            v1: ftps_transfer_options,
+            future: u32,
+            future2: u32,
+        }
+        let mut n = Newer {
+            v1: init(),
+            future: 0,
+            future2: 0,
+        };
+        let size = std::mem::size_of::<Newer>();
+        assert_eq!(
+            ftps_transfer_options_init(&mut n as *mut Newer as *mut ftps_transfer_options, size),
+            ftps_result::Ok
+        );
+        assert_eq!((n.future, n.future2), (u32::MAX, u32::MAX));
+        assert_eq!(n.v1.struct_size as usize, size);
+        n.v1.resume_attempts = 5;
+        let p = &n as *const Newer as *const ftps_transfer_options;
+        assert_eq!(per_call(p).unwrap().resume_attempts, Some(5));
+        n.future2 = 1;
+        let p = &n as *const Newer as *const ftps_transfer_options;
+        let e = per_call(p).unwrap_err();
+        assert_eq!(e.code, ftps_result::InvalidArgument);
+        assert!(e.message.contains("byte 20"), "{}", e.message);
     }
 }

@@ -4,7 +4,10 @@
 #   2. the exported symbols equal the functions declared in include/ftps.h;
 #   3. include/ftps.h compiles as C99 and as C++11 (and links from C++);
 #   4. tests/c/test_ftps.c under ASan+UBSan, linked to libftps.so;
-#   5. the same suite under valgrind, linked to libftps.a (no leaks, no errors);
+#   5. the same suite under valgrind, linked to libftps.a (no leaks, no errors); both
+#      with the G6 big file at 8 MiB (FTPS_C_G6_BIG_MIB_SANITIZED);
+#   5b. the G6 resume test with its big file at 1 GiB (FTPS_C_G6_BIG_MIB), built -O2
+#      without sanitizers;
 #   6. `make -f mk/ffi.mk install PREFIX=/usr DESTDIR=<tmp>`, checked like a package;
 #   7. examples/c/ftps_get.c built against the installed library via pkg-config (shared
 #      and static), run against the private ftps-testserver and against vsftpd explicit.
@@ -44,12 +47,14 @@ CFLAGS_STRICT=(-std=c99 -pedantic -Wall -Wextra -Werror)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ftps-c.XXXXXX")"
 RUN_ID="$$"
 TS_PID=""
+TS2_PID=""
 cleanup() {
-    exec 9>&- 2>/dev/null || true             # closes the test server's stdin: it exits
-    if [ -n "$TS_PID" ]; then
-        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$TS_PID" 2>/dev/null || break; sleep 0.2; done
-        kill "$TS_PID" 2>/dev/null || true
-    fi
+    exec 9>&- 2>/dev/null || true             # closes the test servers' stdin: they exit
+    exec 8>&- 2>/dev/null || true
+    for pid in $TS_PID $TS2_PID; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        kill "$pid" 2>/dev/null || true
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -186,6 +191,17 @@ TS_FAULT_USERS=(
     g1ku:key-update-every=50000
     g1late:late-ticket=65536
 )
+# The fault users of the G5/G6 tests (t_g5_..., t_g6_... in test_ftps.c, which has the
+# same table). The cut faults count file transfers over the whole server; the tests
+# align themselves on that count.
+TS_G56_USERS=(
+    g5lie:lying-hash
+    g5norename:no-rename-onto-existing
+    g5left:drop-session-after=200003
+    g6cut:cut-every-second=300007
+    g6drop:drop-session-every-second=300007
+)
+G56_ITEMS=(lying-hash no-rename-onto-existing drop-session-after= cut-every-second= drop-session-every-second=)
 TS_ARGS=()
 if [ -n "$TS_BIN" ]; then
     # Read the help text whole first: `--help | grep -q` under pipefail fails when grep
@@ -194,6 +210,16 @@ if [ -n "$TS_BIN" ]; then
     if [[ "$ts_help" == *--fault-user* ]]; then
         for fu in "${TS_FAULT_USERS[@]}"; do TS_ARGS+=(--fault-user "$fu"); done
         export FTPS_TESTSERVER_FAULT_USERS=1
+        missing=""
+        for item in "${G56_ITEMS[@]}"; do [[ "$ts_help" == *"$item"* ]] || missing="$missing $item"; done
+        if [ -z "$missing" ]; then
+            for fu in "${TS_G56_USERS[@]}"; do TS_ARGS+=(--fault-user "$fu"); done
+            export FTPS_TESTSERVER_G56_USERS=1
+        elif [ "$CI" = true ]; then
+            not_ok "ftps-testserver has the G5/G6 fault items (missing:$missing)"
+        else
+            echo "# ftps-testserver lacks the fault items$missing: the G5/G6 tests are skipped"
+        fi
     elif [ "$CI" = true ]; then
         not_ok "ftps-testserver has --fault-user (the G1 tests need it)"
     else
@@ -216,18 +242,41 @@ if [ -n "$TS_BIN" ]; then
     else
         not_ok "ftps-testserver started"; sed 's/^/    /' "$WORK/ts.err"
     fi
+    # A second one without any hash command, for verify=required (t_g5_verify_required_...).
+    if [[ "$ts_help" == *--no-hash* ]] && [[ "$ts_help" == *--no-xsha* ]]; then
+        mkfifo "$WORK/ts2.in"
+        "$TS_BIN" --quiet --no-hash --no-xsha --ca-out "$WORK/ts2-ca.pem" <"$WORK/ts2.in" >"$WORK/ts2.out" 2>"$WORK/ts2.err" &
+        TS2_PID=$!
+        exec 8>"$WORK/ts2.in"
+        for _ in $(seq 1 100); do [ -s "$WORK/ts2.out" ] && break; sleep 0.1; done
+        json="$(head -n1 "$WORK/ts2.out")"
+        if [ -n "$(field explicit)" ]; then
+            FTPS_TESTSERVER_NOHASH_EXPLICIT="$(field explicit)"; FTPS_TESTSERVER_NOHASH_CA="$(field ca)"
+            export FTPS_TESTSERVER_NOHASH_EXPLICIT FTPS_TESTSERVER_NOHASH_CA
+            echo "# ftps-testserver --no-hash --no-xsha: explicit $FTPS_TESTSERVER_NOHASH_EXPLICIT"
+        else
+            not_ok "ftps-testserver --no-hash --no-xsha started"; sed 's/^/    /' "$WORK/ts2.err"
+        fi
+    elif [ "$CI" = true ]; then
+        not_ok "ftps-testserver has --no-hash and --no-xsha (the G5 verify=required test needs them)"
+    else
+        echo "# ftps-testserver has no --no-hash/--no-xsha: the G5 verify=required test is skipped"
+    fi
 fi
 { [ "$CI" = true ] || [ "$REAL" = 1 ]; } && export FTPS_C_REQUIRE_SERVERS=1
 export FTPS_C_TMPDIR="$WORK"
 
 # ---- 4. ASan + UBSan ----------------------------------------------------------
+# The big file of t_g6_cut_transfers_resume_byte_exact: 1 GiB would take too long under
+# the sanitizers and valgrind; step 5b runs it at full size.
+G6_SMALL_MIB="${FTPS_C_G6_BIG_MIB_SANITIZED:-8}"
 # shellcheck disable=SC2054
 SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1)
 if "$CC" "${CFLAGS_STRICT[@]}" "${SAN[@]}" -Iinclude -Itests/c tests/c/test_ftps.c \
     -o "$WORK/test_asan" -L"$LIBDIR_BUILT" -lftps -pthread >"$WORK/asan-build.log" 2>&1; then
     local_ok "test_ftps.c compiles with -std=c99 -pedantic -Wall -Wextra -Werror (ASan+UBSan)"
     echo "# running the suite under ASan+UBSan"
-    FTPS_C_RUN_ID="asan$RUN_ID" LD_LIBRARY_PATH="$WORK/lib" \
+    FTPS_C_RUN_ID="asan$RUN_ID" LD_LIBRARY_PATH="$WORK/lib" FTPS_C_G6_BIG_MIB="$G6_SMALL_MIB" \
         ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=23" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
         timeout 300 "$WORK/test_asan" >"$WORK/asan.out" 2>&1
     rc=$?
@@ -245,7 +294,7 @@ if "$CC" "${CFLAGS_STRICT[@]}" -g -O1 -Iinclude -Itests/c tests/c/test_ftps.c -o
     "$LIBDIR_BUILT/libftps.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl >"$WORK/static-build.log" 2>&1; then
     local_ok "test_ftps.c links against libftps.a"
     echo "# running the suite under valgrind (memcheck, leak check)"
-    FTPS_C_RUN_ID="vg$RUN_ID" timeout 540 valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
+    FTPS_C_RUN_ID="vg$RUN_ID" FTPS_C_G6_BIG_MIB="$G6_SMALL_MIB" timeout 540 valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=42 --track-fds=no \
         --suppressions=tests/c/valgrind.supp --log-file="$WORK/valgrind.log" \
         "$WORK/test_static" >"$WORK/vg.out" 2>&1
@@ -260,6 +309,25 @@ if "$CC" "${CFLAGS_STRICT[@]}" -g -O1 -Iinclude -Itests/c tests/c/test_ftps.c -o
     count_suite "valgrind" "$WORK/vg.out" "$([ "$rc" -eq 42 ] && echo 0 || echo "$rc")"
 else
     not_ok "test_ftps.c links against libftps.a"; sed 's/^/    /' "$WORK/static-build.log" | head -40
+fi
+
+# ---- 5b. G6 with the big file at full size ------------------------------------------
+if [ "$LOCAL" = 1 ] && [ "${FTPS_TESTSERVER_G56_USERS:-0}" = 1 ]; then
+    G6_MIB="${FTPS_C_G6_BIG_MIB:-1024}"
+    if "$CC" "${CFLAGS_STRICT[@]}" -O2 -Iinclude -Itests/c tests/c/test_ftps.c -o "$WORK/test_o2" \
+        -L"$LIBDIR_BUILT" -lftps -pthread >"$WORK/o2-build.log" 2>&1; then
+        echo "# running t_g6_cut_transfers_resume_byte_exact with a $G6_MIB MiB file (-O2, no sanitizer)"
+        FTPS_C_RUN_ID="big$RUN_ID" LD_LIBRARY_PATH="$WORK/lib" FTPS_C_G6_BIG_MIB="$G6_MIB" \
+            timeout 600 "$WORK/test_o2" g6_cut_transfers_resume_byte_exact >"$WORK/o2.out" 2>&1
+        rc=$?
+        grep -E '^(ok|not ok|skip) ' "$WORK/o2.out" | sed "s/^/  ${G6_MIB} MiB: /"
+        grep -E '^    ' "$WORK/o2.out" | head -40
+        count_suite "G6 $G6_MIB MiB" "$WORK/o2.out" "$rc"
+    else
+        not_ok "test_ftps.c compiles with -O2"; sed 's/^/    /' "$WORK/o2-build.log" | head -40
+    fi
+elif [ "$LOCAL" = 1 ] && [ "$CI" = true ]; then
+    not_ok "ftps-testserver with the G5/G6 fault users for the 1 GiB G6 test"
 fi
 
 # ---- 6. install, like a distribution package ---------------------------------------

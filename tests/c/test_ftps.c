@@ -7,7 +7,11 @@
  * ftps-testserver (explicit and implicit): whole sessions, and every caller-side bad
  * input during a session, E1 (CR/LF/NUL in arguments) included. The G1 tests
  * (silent truncation of downloads, t_g1_...) log in as the fault users run.sh gives
- * ftps-testserver (--fault-user; FTPS_TESTSERVER_FAULT_USERS=1 says they exist).
+ * ftps-testserver (--fault-user; FTPS_TESTSERVER_FAULT_USERS=1 says they exist). The
+ * G5/G6 tests (transfers verified after the fact, atomic uploads, automatic resume and
+ * reconnect, t_g5_..., t_g6_...) use more of them (FTPS_TESTSERVER_G56_USERS=1) and a
+ * second ftps-testserver without hashes (FTPS_TESTSERVER_NOHASH_EXPLICIT, _CA);
+ * FTPS_C_G6_BIG_MIB sizes the big file of the G6 resume test (default 1024).
  *
  * The server addresses come from the environment (tests/c/run.sh exports them):
  *   FTPS_TEST_HOST, FTPS_TEST_CA, FTPS_TEST_WRONG_CA, FTPS_TEST_CERT_SHA256,
@@ -127,6 +131,14 @@ static int file_equals(const char *path, const unsigned char *data, size_t n) {
    t_tls_records_in_place_off_and_on), but the function must keep accepting it. */
 static int records_in_place = -1;
 
+/* The G5/G6 settings for the next server_config(); -1 leaves the default. Reset before
+   every test (knobs_reset()). */
+static long knob_verify = -1, knob_atomic = -1, knob_resume_attempts = -1, knob_backoff_ms = -1;
+
+static void knobs_reset(void) {
+    knob_verify = knob_atomic = knob_resume_attempts = knob_backoff_ms = -1;
+}
+
 /* Builds the configuration for a server; NULL on failure (printed). */
 static const ftps_config *server_config(const struct server *s, size_t buffer) {
     ftps_config_builder *b = NULL;
@@ -141,6 +153,12 @@ static const ftps_config *server_config(const struct server *s, size_t buffer) {
     if (rc == FTPS_RESULT_OK && buffer > 0) rc = ftps_config_builder_set_buffer_size(b, buffer);
     if (rc == FTPS_RESULT_OK && records_in_place >= 0)
         rc = ftps_config_builder_set_tls_records_in_place(b, records_in_place == 1);
+    if (rc == FTPS_RESULT_OK && knob_verify >= 0) rc = ftps_config_builder_set_verify(b, (uint32_t)knob_verify);
+    if (rc == FTPS_RESULT_OK && knob_atomic >= 0) rc = ftps_config_builder_set_atomic_uploads(b, knob_atomic == 1);
+    if (rc == FTPS_RESULT_OK && knob_resume_attempts >= 0)
+        rc = ftps_config_builder_set_resume_attempts(b, (uint32_t)knob_resume_attempts);
+    if (rc == FTPS_RESULT_OK && knob_backoff_ms >= 0)
+        rc = ftps_config_builder_set_resume_backoff_ms(b, (uint64_t)knob_backoff_ms);
     if (rc == FTPS_RESULT_OK) rc = ftps_config_builder_build(b, &cfg);
     if (rc != FTPS_RESULT_OK) {
         char msg[512];
@@ -315,11 +333,15 @@ static int t_result_codes_have_static_strings(const struct server *s) {
         FTPS_RESULT_TLS_NOT_AVAILABLE, FTPS_RESULT_DATA_AFTER_AUTH_REPLY, FTPS_RESULT_TLS,
         FTPS_RESULT_CERTIFICATE, FTPS_RESULT_PIN_MISMATCH, FTPS_RESULT_DATA_CERTIFICATE_MISMATCH,
         FTPS_RESULT_SESSION_REUSE_REFUSED, FTPS_RESULT_LOGIN_REJECTED, FTPS_RESULT_REPLY,
-        FTPS_RESULT_PROTOCOL, FTPS_RESULT_TRUNCATED, FTPS_RESULT_CANCELLED, FTPS_RESULT_OTHER,
+        FTPS_RESULT_PROTOCOL, FTPS_RESULT_TRUNCATED, FTPS_RESULT_CANCELLED, FTPS_RESULT_INTEGRITY,
+        FTPS_RESULT_OTHER,
     };
     /* The numbers are part of the ABI. */
     CHECK(FTPS_RESULT_OK == 0 && FTPS_RESULT_NULL_PARAMETER == 1 && FTPS_RESULT_PANIC == 8);
     CHECK(FTPS_RESULT_STATE == 100 && FTPS_RESULT_CANCELLED == 118 && FTPS_RESULT_OTHER == 199);
+    CHECK(FTPS_RESULT_INTEGRITY == 119);
+    CHECK(FTPS_SESSION_STAT_RETRIED == 6 && FTPS_SESSION_STAT_RECONNECTS == 7 && FTPS_SESSION_STAT_RESUMES == 8);
+    CHECK(FTPS_VERIFY_AUTO == 1 && FTPS_VERIFY_REQUIRED == 2 && FTPS_VERIFY_OFF == 3);
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *str = ftps_result_str(codes[i]);
         CHECK(str != NULL && str[0] != '\0');
@@ -405,6 +427,23 @@ static int t_caller_null_handles_are_rejected(const struct server *s) {
     CHECK_RC(NULL, ftps_client_tls_resumed(NULL, FTPS_TLS_CONNECTION_CONTROL, &yes), NP);
     CHECK_RC(NULL, ftps_client_session_stat(NULL, FTPS_SESSION_STAT_DATA_RESUMED, &u), NP);
     CHECK_RC(NULL, ftps_client_feature(NULL, "EPSV", buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_config_builder_set_verify(NULL, FTPS_VERIFY_REQUIRED), NP);
+    CHECK_RC(NULL, ftps_config_builder_set_atomic_uploads(NULL, true), NP);
+    CHECK_RC(NULL, ftps_config_builder_set_resume_attempts(NULL, 1), NP);
+    CHECK_RC(NULL, ftps_config_builder_set_resume_backoff_ms(NULL, 1), NP);
+    CHECK_RC(NULL, ftps_transfer_options_init(NULL, sizeof(ftps_transfer_options)), NP);
+    CHECK_RC(NULL, ftps_client_download_fd_ex(NULL, "x", 1, 1, 0, NULL, &u), NP);
+    CHECK_RC(NULL, ftps_client_upload_fd_ex(NULL, "x", 1, 0, 0, NULL, &u), NP);
+    CHECK_RC(NULL, ftps_client_download_path_ex(NULL, "x", 1, "/tmp/x", false, NULL, &u), NP);
+    CHECK_RC(NULL, ftps_client_upload_path_ex(NULL, "x", 1, "/tmp/x", false, NULL, &u), NP);
+    CHECK_RC(NULL, ftps_client_download_cb_ex(NULL, "x", 1, 0, membuf_write, NULL, NULL, &u), NP);
+    CHECK_RC(NULL, ftps_client_upload_cb_ex(NULL, "x", 1, 0, NULL, NULL, NULL, &u), NP);
+    CHECK_RC(NULL, ftps_client_reconnect(NULL), NP);
+    CHECK_RC(NULL, ftps_client_last_integrity_check(NULL, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_last_integrity_local(NULL, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_last_integrity_remote(NULL, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_client_left_behind_count(NULL, &n), NP);
+    CHECK_RC(NULL, ftps_client_left_behind_path(NULL, 0, buf, sizeof buf, &n), NP);
     CHECK_RC(NULL, ftps_listing_entry_name(NULL, 0, &p, &n), NP);
     CHECK_RC(NULL, ftps_listing_entry_size(NULL, 0, &u), NP);
     CHECK_RC(NULL, ftps_listing_skipped_line(NULL, 0, &p, &n), NP);
@@ -659,6 +698,21 @@ static int t_config_builder_rejects_bad_values(const struct server *s) {
     CHECK_OK(NULL, ftps_config_builder_danger_accept_invalid_certs(b, true));
     CHECK_OK(NULL, ftps_config_builder_add_pin_sha256(b, "sha256//q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s="));
     CHECK_OK(NULL, ftps_config_builder_set_buffer_size(b, 1));
+    CHECK_OK(NULL, ftps_config_builder_set_verify(b, FTPS_VERIFY_REQUIRED));
+    CHECK_OK(NULL, ftps_config_builder_set_verify(b, FTPS_VERIFY_OFF));
+    CHECK_OK(NULL, ftps_config_builder_set_atomic_uploads(b, true));
+    CHECK_OK(NULL, ftps_config_builder_set_resume_attempts(b, 0));
+    CHECK_OK(NULL, ftps_config_builder_set_resume_attempts(b, UINT32_MAX));
+    CHECK_OK(NULL, ftps_config_builder_set_resume_backoff_ms(b, 0));
+    CHECK_OK(NULL, ftps_config_builder_set_resume_backoff_ms(b, 3600000));
+    /* Refused values: the core's refusal, reported by the setter itself. */
+    CHECK_RC(NULL, ftps_config_builder_set_verify(b, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_verify(b, 4), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
+    CHECK(strstr(msg, "ftps_verify") != NULL);
+    CHECK_RC(NULL, ftps_config_builder_set_resume_backoff_ms(b, 3600001), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
+    CHECK(strstr(msg, "resume_backoff") != NULL);
     if (wrong_ca != NULL) CHECK_OK(NULL, ftps_config_builder_add_ca_file(b, wrong_ca));
     CHECK_OK(NULL, ftps_config_builder_build(b, &cfg));
     ftps_config_free(cfg);
@@ -704,6 +758,66 @@ static int t_connect_to_a_closed_port_is_a_connect_error(const struct server *s)
     ftps_client_free(c);
     ftps_config_free(cfg);
     ftps_config_builder_free(b);
+    return PASS;
+}
+
+/* G5/G6 offline: per-call options (ftps_transfer_options) are checked before anything
+   is sent, and the new getters answer on a client that never connected. */
+static int t_g5_transfer_options_are_checked_before_anything_is_sent(const struct server *s) {
+    (void)s;
+    ftps_transfer_options o, bad;
+    struct {
+        ftps_transfer_options v1;
+        uint32_t later[2];
+    } newer;
+    char buf[64];
+    size_t n = 7;
+    uint64_t u = 7;
+    ftps_client *c = offline_client();
+    CHECK(c != NULL);
+    memset(&o, 0, sizeof o);
+    CHECK_OK(c, ftps_transfer_options_init(&o, sizeof o));
+    CHECK(o.struct_size == sizeof o && o.verify == FTPS_TRANSFER_DEFAULT &&
+          o.atomic_upload == FTPS_TRANSFER_DEFAULT && o.resume_attempts == FTPS_TRANSFER_DEFAULT);
+    CHECK_RC(c, ftps_transfer_options_init(&bad, 3), FTPS_RESULT_INVALID_ARGUMENT);
+    /* Good options reach the session check (not connected: STATE); NULL is "defaults". */
+    CHECK_RC(c, ftps_client_download_path_ex(c, "x", 1, "/tmp/x", false, &o, &u), FTPS_RESULT_STATE);
+    CHECK_RC(c, ftps_client_download_path_ex(c, "x", 1, "/tmp/x", false, NULL, &u), FTPS_RESULT_STATE);
+    /* A zeroed struct (no init), a bad verify or atomic_upload value: refused first. */
+    memset(&bad, 0, sizeof bad);
+    CHECK_RC(c, ftps_client_download_cb_ex(c, "x", 1, 0, membuf_write, NULL, &bad, &u),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "ftps_transfer_options_init") != NULL);
+    bad = o;
+    bad.verify = 0;
+    CHECK_RC(c, ftps_client_upload_path_ex(c, "x", 1, "/tmp/x", false, &bad, &u), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "ftps_verify") != NULL);
+    bad = o;
+    bad.atomic_upload = 2;
+    CHECK_RC(c, ftps_client_upload_fd_ex(c, "x", 1, 0, 0, &bad, &u), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "atomic_upload") != NULL);
+    /* A caller with a newer header: unknown fields at their default are fine, any other
+       value is refused (never ignored). */
+    CHECK_OK(c, ftps_transfer_options_init(&newer.v1, sizeof newer));
+    CHECK(newer.v1.struct_size == sizeof newer && newer.later[0] == FTPS_TRANSFER_DEFAULT &&
+          newer.later[1] == FTPS_TRANSFER_DEFAULT);
+    newer.v1.resume_attempts = 0;
+    CHECK_RC(c, ftps_client_download_fd_ex(c, "x", 1, 1, 0, &newer.v1, &u), FTPS_RESULT_STATE);
+    newer.later[1] = 1;
+    CHECK_RC(c, ftps_client_download_fd_ex(c, "x", 1, 1, 0, &newer.v1, &u), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "does not know") != NULL);
+    CHECK(u == 7);
+    /* The other new calls on a client that never connected. */
+    CHECK_RC(c, ftps_client_reconnect(c), FTPS_RESULT_STATE);
+    CHECK_RC(c, ftps_client_last_integrity_check(c, buf, sizeof buf, &n), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(c, ftps_client_last_integrity_local(c, buf, sizeof buf, &n), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(c, ftps_client_last_integrity_remote(c, buf, sizeof buf, &n), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_OK(c, ftps_client_left_behind_count(c, &n));
+    CHECK(n == 0);
+    CHECK_RC(c, ftps_client_left_behind_path(c, 0, buf, sizeof buf, &n), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_left_behind_count(c, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_RESUMES, &u), FTPS_RESULT_STATE);
+    ftps_client_free(c);
     return PASS;
 }
 
@@ -769,7 +883,8 @@ static int t_upload_download_fd_roundtrip(const struct server *s) {
     CHECK_OK(c, ftps_client_upload_fd(c, "data.bin", 8, fd, 0, &bytes));
     close(fd);
     CHECK(bytes == N);
-    CHECK(reply_code(c) == 226);
+    /* The last reply is the check's (213 to HASH or SIZE), after the upload's 226. */
+    CHECK(reply_code(c) == 213);
     if (s->root != NULL) {
         local_of(s, "data.bin", local, sizeof local);
         CHECK(file_equals(local, data, N)); /* the server has the file */
@@ -1633,8 +1748,26 @@ static int t_caller_offset_that_overflows_is_rejected(const struct server *s) {
              FTPS_RESULT_INVALID_ARGUMENT);
     close(fd);
     CHECK(bytes == 5 && m.len == 0 && src.pos == 0);
-    /* An offset past the end of the file (but representable): no data, no error. */
-    CHECK_OK(c, ftps_client_download_cb(c, "hello.txt", 9, 1000000, membuf_write, &m, &bytes));
+    /* An offset past the end of the file (but representable): no data, and the check
+       afterwards finds the server's 6 bytes short of the 1000000 the download would
+       end at (G5). Without the check: no data, no error. */
+    CHECK_RC(c, ftps_client_download_cb(c, "hello.txt", 9, 1000000, membuf_write, &m, &bytes),
+             FTPS_RESULT_INTEGRITY);
+    CHECK(bytes == 5 && m.len == 0);
+    {
+        char v[32];
+        size_t vn = 0;
+        CHECK_OK(c, ftps_client_last_integrity_check(c, v, sizeof v, &vn));
+        CHECK(strcmp(v, "size") == 0 && vn == 4);
+        CHECK_OK(c, ftps_client_last_integrity_local(c, v, sizeof v, &vn));
+        CHECK(strcmp(v, "1000000") == 0);
+        CHECK_OK(c, ftps_client_last_integrity_remote(c, v, sizeof v, &vn));
+        CHECK(strcmp(v, "6") == 0);
+    }
+    ftps_transfer_options off;
+    CHECK_OK(c, ftps_transfer_options_init(&off, sizeof off));
+    off.verify = FTPS_VERIFY_OFF;
+    CHECK_OK(c, ftps_client_download_cb_ex(c, "hello.txt", 9, 1000000, membuf_write, &m, &off, &bytes));
     CHECK(bytes == 0 && m.len == 0);
     free(m.data);
     CHECK_OK(c, ftps_client_noop(c));
@@ -1725,7 +1858,11 @@ static void g1_transcript_line(void *userdata, ftps_transcript_direction dir, co
 static ftps_client *g1_login(const struct server *s, const char *user, struct g1_transcript *tr) {
     struct server fs = *s;
     fs.user = user;
+    /* Each G1 case checks how one attempt ends: no automatic resume (G6, tested in
+       t_g6_...). */
+    knob_resume_attempts = 0;
     ftps_client *c = connect_login(&fs);
+    knob_resume_attempts = -1;
     if (c != NULL && tr != NULL &&
         ftps_client_set_transcript(c, g1_transcript_line, tr) != FTPS_RESULT_OK) {
         ftps_client_free(c);
@@ -2189,6 +2326,707 @@ static int t_g1_late_tickets_still_resume_the_next_data_connection(const struct 
 }
 
 /* ------------------------------------------------------------------------ */
+/* G5, G6: transfers verified after the fact, atomic uploads, automatic     */
+/* resume, against ftps-testserver and its fault users (tests/c/run.sh)     */
+/* ------------------------------------------------------------------------ */
+
+/* The fault users below must match TS_G56_USERS in tests/c/run.sh:
+     g5lie       lying-hash                     HASH and XSHA* answer a wrong digest
+     g5norename  no-rename-onto-existing        RNTO onto an existing file: 553
+     g5left      drop-session-after=200003      every file transfer: data and control
+                                                connection reset after 200003 bytes
+     g6cut       cut-every-second=300007        the 2nd, 4th... file transfer (counted
+                                                over all sessions with a cut fault): data
+                                                connection reset after 300007 bytes, 426
+     g6drop      drop-session-every-second=300007  the same, and the control connection
+                                                reset too
+   Without hashes: a second ftps-testserver with --no-hash --no-xsha
+   (FTPS_TESTSERVER_NOHASH_EXPLICIT, FTPS_TESTSERVER_NOHASH_CA). */
+enum { G6_CUT = 300007 };
+
+static int host_port(const char *hp, char *host, size_t len, unsigned *port);
+
+static int g56_available(void) {
+    const char *v = env("FTPS_TESTSERVER_G56_USERS");
+    return v != NULL && strcmp(v, "1") == 0;
+}
+#define G56_NEED_FAULT_USERS()                                                         \
+    do {                                                                               \
+        if (!g56_available()) {                                                        \
+            fprintf(stderr, "    ftps-testserver lacks the G5/G6 fault users (run tests/c/run.sh)\n"); \
+            return g1_required() ? FAIL : SKIP;                                        \
+        }                                                                              \
+    } while (0)
+
+/* The whole transcript: one line each, "> " sent, "< " received, "* " a note. */
+struct tlog {
+    char *buf;
+    size_t len, cap;
+};
+
+static void tlog_line(void *userdata, ftps_transcript_direction dir, const char *line, size_t len) {
+    struct tlog *t = userdata;
+    const char *prefix = dir == FTPS_TRANSCRIPT_DIRECTION_SENT       ? "> "
+                         : dir == FTPS_TRANSCRIPT_DIRECTION_RECEIVED ? "< "
+                                                                     : "* ";
+    size_t need = t->len + len + 4;
+    if (need > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < need) cap *= 2;
+        char *nb = realloc(t->buf, cap);
+        if (nb == NULL) return;
+        t->buf = nb;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, prefix, 2);
+    memcpy(t->buf + t->len + 2, line, len);
+    t->len += 2 + len;
+    t->buf[t->len++] = '\n';
+    t->buf[t->len] = '\0';
+}
+
+static void tlog_clear(struct tlog *t) {
+    t->len = 0;
+    if (t->buf != NULL) t->buf[0] = '\0';
+}
+
+/* The offset of the first `needle` at or after `from`, or -1. */
+static long tlog_find(const struct tlog *t, long from, const char *needle) {
+    if (t->buf == NULL || from < 0 || (size_t)from > t->len) return -1;
+    const char *p = strstr(t->buf + from, needle);
+    return p == NULL ? -1 : (long)(p - t->buf);
+}
+
+static int tlog_count(const struct tlog *t, const char *needle) {
+    int n = 0;
+    for (long at = tlog_find(t, 0, needle); at >= 0; at = tlog_find(t, at + 1, needle)) n++;
+    return n;
+}
+
+/* Prints the transcript (for a failure). */
+static void tlog_dump(const struct tlog *t) {
+    fprintf(stderr, "    transcript:\n");
+    if (t->buf == NULL) return;
+    for (const char *line = t->buf; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        int n = end ? (int)(end - line) : (int)strlen(line);
+        fprintf(stderr, "      %.*s\n", n, line);
+        line += n + (end != NULL);
+    }
+}
+
+/* needles[] appear in this order in the transcript. */
+static int tlog_in_order(const struct tlog *t, const char *const *needles, size_t n) {
+    long at = 0;
+    for (size_t i = 0; i < n; i++) {
+        at = tlog_find(t, at, needles[i]);
+        if (at < 0) {
+            fprintf(stderr, "    \"%s\" missing (or out of order) in the transcript\n", needles[i]);
+            tlog_dump(t);
+            return 0;
+        }
+        at++;
+    }
+    return 1;
+}
+#define IN_ORDER(t, ...)                                                               \
+    do {                                                                               \
+        static const char *const needles_[] = {__VA_ARGS__};                           \
+        if (!tlog_in_order((t), needles_, sizeof needles_ / sizeof needles_[0]))       \
+            FAILF("transcript order");                                                 \
+    } while (0)
+
+/* A session of `user` (NULL: the server's user) with the transcript going to `log`
+   (may be NULL), in this test's remote directory when `in_dir` (created if missing). */
+static ftps_client *g56_session(const struct server *s, const char *user, struct tlog *log, int in_dir) {
+    struct server us = *s;
+    char dir[256];
+    if (user != NULL) us.user = user;
+    ftps_client *c = connect_login(&us);
+    if (c == NULL) return NULL;
+    if (in_dir) {
+        test_dir(dir, sizeof dir);
+        (void)ftps_client_mkdir(c, dir, strlen(dir)); /* another user of the test may have made it */
+        if (ftps_client_cwd(c, dir, strlen(dir)) != FTPS_RESULT_OK) {
+            fprintf(stderr, "    cwd %s: %s\n", dir, client_message(c));
+            ftps_client_free(c);
+            return NULL;
+        }
+    }
+    if (log != NULL && ftps_client_set_transcript(c, tlog_line, log) != FTPS_RESULT_OK) {
+        ftps_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* The client's counter `stat` (FTPS_SESSION_STAT_...), or UINT64_MAX. */
+static uint64_t stat_of(const ftps_client *c, uint32_t stat) {
+    uint64_t v = 0;
+    return ftps_client_session_stat(c, stat, &v) == FTPS_RESULT_OK ? v : UINT64_MAX;
+}
+
+/* Copies one of the last integrity facts (`which`: 'c' check, 'l' local, 'r' remote). */
+static ftps_result integrity_fact(const ftps_client *c, char which, char *buf, size_t len, size_t *n) {
+    return which == 'c' ? ftps_client_last_integrity_check(c, buf, len, n)
+           : which == 'l' ? ftps_client_last_integrity_local(c, buf, len, n)
+                          : ftps_client_last_integrity_remote(c, buf, len, n);
+}
+
+static int is_lower_hex(const char *s, size_t n) {
+    if (strlen(s) != n) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+    return 1;
+}
+
+/* Writes `size` bytes of a pattern (seeded) to a local file, 1 MiB at a time. */
+static int write_pattern_file(const char *path, uint64_t size, unsigned seed) {
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = malloc(CHUNK);
+    FILE *f = fopen(path, "wb");
+    int ok = buf != NULL && f != NULL;
+    for (uint64_t done = 0, i = 0; ok && done < size; i++) {
+        size_t n = size - done < CHUNK ? (size_t)(size - done) : CHUNK;
+        fill_pattern(buf, n, seed + (unsigned)i);
+        ok = fwrite(buf, 1, n, f) == n;
+        done += n;
+    }
+    if (f != NULL && fclose(f) != 0) ok = 0;
+    free(buf);
+    return ok;
+}
+
+/* 1 when two local files hold the same bytes (compared 1 MiB at a time). */
+static int same_files(const char *a, const char *b) {
+    enum { CHUNK = 1 << 20 };
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    unsigned char *ba = malloc(CHUNK), *bb = malloc(CHUNK);
+    int same = fa != NULL && fb != NULL && ba != NULL && bb != NULL;
+    while (same) {
+        size_t na = fread(ba, 1, CHUNK, fa), nb = fread(bb, 1, CHUNK, fb);
+        if (na != nb || memcmp(ba, bb, na) != 0) same = 0;
+        if (na < CHUNK) break;
+    }
+    if (fa != NULL) fclose(fa);
+    if (fb != NULL) fclose(fb);
+    free(ba);
+    free(bb);
+    return same;
+}
+
+/* The size of the big file of the G6 test: FTPS_C_G6_BIG_MIB MiB (default 1024; run.sh
+   gives 8 under ASan and valgrind). */
+static uint64_t g6_big_size(void) {
+    const char *v = env("FTPS_C_G6_BIG_MIB");
+    unsigned long mib = v != NULL ? strtoul(v, NULL, 10) : 1024;
+    if (mib == 0) mib = 1;
+    return (uint64_t)mib << 20;
+}
+
+/* The cut faults count file transfers over the whole server (all their sessions, the
+   ASan and the valgrind run): makes the next one an odd one, which is not cut. A
+   download of pub/data.bin (longer than the cut) with no resume shows where the count
+   is: cut, it was even; whole, it was odd, and one more transfer (hello.txt, shorter
+   than the cut) makes it even. */
+static int g6_align(const struct server *s) {
+    struct server us = *s;
+    struct membuf m = {0};
+    ftps_transfer_options once;
+    uint64_t bytes = 0;
+    us.user = "g6cut";
+    ftps_client *c = connect_login(&us);
+    CHECK(c != NULL);
+    CHECK_OK(c, ftps_transfer_options_init(&once, sizeof once));
+    once.resume_attempts = 0;
+    once.verify = FTPS_VERIFY_OFF;
+    ftps_result rc = ftps_client_download_cb_ex(c, g1_file, strlen(g1_file), 0, membuf_write, &m, &once, &bytes);
+    if (rc == FTPS_RESULT_OK) {
+        m.len = 0;
+        rc = ftps_client_download_cb_ex(c, "hello.txt", 9, 0, membuf_write, &m, &once, &bytes);
+        if (rc != FTPS_RESULT_OK) fprintf(stderr, "    align: hello.txt: %s\n", client_message(c));
+    } else {
+        rc = FTPS_RESULT_OK; /* the cut one */
+    }
+    free(m.data);
+    (void)ftps_client_quit(c);
+    ftps_client_free(c);
+    CHECK(rc == FTPS_RESULT_OK);
+    return PASS;
+}
+
+/* G5: a download is checked with the server's strongest hash (HASH SHA-512, selected
+   with OPTS HASH once per session); verify off (per call or in the configuration)
+   sends no HASH, and a per-call verify overrides the configuration's. */
+static int t_g5_download_is_verified_with_the_servers_hash(const struct server *s) {
+    struct tlog log = {0};
+    struct membuf m = {0};
+    char local[512], buf[256];
+    size_t n = 0;
+    uint64_t bytes = 0;
+    ftps_transfer_options o;
+    unsigned char *data = g1_contents();
+    ftps_client *c = g56_session(s, NULL, &log, 0);
+    CHECK(c != NULL && data != NULL);
+    CHECK_OK(c, ftps_client_feature(c, "HASH", buf, sizeof buf, &n));
+    CHECK(strstr(buf, "SHA-512") != NULL);
+    tmp_path(local, sizeof local, "data");
+    CHECK_OK(c, ftps_client_download_path(c, g1_file, strlen(g1_file), local, false, &bytes));
+    CHECK(bytes == G1_N && file_equals(local, data, G1_N));
+    IN_ORDER(&log, "> RETR pub/data.bin", "< 226", "> OPTS HASH SHA-512", "< 200", "> HASH pub/data.bin",
+             "< 213 SHA-512 0-1048576 ", "* verified: SHA-512 ");
+    CHECK(reply_code(c) == 213);
+    CHECK_RC(c, ftps_client_last_integrity_check(c, buf, sizeof buf, &n), FTPS_RESULT_NOT_AVAILABLE);
+    /* The algorithm stays selected: HASH alone the next time, also for a callback. */
+    tlog_clear(&log);
+    CHECK_OK(c, ftps_client_download_cb(c, g1_file, strlen(g1_file), 0, membuf_write, &m, &bytes));
+    CHECK(m.len == G1_N && memcmp(m.data, data, G1_N) == 0);
+    IN_ORDER(&log, "> RETR pub/data.bin", "> HASH pub/data.bin", "* verified: SHA-512 ");
+    CHECK(tlog_count(&log, "> OPTS HASH") == 0);
+    /* Per call: off. */
+    tlog_clear(&log);
+    m.len = 0;
+    CHECK_OK(c, ftps_transfer_options_init(&o, sizeof o));
+    o.verify = FTPS_VERIFY_OFF;
+    CHECK_OK(c, ftps_client_download_cb_ex(c, g1_file, strlen(g1_file), 0, membuf_write, &m, &o, &bytes));
+    CHECK(m.len == G1_N && tlog_count(&log, "> RETR ") == 1 && tlog_count(&log, "> HASH") == 0);
+    ftps_client_free(c);
+    /* In the configuration: off; per call: auto again. */
+    knob_verify = FTPS_VERIFY_OFF;
+    tlog_clear(&log);
+    c = g56_session(s, NULL, &log, 0);
+    CHECK(c != NULL);
+    CHECK_OK(c, ftps_client_download_path(c, g1_file, strlen(g1_file), local, false, &bytes));
+    CHECK(tlog_count(&log, "> RETR ") == 1 && tlog_count(&log, "> HASH") == 0);
+    o.verify = FTPS_VERIFY_AUTO;
+    CHECK_OK(c, ftps_client_download_path_ex(c, g1_file, strlen(g1_file), local, false, &o, &bytes));
+    CHECK(tlog_count(&log, "> HASH pub/data.bin") == 1 && file_equals(local, data, G1_N));
+    CHECK_OK(c, ftps_client_quit(c));
+    ftps_client_free(c);
+    unlink(local);
+    free(m.data);
+    free(data);
+    free(log.buf);
+    return PASS;
+}
+
+/* G5: a server whose hash disagrees: FTPS_RESULT_INTEGRITY with both SHA-512 values,
+   the local target untouched and no temporary file left; an atomic upload is not put
+   in place, and its temporary file is deleted. The session goes on. */
+static int t_g5_lying_hash_is_an_integrity_error_and_the_target_is_untouched(const struct server *s) {
+    enum { UP = 100 * 1000 + 1 };
+    static const unsigned char old[] = "the old target, which must survive\n";
+    struct tlog log = {0};
+    char dir[512], target[600], stray[256], check[16], local[256], remote[256], src[512];
+    size_t n = 0, nl = 0, nr = 0;
+    uint64_t bytes = 4242, size = 0;
+    bool fatal = true;
+    ftps_transfer_options o;
+    G56_NEED_FAULT_USERS();
+    ftps_client *c = g56_session(s, "g5lie", &log, 1);
+    CHECK(c != NULL && g1_local_dir(dir, sizeof dir));
+    snprintf(target, sizeof target, "%s/target.bin", dir);
+    CHECK(write_file(target, old, sizeof old - 1));
+    CHECK_RC(c, ftps_client_download_path(c, "/pub/data.bin", 13, target, false, &bytes), FTPS_RESULT_INTEGRITY);
+    CHECK(bytes == 4242);
+    CHECK(strstr(client_message(c), "integrity check failed for /pub/data.bin: SHA-512") != NULL);
+    CHECK_OK(c, ftps_client_last_error_is_fatal(c, &fatal));
+    CHECK(!fatal);
+    /* What was compared, with the usual buffer rules. */
+    CHECK_RC(c, ftps_client_last_integrity_check(c, NULL, 0, &n), FTPS_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == sizeof "SHA-512");
+    CHECK_RC(c, ftps_client_last_integrity_local(c, check, sizeof check, &n), FTPS_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 129);
+    for (int i = 0; i < 3; i++) {
+        char *out = i == 0 ? check : i == 1 ? local : remote;
+        size_t cap = i == 0 ? sizeof check : 256, *outn = i == 0 ? &n : i == 1 ? &nl : &nr;
+        CHECK_OK(c, integrity_fact(c, "clr"[i], out, cap, outn));
+    }
+    CHECK(strcmp(check, "SHA-512") == 0 && n == 7);
+    CHECK(nl == 128 && nr == 128 && is_lower_hex(local, 128) && is_lower_hex(remote, 128));
+    CHECK(strcmp(local, remote) != 0);
+    IN_ORDER(&log, "> RETR /pub/data.bin", "> HASH /pub/data.bin", "< 213 SHA-512 ");
+    /* The target is as it was, and nothing else is in its directory. */
+    CHECK(file_equals(target, old, sizeof old - 1));
+    CHECK(g1_dir_entries(dir, "target.bin", stray, sizeof stray) == 1 && stray[0] == '\0');
+    /* A successful call forgets the facts. */
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK_RC(c, ftps_client_last_integrity_check(c, check, sizeof check, &n), FTPS_RESULT_NOT_AVAILABLE);
+    /* An atomic upload that fails its check: deleted under its temporary name, the
+       target never appears. */
+    tmp_path(src, sizeof src, "src");
+    CHECK(write_pattern_file(src, UP, 11));
+    tlog_clear(&log);
+    CHECK_OK(c, ftps_transfer_options_init(&o, sizeof o));
+    o.atomic_upload = 1;
+    CHECK_RC(c, ftps_client_upload_path_ex(c, "lie.bin", 7, src, false, &o, &bytes), FTPS_RESULT_INTEGRITY);
+    CHECK(bytes == 4242);
+    IN_ORDER(&log, "> STOR .lie.bin.ftps-part.", "> HASH .lie.bin.ftps-part.", "> DELE .lie.bin.ftps-part.", "< 250");
+    CHECK(tlog_count(&log, "> RNFR") == 0 && tlog_count(&log, "> RNTO") == 0);
+    CHECK_RC(c, ftps_client_size(c, "lie.bin", 7, &size), FTPS_RESULT_REPLY);
+    CHECK_OK(c, ftps_client_left_behind_count(c, &n));
+    CHECK(n == 0);
+    unlink(src);
+    g1_remove_dir(dir);
+    close_session(c);
+    free(log.buf);
+    return PASS;
+}
+
+/* G5: verify required against a server without any hash (--no-hash --no-xsha):
+   FTPS_RESULT_INTEGRITY with "none" and empty values, before anything is transferred
+   (no data connection, no local file). verify auto falls back to SIZE. */
+static int t_g5_verify_required_without_a_server_hash_transfers_nothing(const struct server *s) {
+    static char host[64];
+    struct server nh = *s;
+    struct tlog log = {0};
+    struct membuf m = {0};
+    char target[512], buf[64];
+    size_t n = 7;
+    uint64_t bytes = 4242;
+    ftps_transfer_options o;
+    if (!host_port(env("FTPS_TESTSERVER_NOHASH_EXPLICIT"), host, sizeof host, &nh.port) ||
+        env("FTPS_TESTSERVER_NOHASH_CA") == NULL) {
+        fprintf(stderr, "    no ftps-testserver --no-hash --no-xsha (FTPS_TESTSERVER_NOHASH_EXPLICIT)\n");
+        return g1_required() ? FAIL : SKIP;
+    }
+    nh.name = "testserver-nohash";
+    nh.host = host;
+    nh.ca = env("FTPS_TESTSERVER_NOHASH_CA");
+    knob_verify = FTPS_VERIFY_REQUIRED;
+    ftps_client *c = g56_session(&nh, NULL, &log, 0);
+    CHECK(c != NULL);
+    CHECK_RC(c, ftps_client_feature(c, "HASH", buf, sizeof buf, &n), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(c, ftps_client_feature(c, "XSHA512", buf, sizeof buf, &n), FTPS_RESULT_NOT_AVAILABLE);
+    tmp_path(target, sizeof target, "target");
+    unlink(target);
+    tlog_clear(&log);
+    CHECK_RC(c, ftps_client_download_path(c, "hello.txt", 9, target, false, &bytes), FTPS_RESULT_INTEGRITY);
+    CHECK(strstr(client_message(c), "verify is required") != NULL);
+    CHECK_OK(c, ftps_client_last_integrity_check(c, buf, sizeof buf, &n));
+    CHECK(strcmp(buf, "none") == 0 && n == 4);
+    CHECK_OK(c, ftps_client_last_integrity_local(c, buf, sizeof buf, &n));
+    CHECK(n == 0 && buf[0] == '\0');
+    CHECK_OK(c, ftps_client_last_integrity_remote(c, buf, sizeof buf, &n));
+    CHECK(n == 0 && buf[0] == '\0');
+    CHECK(bytes == 4242 && access(target, F_OK) != 0);
+    if (tlog_count(&log, "> ") != 0) {
+        tlog_dump(&log);
+        FAILF("commands were sent for a transfer that cannot be verified");
+    }
+    /* An upload: no STOR either. */
+    CHECK(write_file(target, (const unsigned char *)"x", 1));
+    CHECK_RC(c, ftps_client_upload_path(c, "nohash.bin", 10, target, false, &bytes), FTPS_RESULT_INTEGRITY);
+    CHECK(tlog_count(&log, "> STOR") == 0 && tlog_count(&log, "> EPSV") == 0 && tlog_count(&log, "> PASV") == 0);
+    unlink(target);
+    /* verify auto for this call: the size is checked. */
+    CHECK_OK(c, ftps_transfer_options_init(&o, sizeof o));
+    o.verify = FTPS_VERIFY_AUTO;
+    CHECK_OK(c, ftps_client_download_cb_ex(c, "hello.txt", 9, 0, membuf_write, &m, &o, &bytes));
+    CHECK(bytes == 6 && m.len == 6 && memcmp(m.data, "hello\n", 6) == 0);
+    IN_ORDER(&log, "> RETR hello.txt", "> SIZE hello.txt", "< 213 6", "* verified: the server's size is 6 bytes");
+    ftps_client_free(c);
+    /* The configuration's auto, a call's required. */
+    knob_verify = -1;
+    c = g56_session(&nh, NULL, NULL, 0);
+    CHECK(c != NULL);
+    m.len = 0;
+    o.verify = FTPS_VERIFY_REQUIRED;
+    CHECK_RC(c, ftps_client_download_cb_ex(c, "hello.txt", 9, 0, membuf_write, &m, &o, &bytes), FTPS_RESULT_INTEGRITY);
+    CHECK(m.len == 0);
+    CHECK_OK(c, ftps_client_download_cb(c, "hello.txt", 9, 0, membuf_write, &m, &bytes));
+    CHECK(m.len == 6);
+    CHECK_OK(c, ftps_client_quit(c));
+    ftps_client_free(c);
+    free(m.data);
+    free(log.buf);
+    return PASS;
+}
+
+/* G5: an atomic upload goes to .NAME.ftps-part.RANDOM, is verified there and renamed
+   onto the target (per call, and from the configuration, for a path, an fd and a
+   callback); a per-call 0 writes the target directly. A server that will not rename
+   onto an existing file gets the target deleted first. */
+static int t_g5_atomic_upload_goes_through_a_temporary_name(const struct server *s) {
+    enum { N = 200 * 1024 + 5 };
+    struct tlog log = {0};
+    char src[512];
+    unsigned char *data = malloc(N), *back = NULL;
+    size_t got = 0, count = 9;
+    uint64_t bytes = 0;
+    ftps_transfer_options o;
+    ftps_listing *l = NULL;
+    G56_NEED_FAULT_USERS();
+    ftps_client *c = g56_session(s, NULL, &log, 1);
+    CHECK(c != NULL && data != NULL);
+    fill_pattern(data, N, 21);
+    tmp_path(src, sizeof src, "src");
+    CHECK(write_file(src, data, N));
+    CHECK_OK(c, ftps_transfer_options_init(&o, sizeof o));
+    o.atomic_upload = 1;
+    CHECK_OK(c, ftps_client_upload_path_ex(c, "atomic.bin", 10, src, false, &o, &bytes));
+    CHECK(bytes == N);
+    IN_ORDER(&log, "> STOR .atomic.bin.ftps-part.", "< 226", "> HASH .atomic.bin.ftps-part.",
+             "* verified: SHA-512", "> RNFR .atomic.bin.ftps-part.", "< 350", "> RNTO atomic.bin", "< 250");
+    CHECK(tlog_count(&log, "> STOR atomic.bin") == 0);
+    back = get_bytes(c, "atomic.bin", &got);
+    CHECK(back != NULL && got == N && memcmp(back, data, N) == 0);
+    free(back);
+    CHECK_OK(c, ftps_client_nlst(c, NULL, 0, &l));
+    for (size_t i = 0; i < ftps_listing_count(l); i++) {
+        const char *name;
+        size_t len;
+        CHECK_OK(c, ftps_listing_entry_name(l, i, &name, &len));
+        for (size_t k = 0; k + 10 <= len; k++) /* names are not NUL-terminated */
+            if (memcmp(name + k, ".ftps-part", 10) == 0) FAILF("left on the server: %.*s", (int)len, name);
+    }
+    ftps_listing_free(l);
+    ftps_client_free(c);
+
+    /* From the configuration: an fd upload onto the existing file. */
+    knob_atomic = 1;
+    tlog_clear(&log);
+    c = g56_session(s, NULL, &log, 1);
+    CHECK(c != NULL);
+    fill_pattern(data, N, 22);
+    CHECK(write_file(src, data, N));
+    int fd = open(src, O_RDONLY);
+    CHECK(fd >= 0);
+    ftps_result rc = ftps_client_upload_fd(c, "atomic.bin", 10, fd, 0, &bytes);
+    close(fd);
+    CHECK_OK(c, rc);
+    IN_ORDER(&log, "> STOR .atomic.bin.ftps-part.", "> RNFR .atomic.bin.ftps-part.", "> RNTO atomic.bin", "< 250");
+    back = get_bytes(c, "atomic.bin", &got);
+    CHECK(back != NULL && got == N && memcmp(back, data, N) == 0);
+    free(back);
+    /* A callback upload with atomic 0 for this call: straight to the target. */
+    struct source cb = {data, 1000, 0, 300, 0};
+    tlog_clear(&log);
+    o.atomic_upload = 0;
+    CHECK_OK(c, ftps_client_upload_cb_ex(c, "direct.bin", 10, 0, source_read, &cb, &o, &bytes));
+    CHECK(bytes == 1000 && tlog_count(&log, "> STOR direct.bin") == 1 && tlog_count(&log, "> RNFR") == 0);
+    ftps_client_free(c);
+
+    /* A server that refuses to rename onto an existing file (553): the target is
+       deleted, then the rename done again. */
+    knob_atomic = -1;
+    tlog_clear(&log);
+    c = g56_session(s, "g5norename", &log, 1);
+    CHECK(c != NULL);
+    fill_pattern(data, N, 23);
+    CHECK(write_file(src, data, N));
+    o.atomic_upload = 1;
+    CHECK_OK(c, ftps_client_upload_path_ex(c, "atomic.bin", 10, src, false, &o, &bytes));
+    IN_ORDER(&log, "> STOR .atomic.bin.ftps-part.", "> RNFR .atomic.bin.ftps-part.", "> RNTO atomic.bin", "< 553",
+             "> DELE atomic.bin", "< 250", "> RNFR .atomic.bin.ftps-part.", "> RNTO atomic.bin", "< 250");
+    back = get_bytes(c, "atomic.bin", &got);
+    CHECK(back != NULL && got == N && memcmp(back, data, N) == 0);
+    free(back);
+    CHECK_OK(c, ftps_client_left_behind_count(c, &count));
+    CHECK(count == 0);
+    unlink(src);
+    free(data);
+    close_session(c);
+    free(log.buf);
+    return PASS;
+}
+
+/* G5/G6: an atomic upload whose session is lost, with no resume: the temporary file
+   cannot be deleted and is listed by ftps_client_left_behind_*(), across a
+   reconnect and a new connection; it can then be deleted by that name. The reset
+   control connection is written to afterwards (close_notify): without libftps's
+   SIGPIPE guard this C program would be killed by SIGPIPE here. */
+static int t_g5_temporary_file_left_behind_when_the_session_is_lost(const struct server *s) {
+    enum { N = 1 << 20 };
+    static const char prefix[] = ".left.bin.ftps-part.";
+    struct tlog log = {0};
+    char src[512], name[128], pwd[512], dir[256];
+    size_t n = 0, count = 9;
+    uint64_t bytes = 4242;
+    bool fatal = false;
+    G56_NEED_FAULT_USERS();
+    knob_resume_attempts = 0;
+    knob_atomic = 1;
+    ftps_client *c = g56_session(s, "g5left", &log, 1);
+    CHECK(c != NULL);
+    tmp_path(src, sizeof src, "src");
+    CHECK(write_pattern_file(src, N, 31));
+    ftps_result rc = ftps_client_upload_path(c, "left.bin", 8, src, false, &bytes);
+    unlink(src);
+    if (rc == FTPS_RESULT_OK) FAILF("the upload survived drop-session-after");
+    CHECK(bytes == 4242);
+    CHECK_OK(c, ftps_client_last_error_is_fatal(c, &fatal));
+    if (!fatal) FAILF("%s (%s) is not fatal", ftps_result_str(rc), client_message(c));
+    CHECK_OK(c, ftps_client_left_behind_count(c, &count));
+    if (count != 1) {
+        tlog_dump(&log);
+        FAILF("left behind: %zu", count);
+    }
+    CHECK_RC(c, ftps_client_left_behind_path(c, 0, NULL, 0, &n), FTPS_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == sizeof prefix - 1 + 12 + 1);
+    CHECK_OK(c, ftps_client_left_behind_path(c, 0, name, sizeof name, &n));
+    CHECK(n == strlen(name) && strncmp(name, prefix, sizeof prefix - 1) == 0);
+    CHECK(is_lower_hex(name + sizeof prefix - 1, 12));
+    CHECK_RC(c, ftps_client_left_behind_path(c, 1, name, sizeof name, &count), FTPS_RESULT_INVALID_ARGUMENT);
+    /* Reconnect: logged in again, in the same directory, the list kept. */
+    CHECK_OK(c, ftps_client_reconnect(c));
+    CHECK(ftps_client_is_logged_in(c));
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RECONNECTS) == 1);
+    CHECK_OK(c, ftps_client_pwd(c, pwd, sizeof pwd, &n));
+    test_dir(dir, sizeof dir);
+    CHECK(strstr(pwd, dir) != NULL);
+    CHECK_OK(c, ftps_client_left_behind_count(c, &count));
+    CHECK(count == 1);
+    /* The server kept what it got under that name: delete it. */
+    CHECK_OK(c, ftps_client_delete(c, name, strlen(name)));
+    /* A new connection (not a reconnect) keeps the handle's list too. */
+    CHECK_OK(c, ftps_client_connect(c));
+    CHECK_OK(c, ftps_client_left_behind_count(c, &count));
+    CHECK(count == 1);
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RECONNECTS) == 0); /* a new session, new counters */
+    CHECK_OK(c, ftps_client_login(c, "g5left", s->pass));
+    close_session(c);
+    free(log.buf);
+    return PASS;
+}
+
+/* G6: with every second file transfer of the server cut (data connection reset after
+   300007 bytes, 426), a download, an atomic upload and a download of a big file
+   (FTPS_C_G6_BIG_MIB, default 1 GiB) all end byte-exact: the first is not cut, the
+   others resume (REST) on the same control connection; 2 resumes, no reconnect. */
+static int t_g6_cut_transfers_resume_byte_exact(const struct server *s) {
+    struct tlog log = {0};
+    char local[512], big[512], back[512];
+    uint64_t bytes = 0, size = 0, want = g6_big_size();
+    ftps_transfer_options o;
+    G56_NEED_FAULT_USERS();
+    if (g6_align(s) != PASS) return FAIL;
+    knob_backoff_ms = 10;
+    unsigned char *data = g1_contents();
+    ftps_client *c = g56_session(s, "g6cut", &log, 1);
+    CHECK(c != NULL && data != NULL);
+    tmp_path(local, sizeof local, "data");
+    tmp_path(big, sizeof big, "big");
+    tmp_path(back, sizeof back, "back");
+    /* 1: a transfer the server does not cut. */
+    CHECK_OK(c, ftps_client_download_path(c, "/pub/data.bin", 13, local, false, &bytes));
+    CHECK(bytes == G1_N && file_equals(local, data, G1_N));
+    unlink(local);
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RESUMES) == 0);
+    /* 2: an atomic upload, cut, resumed from what the server kept. */
+    CHECK(write_pattern_file(big, want, 41));
+    tlog_clear(&log);
+    CHECK_OK(c, ftps_transfer_options_init(&o, sizeof o));
+    o.atomic_upload = 1;
+    ftps_result rc = ftps_client_upload_path_ex(c, "big.bin", 7, big, false, &o, &bytes);
+    if (rc != FTPS_RESULT_OK) tlog_dump(&log);
+    CHECK_OK(c, rc);
+    CHECK(bytes == want);
+    IN_ORDER(&log, "> STOR .big.bin.ftps-part.", "< 426", "* ", "resuming after", "> SIZE .big.bin.ftps-part.",
+             "< 213 300007", "> REST 300007", "> STOR .big.bin.ftps-part.", "< 226", "> HASH .big.bin.ftps-part.",
+             "* verified: SHA-512", "> RNTO big.bin", "< 250");
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RESUMES) == 1);
+    CHECK_OK(c, ftps_client_size(c, "big.bin", 7, &size));
+    CHECK(size == want);
+    /* 3: the big file back through an fd, cut, resumed from the bytes written. */
+    tlog_clear(&log);
+    int fd = open(back, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(fd >= 0);
+    rc = ftps_client_download_fd(c, "big.bin", 7, fd, 0, &bytes);
+    close(fd);
+    if (rc != FTPS_RESULT_OK) tlog_dump(&log);
+    CHECK_OK(c, rc);
+    CHECK(bytes == want);
+    IN_ORDER(&log, "> RETR big.bin", "< 426", "resuming after", "> REST ", "> RETR big.bin", "< 226",
+             "> HASH big.bin", "* verified: SHA-512");
+    if (!same_files(big, back)) FAILF("%s and %s differ", big, back);
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RESUMES) == 2);
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RECONNECTS) == 0);
+    unlink(big);
+    unlink(back);
+    free(data);
+    close_session(c);
+    free(log.buf);
+    return PASS;
+}
+
+/* G6: with every second file transfer dropping the whole session (data and control
+   connection reset), a callback download and a path upload reconnect (same login,
+   same directory) and resume byte-exact; ftps_client_reconnect() counts too; a call
+   with resume_attempts 0 fails on the loss, and the next call reconnects first. */
+static int t_g6_lost_session_reconnects_and_resumes(const struct server *s) {
+    enum { UP = 1 << 20 };
+    struct tlog log = {0};
+    struct membuf m = {0};
+    char src[512], pwd[512], dir[256];
+    size_t n = 0;
+    uint64_t bytes = 0, size = 0;
+    bool fatal = false;
+    ftps_transfer_options o;
+    G56_NEED_FAULT_USERS();
+    if (g6_align(s) != PASS) return FAIL;
+    knob_backoff_ms = 10;
+    unsigned char *data = g1_contents();
+    ftps_client *c = g56_session(s, "g6drop", &log, 1);
+    CHECK(c != NULL && data != NULL);
+    /* 1: not dropped. */
+    CHECK_OK(c, ftps_client_download_cb(c, "/hello.txt", 10, 0, membuf_write, &m, &bytes));
+    CHECK(m.len == 6);
+    /* 2: dropped after 300007 bytes: reconnect, REST, the rest. */
+    m.len = 0;
+    tlog_clear(&log);
+    ftps_result rc = ftps_client_download_cb(c, "/pub/data.bin", 13, 0, membuf_write, &m, &bytes);
+    if (rc != FTPS_RESULT_OK) tlog_dump(&log);
+    CHECK_OK(c, rc);
+    CHECK(bytes == G1_N && m.len == G1_N && memcmp(m.data, data, G1_N) == 0);
+    IN_ORDER(&log, "> RETR /pub/data.bin", "resuming after", "> USER g6drop", "> CWD /", "* reconnected", "> REST ",
+             "> RETR /pub/data.bin",
+             "< 226", "> HASH /pub/data.bin", "* verified: SHA-512");
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RECONNECTS) == 1 && stat_of(c, FTPS_SESSION_STAT_RESUMES) == 1);
+    /* 3: an upload, dropped: reconnect, SIZE, REST + STOR of the rest. */
+    tmp_path(src, sizeof src, "src");
+    CHECK(write_pattern_file(src, UP, 51));
+    tlog_clear(&log);
+    rc = ftps_client_upload_path(c, "up.bin", 6, src, false, &bytes);
+    unlink(src);
+    if (rc != FTPS_RESULT_OK) tlog_dump(&log);
+    CHECK_OK(c, rc);
+    CHECK(bytes == UP);
+    IN_ORDER(&log, "> STOR up.bin", "* reconnected", "> SIZE up.bin", "> REST ", "> STOR up.bin", "< 226",
+             "> HASH up.bin", "* verified: SHA-512");
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RECONNECTS) == 2 && stat_of(c, FTPS_SESSION_STAT_RESUMES) == 2);
+    CHECK_OK(c, ftps_client_size(c, "up.bin", 6, &size));
+    CHECK(size == UP);
+    /* 4: asked for. */
+    CHECK_OK(c, ftps_client_reconnect(c));
+    CHECK(ftps_client_is_logged_in(c) && stat_of(c, FTPS_SESSION_STAT_RECONNECTS) == 3);
+    CHECK_OK(c, ftps_client_pwd(c, pwd, sizeof pwd, &n));
+    test_dir(dir, sizeof dir);
+    CHECK(strstr(pwd, dir) != NULL);
+    /* 5: no resume for this call: the loss is the result... */
+    m.len = 0;
+    CHECK_OK(c, ftps_transfer_options_init(&o, sizeof o));
+    o.resume_attempts = 0;
+    rc = ftps_client_download_cb_ex(c, "/pub/data.bin", 13, 0, membuf_write, &m, &o, &bytes);
+    /* The data connection's reset is what the call sees first: TRUNCATED (the core does
+       not say that the control connection went with it, so the fatal flag may be false). */
+    if (rc != FTPS_RESULT_TRUNCATED && rc != FTPS_RESULT_CONNECTION_LOST)
+        FAILF("the 6th transfer: %s (%s), want TRUNCATED or CONNECTION_LOST", ftps_result_str(rc), client_message(c));
+    CHECK_OK(c, ftps_client_last_error_is_fatal(c, &fatal));
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RESUMES) == 2);
+    /* ...and the next transfer call reconnects before it starts. */
+    m.len = 0;
+    CHECK_OK(c, ftps_client_download_cb(c, "/hello.txt", 10, 0, membuf_write, &m, &bytes));
+    CHECK(m.len == 6 && memcmp(m.data, "hello\n", 6) == 0);
+    CHECK(stat_of(c, FTPS_SESSION_STAT_RECONNECTS) == 4 && stat_of(c, FTPS_SESSION_STAT_RESUMES) == 2);
+    free(m.data);
+    free(data);
+    close_session(c);
+    free(log.buf);
+    return PASS;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The runner                                                               */
 /* ------------------------------------------------------------------------ */
 
@@ -2217,6 +3055,7 @@ static const struct test tests[] = {
     T(config_builder_rejects_bad_values, OFFLINE),
     T(calls_before_connect_fail_with_state, OFFLINE),
     T(connect_to_a_closed_port_is_a_connect_error, OFFLINE),
+    T(g5_transfer_options_are_checked_before_anything_is_sent, OFFLINE),
     T(login_and_tls_facts, ALL),
     T(upload_download_fd_roundtrip, ALL),
     T(upload_download_path_and_resume, ALL),
@@ -2248,6 +3087,13 @@ static const struct test tests[] = {
     T(g1_rst_is_never_success_with_a_short_file, TESTSERVER_EXPLICIT),
     T(g1_key_updates_during_a_download_are_byte_exact, TESTSERVER_EXPLICIT),
     T(g1_late_tickets_still_resume_the_next_data_connection, TESTSERVER_EXPLICIT),
+    T(g5_download_is_verified_with_the_servers_hash, TESTSERVER_EXPLICIT),
+    T(g5_lying_hash_is_an_integrity_error_and_the_target_is_untouched, TESTSERVER_EXPLICIT),
+    T(g5_verify_required_without_a_server_hash_transfers_nothing, TESTSERVER_EXPLICIT),
+    T(g5_atomic_upload_goes_through_a_temporary_name, TESTSERVER_EXPLICIT),
+    T(g5_temporary_file_left_behind_when_the_session_is_lost, TESTSERVER_EXPLICIT),
+    T(g6_cut_transfers_resume_byte_exact, TESTSERVER_EXPLICIT),
+    T(g6_lost_session_reconnects_and_resumes, TESTSERVER_EXPLICIT),
 };
 
 /* Splits "host:port". */
@@ -2339,6 +3185,7 @@ int main(int argc, char **argv) {
             }
             current_test = tc->name;
             current_server = sv ? sv->name : "offline";
+            knobs_reset();
             fflush(stdout);
             int r = tc->fn(sv);
             const char *label = r == PASS ? "ok" : r == SKIP ? "skip" : "not ok";

@@ -7,14 +7,16 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ftps_core::{Client, TransferOptions, UploadMode};
+use ftps_core::{Client, TransferOptions, UploadMode, Verify};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDateTime, PyList, PyString};
 
 use crate::callback::{Hook, PyReader, PyWriter};
+use crate::config::{parse, uint};
 use crate::errors::{Fail, exc, invalid};
 use crate::values::{
-    Entry, Reply, TimeTuple, TlsConnection, TlsInfo, datetime, decode, time_from_tuple,
+    Entry, Reply, SessionStats, TimeTuple, TlsConnection, TlsInfo, datetime, decode,
+    time_from_tuple,
 };
 
 /// A small number per OS thread, to recognise a call re-entering its own client
@@ -39,6 +41,8 @@ pub(crate) struct RawClient {
     mode: &'static str,
     /// The thread token of the call running now, 0 when idle.
     owner: AtomicU64,
+    /// The client's `left_behind` when it was closed, so that it can still be read.
+    left_at_close: Mutex<Vec<Vec<u8>>>,
 }
 
 type Result<T> = std::result::Result<T, Fail>;
@@ -51,6 +55,7 @@ impl RawClient {
             port,
             mode,
             owner: AtomicU64::new(0),
+            left_at_close: Mutex::new(Vec::new()),
         }
     }
 }
@@ -131,6 +136,24 @@ type CoreResult<T> = std::result::Result<T, ftps_core::Error>;
 
 /// Python file objects are called with 1 MiB at a time, not once per TLS record.
 const FILE_CHUNK: usize = 1 << 20;
+
+/// The per-call `verify` and `resume_attempts` of a convenience transfer; `None` is
+/// the session's (`ftps.connect`).
+fn per_call(
+    py: Python<'_>,
+    verify: Option<String>,
+    resume_attempts: Option<Bound<'_, PyAny>>,
+) -> PyResult<(Option<Verify>, Option<u32>)> {
+    let verify = match verify {
+        Some(v) => Some(parse::<Verify>(py, "verify", &v)?),
+        None => None,
+    };
+    let resume_attempts = match resume_attempts {
+        Some(n) => Some(uint::<u32>(py, "resume_attempts", &n)?),
+        None => None,
+    };
+    Ok((verify, resume_attempts))
+}
 
 fn upload_mode(how: &str, offset: u64) -> Result<UploadMode> {
     match how {
@@ -261,7 +284,14 @@ impl RawClient {
                 Err(p) => p.into_inner().take(),
             };
             match taken {
-                Some(c) => c.quit(),
+                Some(c) => {
+                    let left = c.left_behind().to_vec();
+                    match self.left_at_close.lock() {
+                        Ok(mut g) => *g = left,
+                        Err(p) => *p.into_inner() = left,
+                    }
+                    c.quit()
+                }
                 None => Ok(()),
             }
         });
@@ -291,6 +321,11 @@ impl RawClient {
                 .as_ref()
                 .map(|t| TlsInfo::from_core(t, c.last_data_tls(), &c.session_stats())))
         })
+    }
+
+    /// The counters of the session (TLS reuse, reconnects, resumes), also without TLS.
+    fn session_stats(&self, py: Python<'_>) -> PyResult<SessionStats> {
+        self.run(py, |c| Ok(SessionStats::from_core(&c.session_stats())))
     }
 
     /// TLS facts of the last data connection.
@@ -344,60 +379,84 @@ impl RawClient {
         Entry::from_core(py, &e)
     }
 
-    /// Downloads `remote` to the local file `local` (core `download_file`).
-    #[pyo3(signature = (remote, local, resume, progress))]
+    /// Downloads `remote` to the local file `local` (core `download_file_with`).
+    #[pyo3(signature = (remote, local, resume, verify, resume_attempts, progress))]
+    #[allow(clippy::too_many_arguments)]
     fn download_file(
         &self,
         py: Python<'_>,
         remote: Vec<u8>,
         local: PathBuf,
         resume: bool,
+        verify: Option<String>,
+        resume_attempts: Option<Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<u64> {
+        let (verify, resume_attempts) = per_call(py, verify, resume_attempts)?;
         self.transfer(py, progress, |c, hook| {
             let mut tick = |d, t| hook.tick(d, t);
-            (
-                c.download_file(&remote, &local, resume, Some(&mut tick)),
-                None,
-            )
+            let mut opts = TransferOptions {
+                resume,
+                verify,
+                resume_attempts,
+                progress: Some(&mut tick),
+                ..Default::default()
+            };
+            (c.download_file_with(&remote, &local, &mut opts), None)
         })
     }
 
-    /// Uploads the local file `local` to `remote` (core `upload_file`).
-    #[pyo3(signature = (local, remote, resume, progress))]
+    /// Uploads the local file `local` to `remote` (core `upload_file_with`).
+    #[pyo3(signature = (local, remote, resume, verify, atomic, resume_attempts, progress))]
+    #[allow(clippy::too_many_arguments)]
     fn upload_file(
         &self,
         py: Python<'_>,
         local: PathBuf,
         remote: Vec<u8>,
         resume: bool,
+        verify: Option<String>,
+        atomic: Option<bool>,
+        resume_attempts: Option<Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<u64> {
+        let (verify, resume_attempts) = per_call(py, verify, resume_attempts)?;
         self.transfer(py, progress, |c, hook| {
             let mut tick = |d, t| hook.tick(d, t);
-            (
-                c.upload_file(&local, &remote, resume, Some(&mut tick)),
-                None,
-            )
+            let mut opts = TransferOptions {
+                resume,
+                verify,
+                atomic,
+                resume_attempts,
+                progress: Some(&mut tick),
+                ..Default::default()
+            };
+            (c.upload_file_with(&local, &remote, &mut opts), None)
         })
     }
 
     /// Downloads `remote` from `offset` on into a Python binary file object.
-    #[pyo3(signature = (remote, writer, offset, progress))]
+    #[pyo3(signature = (remote, writer, offset, verify, resume_attempts, progress))]
+    #[allow(clippy::too_many_arguments)]
     fn download_to(
         &self,
         py: Python<'_>,
         remote: Vec<u8>,
         writer: Py<PyAny>,
         offset: u64,
+        verify: Option<String>,
+        resume_attempts: Option<Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<u64> {
+        let (verify, resume_attempts) = per_call(py, verify, resume_attempts)?;
         self.transfer(py, progress, |c, hook| {
             let mut out = BufWriter::with_capacity(FILE_CHUNK, PyWriter::new(writer));
             let r = {
                 let mut tick = |d, t| hook.tick(d, t);
                 let mut opts = TransferOptions {
                     offset,
+                    verify,
+                    resume_attempts,
                     progress: Some(&mut tick),
                     ..Default::default()
                 };
@@ -418,21 +477,29 @@ impl RawClient {
     }
 
     /// Uploads what a Python binary file object yields to `remote`.
-    #[pyo3(signature = (reader, remote, offset, progress))]
+    #[pyo3(signature = (reader, remote, offset, verify, atomic, resume_attempts, progress))]
+    #[allow(clippy::too_many_arguments)]
     fn upload_from(
         &self,
         py: Python<'_>,
         reader: Py<PyAny>,
         remote: Vec<u8>,
         offset: u64,
+        verify: Option<String>,
+        atomic: Option<bool>,
+        resume_attempts: Option<Bound<'_, PyAny>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<u64> {
+        let (verify, resume_attempts) = per_call(py, verify, resume_attempts)?;
         self.transfer(py, progress, |c, hook| {
             let mut input = BufReader::with_capacity(FILE_CHUNK, PyReader::new(reader));
             let r = {
                 let mut tick = |d, t| hook.tick(d, t);
                 let mut opts = TransferOptions {
                     offset,
+                    verify,
+                    atomic,
+                    resume_attempts,
                     progress: Some(&mut tick),
                     ..Default::default()
                 };
@@ -440,6 +507,31 @@ impl RawClient {
             };
             (r, input.into_inner().error.take())
         })
+    }
+
+    /// A new control connection with the same configuration and login, back in the
+    /// current directory (core `reconnect`).
+    fn reconnect(&self, py: Python<'_>) -> PyResult<()> {
+        self.run(py, |c| Ok(c.reconnect()?))
+    }
+
+    /// Remote temporary files of failed atomic uploads that could not be deleted
+    /// (decoded as `ftps.Entry.name` is); after `quit`, those of the closed session.
+    #[getter]
+    fn left_behind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let names = match self.run(py, |c| Ok(c.left_behind().to_vec())) {
+            Ok(names) => names,
+            Err(_) if self.closed() => match self.left_at_close.lock() {
+                Ok(g) => g.clone(),
+                Err(p) => p.into_inner().clone(),
+            },
+            Err(e) => return Err(e),
+        };
+        let out = PyList::empty(py);
+        for n in &names {
+            out.append(decode(py, n)?)?;
+        }
+        Ok(out)
     }
 
     /// Opens a download stream (RETR, REST when `offset` > 0).

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ftps_core::{
-    AuthCommand, Client, Config, DataConnectionMode, DataProtection, Mode, TlsVersion, TransferType,
+    AuthCommand, Client, Config, DataConnectionMode, DataProtection, Direction, Mode, TlsVersion,
+    Transcript, TransferType, Verify,
 };
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
@@ -18,6 +19,7 @@ use pyo3::types::{PyBytes, PyString};
 
 use crate::client::RawClient;
 use crate::errors::{core_error, invalid};
+use crate::values::decode;
 
 /// Seconds as a float to a `Duration`: only the conversion (NaN, negative, too
 /// large); whether the value can work is the core's rule (`ConfigBuilder::check`).
@@ -36,12 +38,13 @@ fn keyword(option: &'static str) -> &'static str {
     match option {
         "data_idle_timeout" => "data_timeout",
         "client_key" => "client_cert",
+        "atomic_uploads" => "atomic",
         other => other,
     }
 }
 
 /// A name the core parses (`FromStr`), with the error naming the keyword argument.
-fn parse<T: std::str::FromStr<Err = ftps_core::Error>>(
+pub(crate) fn parse<T: std::str::FromStr<Err = ftps_core::Error>>(
     py: Python<'_>,
     what: &str,
     v: &str,
@@ -56,7 +59,7 @@ fn parse<T: std::str::FromStr<Err = ftps_core::Error>>(
 
 /// An integer for an unsigned Rust type: out of range is an `InvalidArgumentError`
 /// naming the argument (not an `OverflowError`); not an `int` is a `TypeError`.
-fn uint<T>(py: Python<'_>, what: &str, v: &Bound<'_, PyAny>) -> PyResult<T>
+pub(crate) fn uint<T>(py: Python<'_>, what: &str, v: &Bound<'_, PyAny>) -> PyResult<T>
 where
     T: for<'a, 'py> FromPyObject<'a, 'py, Error = PyErr>,
 {
@@ -108,7 +111,7 @@ pub(crate) enum Pem {
     reply_timeout, data_connect_timeout, data_timeout, min_tls, max_tls, passive,
     active_bind, insecure_trust_pasv_address, insecure_clear_data, ascii, utf8, buffer_size,
     danger_accept_invalid_certs, alpn, auth_ssl, tcp_keepalive, tcp_nodelay,
-    tls_records_in_place
+    tls_records_in_place, verify, atomic, resume_attempts, resume_backoff, transcript
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn connect(
@@ -146,6 +149,11 @@ pub(crate) fn connect(
     tcp_keepalive: Option<f64>,
     tcp_nodelay: bool,
     tls_records_in_place: bool,
+    verify: String,
+    atomic: bool,
+    resume_attempts: Bound<'_, PyAny>,
+    resume_backoff: f64,
+    transcript: Option<Py<PyAny>>,
 ) -> PyResult<RawClient> {
     if password.is_some() && user.is_none() {
         return Err(invalid(py, "password", "password given without user"));
@@ -227,6 +235,20 @@ pub(crate) fn connect(
     b = b.tcp_nodelay(tcp_nodelay);
     // `tls_records_in_place` has no effect any more (kept for compatibility).
     let _ = tls_records_in_place;
+    b = b.verify(parse::<Verify>(py, "verify", &verify)?);
+    b = b.atomic_uploads(atomic);
+    b = b.resume_attempts(uint(py, "resume_attempts", &resume_attempts)?);
+    b = b.resume_backoff(seconds(py, "resume_backoff", resume_backoff)?);
+    let transcript = match transcript {
+        Some(cb) if cb.bind(py).is_callable() => Some(python_transcript(cb)),
+        Some(cb) => {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "transcript must be callable, not {}",
+                cb.bind(py).get_type().name()?
+            )));
+        }
+        None => None,
+    };
     let config = b.build().map_err(|e| match e {
         // The core names its own options; say the keyword argument the caller used.
         ftps_core::Error::InvalidArgument { what, reason } => {
@@ -238,7 +260,7 @@ pub(crate) fn connect(
 
     let client = py
         .detach(|| {
-            let mut client = Client::connect(&config)?;
+            let mut client = Client::connect_with_transcript(&config, transcript)?;
             if let Some(user) = &user {
                 let password = password.as_deref().unwrap_or("");
                 if let Err(e) = client.login_with_account(user, password, account.as_deref()) {
@@ -250,4 +272,25 @@ pub(crate) fn connect(
         })
         .map_err(|e| core_error(py, e))?;
     Ok(RawClient::new(client, config.port(), config.mode().name()))
+}
+
+/// A Python callable as the core's transcript callback: `transcript(direction, line)`,
+/// `direction` one of `"sent"`, `"received"`, `"info"`, `line` decoded as names are
+/// (UTF-8, `surrogateescape`). It runs with the interpreter taken back, inside the call
+/// that produced the line; an exception it raises cannot stop that call, so it goes to
+/// `sys.unraisablehook` (printed by default).
+fn python_transcript(cb: Py<PyAny>) -> Transcript {
+    Box::new(move |direction, line| {
+        let direction = match direction {
+            Direction::Sent => "sent",
+            Direction::Received => "received",
+            Direction::Info => "info",
+        };
+        Python::attach(|py| {
+            let r = decode(py, line).and_then(|line| cb.call1(py, (direction, line)));
+            if let Err(e) = r {
+                e.write_unraisable(py, Some(cb.bind(py)));
+            }
+        });
+    })
 }

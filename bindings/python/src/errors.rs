@@ -33,6 +33,7 @@ pub(crate) mod exc {
     import_exception!(ftps._errors, LoginError);
     import_exception!(ftps._errors, ProtocolError);
     import_exception!(ftps._errors, TruncatedError);
+    import_exception!(ftps._errors, IntegrityError);
     import_exception!(ftps._errors, CancelledError);
     import_exception!(ftps._errors, StateError);
 }
@@ -162,6 +163,16 @@ fn build(py: Python<'_>, e: &CoreError) -> PyResult<PyErr> {
         } => Made::new::<exc::TruncatedError>(py, &msg, fatal)?
             .set("received", received)?
             .set("expected", expected)?,
+        E::Integrity {
+            path,
+            check,
+            local,
+            remote,
+        } => Made::new::<exc::IntegrityError>(py, &msg, fatal)?
+            .set("path", path)?
+            .set("check", *check)?
+            .set("local", local)?
+            .set("remote", remote)?,
         E::Cancelled => Made::new::<exc::CancelledError>(py, &msg, fatal)?,
         E::State(_) => Made::new::<exc::StateError>(py, &msg, fatal)?,
         _ => Made::new::<exc::Error>(py, &msg, fatal)?,

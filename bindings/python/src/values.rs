@@ -457,7 +457,7 @@ impl TlsConnection {
     }
 }
 
-/// Counters of the TLS session reuse of one client.
+/// Counters of one client: TLS session reuse, reconnects and automatic resumes.
 #[pyclass(frozen, eq, hash, from_py_object, module = "ftps")]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct SessionStats {
@@ -479,6 +479,14 @@ pub(crate) struct SessionStats {
     /// Transfers retried once with a fresh ticket after a refused full handshake.
     #[pyo3(get)]
     retried: u64,
+    /// Times the client reconnected (:meth:`ftps.Client.reconnect`, or a convenience
+    /// transfer after a lost connection); the counters above are of the current
+    /// control connection.
+    #[pyo3(get)]
+    reconnects: u64,
+    /// Automatic resumes of interrupted transfers (each one a new attempt).
+    #[pyo3(get)]
+    resumes: u64,
 }
 
 impl SessionStats {
@@ -490,10 +498,12 @@ impl SessionStats {
             data_full: s.data_full,
             tickets_exhausted: s.tickets_exhausted,
             retried: s.retried,
+            reconnects: s.reconnects,
+            resumes: s.resumes,
         }
     }
 
-    fn fields(&self) -> (u64, u64, u64, u64, u64, u64) {
+    fn fields(&self) -> (u64, u64, u64, u64, u64, u64, u64, u64) {
         (
             self.control_tickets,
             self.data_tickets,
@@ -501,13 +511,21 @@ impl SessionStats {
             self.data_full,
             self.tickets_exhausted,
             self.retried,
+            self.reconnects,
+            self.resumes,
         )
     }
 }
 
 #[pymethods]
 impl SessionStats {
+    // `reconnects` and `resumes` are optional (0), for code written before they came.
     #[new]
+    #[pyo3(signature = (
+        control_tickets, data_tickets, data_resumed, data_full, tickets_exhausted, retried,
+        reconnects=0, resumes=0
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         control_tickets: u64,
         data_tickets: u64,
@@ -515,6 +533,8 @@ impl SessionStats {
         data_full: u64,
         tickets_exhausted: u64,
         retried: u64,
+        reconnects: u64,
+        resumes: u64,
     ) -> SessionStats {
         SessionStats {
             control_tickets,
@@ -523,26 +543,33 @@ impl SessionStats {
             data_full,
             tickets_exhausted,
             retried,
+            reconnects,
+            resumes,
         }
     }
 
     fn __repr__(&self) -> String {
         format!(
             "SessionStats(control_tickets={}, data_tickets={}, data_resumed={}, data_full={}, \
-             tickets_exhausted={}, retried={})",
+             tickets_exhausted={}, retried={}, reconnects={}, resumes={})",
             self.control_tickets,
             self.data_tickets,
             self.data_resumed,
             self.data_full,
             self.tickets_exhausted,
-            self.retried
+            self.retried,
+            self.reconnects,
+            self.resumes
         )
     }
 
     /// The fields in constructor order, for positional `case` patterns (as the
     /// dataclasses of ftps 0.1 had).
     #[classattr]
+    #[allow(clippy::type_complexity)]
     fn __match_args__() -> (
+        &'static str,
+        &'static str,
         &'static str,
         &'static str,
         &'static str,
@@ -557,6 +584,8 @@ impl SessionStats {
             "data_full",
             "tickets_exhausted",
             "retried",
+            "reconnects",
+            "resumes",
         )
     }
 
@@ -565,7 +594,7 @@ impl SessionStats {
         reduce(slf.as_any())
     }
 
-    fn __getnewargs__(&self) -> (u64, u64, u64, u64, u64, u64) {
+    fn __getnewargs__(&self) -> (u64, u64, u64, u64, u64, u64, u64, u64) {
         self.fields()
     }
 }

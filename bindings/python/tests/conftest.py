@@ -16,6 +16,7 @@ Which tests are part of a run (the selection is explicit, never a skip):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -193,9 +194,7 @@ def server(request: pytest.FixtureRequest, servers_env: Dict[str, str]) -> Serve
     return _server(servers_env, request.param)
 
 
-@pytest.fixture(scope="session")
-def testserver_info() -> Iterator[Dict[str, Any]]:
-    """Runs the project's ftps-testserver (in-memory tree, session reuse required, MLSD)."""
+def _testserver_exe() -> Path:
     exe = os.environ.get("FTPS_TESTSERVER")
     candidates = [Path(exe)] if exe else []
     target = Path(os.environ.get("FTPS_ROOT_TARGET_DIR", REPO / "target"))
@@ -204,16 +203,36 @@ def testserver_info() -> Iterator[Dict[str, Any]]:
     if found is None:
         _missing("ftps-testserver not built: cargo build -p ftps-testserver")
     assert found is not None
-    proc = subprocess.Popen([str(found), "--quiet"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return found
+
+
+@contextlib.contextmanager
+def run_testserver(*args: str) -> Iterator[Dict[str, Any]]:
+    """Runs the project's ftps-testserver with ``args`` (e.g. ``--fault-user``,
+    ``--no-hash``, ``--root``) until the block ends; yields its JSON line."""
+    proc = subprocess.Popen(
+        [str(_testserver_exe()), "--quiet", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stdin is not None
     try:
-        yield json.loads(proc.stdout.readline())
+        line = proc.stdout.readline()
+        if not line:
+            pytest.fail(f"ftps-testserver {' '.join(args)} did not start (exit {proc.wait(timeout=10)})")
+        yield json.loads(line)
     finally:
         proc.stdin.close()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def testserver_info() -> Iterator[Dict[str, Any]]:
+    """Runs the project's ftps-testserver (in-memory tree, session reuse required, MLSD)."""
+    with run_testserver() as info:
+        yield info
 
 
 @pytest.fixture(params=["implicit", "explicit"])
@@ -295,13 +314,16 @@ def fake(servers_env: Dict[str, str]) -> Iterator[Callable[..., Any]]:
 
 
 def fake_connect(s: Any, servers_env: Dict[str, str], **kw: Any) -> ftps.Client:
-    """A logged-in client of the scripted server ``s``."""
+    """A logged-in client of the scripted server ``s``. Each test there checks how one
+    attempt ends, so automatic resume is off (``resume_attempts=0``; it is tested in
+    test_integrity.py against the ftps-testserver)."""
     opts: Dict[str, Any] = dict(
         mode="implicit" if s.implicit else "explicit",
         user="u",
         password="p",
         ca_file=servers_env["FTPS_TEST_CA"],
         timeout=5,
+        resume_attempts=0,
     )
     opts.update(kw)
     return ftps.connect("127.0.0.1", s.port, **opts)

@@ -23,6 +23,7 @@ from ._errors import (
     ConnectError,
     ConnectionLostError,
     Error,
+    IntegrityError,
     InvalidArgumentError,
     LocalFileError,
     LoginError,
@@ -70,6 +71,7 @@ __all__ = [
     "LoginError",
     "ProtocolError",
     "TruncatedError",
+    "IntegrityError",
     "CancelledError",
     "StateError",
 ]

@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, List, Literal, Optional, Pr
 
 from . import _ftps
 from ._errors import Error, InvalidArgumentError
-from ._ftps import Entry, Reply, TLSInfo
+from ._ftps import Entry, Reply, SessionStats, TLSInfo
 
 if TYPE_CHECKING:
     from ._io import RemoteReader, RemoteWriter
@@ -18,6 +18,7 @@ __all__ = ["Client", "connect"]
 StrPath = Union[str, "os.PathLike[str]"]
 RemotePath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 Progress = Callable[[int, Optional[int]], object]
+TranscriptCallback = Callable[[str, str], object]
 
 
 class Writable(Protocol):
@@ -197,6 +198,30 @@ class Client:
         (``.stats``). ``None`` for plain FTP."""
         return self._raw.tls_info()
 
+    @property
+    def session_stats(self) -> SessionStats:
+        """The counters of the session: TLS session reuse (as in ``tls_info.stats``),
+        and, also for plain FTP, ``reconnects`` and automatic ``resumes``."""
+        return self._raw.session_stats()
+
+    def reconnect(self) -> None:
+        """Opens a new control connection with the same options, logs in again as
+        the last login did and goes back to the current directory, then closes the
+        old connection. :meth:`download` and :meth:`upload` do this themselves after
+        a lost connection (``resume_attempts`` of :func:`ftps.connect`).
+
+        Raises :class:`ftps.StateError` when the client never logged in or is closed.
+        """
+        self._raw.reconnect()
+
+    @property
+    def left_behind(self) -> List[str]:
+        """Remote temporary files (``.NAME.ftps-part.*``) of failed atomic uploads
+        that could not be deleted, because the connection was gone and no new one
+        could be made. Names decode as :attr:`ftps.Entry.name` does. Still readable
+        after :meth:`close`."""
+        return self._raw.left_behind
+
     # -- directories and files -----------------------------------------------
 
     def pwd(self) -> str:
@@ -284,22 +309,35 @@ class Client:
         resume: bool = False,
         offset: int = 0,
         progress: Optional[Progress] = None,
+        verify: Optional[Literal["auto", "required", "off"]] = None,
+        resume_attempts: Optional[int] = None,
     ) -> int:
         """Downloads ``remote`` to ``local`` and returns the number of bytes received.
 
         ``local`` is a path or a binary file object with ``write()``. To a path the
         data first goes to a temporary file that replaces ``local`` only once the
-        transfer succeeded; ``resume=True`` instead continues an existing ``local``
-        from its length (``REST``). For a file object, ``offset`` skips that much of
-        the remote file. ``resume=True`` keeps what arrived when the transfer fails
-        (``local`` is then a longer partial file, and the next ``resume=True`` goes
-        on from its end).
+        transfer succeeded and was verified; ``resume=True`` instead continues an
+        existing ``local`` from its length (``REST``). For a file object, ``offset``
+        skips that much of the remote file. ``resume=True`` keeps what arrived when
+        the transfer fails (``local`` is then a longer partial file, and the next
+        ``resume=True`` goes on from its end).
 
         A download is complete only when every byte is certain to have come: a TLS
         close_notify with no fewer bytes than the known size, or, when the data
         connection just ends, a byte count that proves it (the ``150`` reply's count,
         or ``SIZE`` minus the offset; from an offset the size is asked first).
         Otherwise it raises :class:`ftps.TruncatedError`.
+
+        Then the file is verified as ``verify`` says (``None``: the session's, see
+        :func:`ftps.connect`): ``"auto"`` compares the server's strongest hash
+        (``HASH``, else ``XSHA512``/``XSHA256``/``XSHA1``) with that of the bytes
+        received, or its ``SIZE`` when it offers no hash; ``"required"`` insists on a
+        hash (without one the call fails before transferring); ``"off"`` checks
+        nothing more. A mismatch raises :class:`ftps.IntegrityError`.
+
+        A lost connection, a data-connection timeout, a short transfer or a
+        ``421``/``425``/``426`` reconnects when needed and goes on from the bytes
+        already received, up to ``resume_attempts`` times (``None``: the session's).
 
         ``progress(done, total)`` is called with the bytes so far and the total
         when known, every 1 MiB or 0.1 s and once at the end; returning ``False``
@@ -308,13 +346,14 @@ class Client:
         stays usable.
         """
         r = _remote(remote)
+        attempts = None if resume_attempts is None else _uint(resume_attempts, "resume_attempts")
         if hasattr(local, "write"):
             if resume:
                 raise InvalidArgumentError("resume= needs a local path; pass offset= with a file object")
-            return self._raw.download_to(r, local, _uint(offset, "offset"), progress)
+            return self._raw.download_to(r, local, _uint(offset, "offset"), verify, attempts, progress)
         if offset:
             raise InvalidArgumentError("offset= is for file objects; use resume=True with a path")
-        return self._raw.download_file(r, _local(local), resume, progress)
+        return self._raw.download_file(r, _local(local), resume, verify, attempts, progress)
 
     def upload(
         self,
@@ -324,6 +363,9 @@ class Client:
         resume: bool = False,
         offset: int = 0,
         progress: Optional[Progress] = None,
+        verify: Optional[Literal["auto", "required", "off"]] = None,
+        atomic: Optional[bool] = None,
+        resume_attempts: Optional[int] = None,
     ) -> int:
         """Uploads ``local`` to ``remote`` and returns the number of bytes sent.
 
@@ -332,15 +374,32 @@ class Client:
         the rest written from there on. With a file object, ``offset`` > 0 writes
         the remote file from that offset on (``REST`` + ``STOR``); the file object
         must already be at the matching position. ``progress`` as in :meth:`download`.
+
+        ``atomic=True`` (``None``: the session's) uploads to a temporary name in the
+        same directory, ``.NAME.ftps-part.RANDOM``, verifies it there and only then
+        renames it onto ``remote`` (``RNFR``/``RNTO``), so that nobody sees a partial
+        file under the name; a failure deletes the temporary file (see
+        :attr:`left_behind`). It cannot be combined with ``resume=True`` or an
+        ``offset``, which continue the file under its own name.
+
+        ``verify`` as in :meth:`download`. From a path, a lost connection is resumed
+        as in :meth:`download` (``REST`` + ``STOR`` from what the server kept, when it
+        offers ``REST STREAM``); a file object cannot be read again, so its upload is
+        not resumed.
         """
         r = _remote(remote)
+        attempts = None if resume_attempts is None else _uint(resume_attempts, "resume_attempts")
+        if atomic and (resume or offset):
+            err = InvalidArgumentError("atomic=True cannot be combined with resume= or offset=")
+            err.argument = "atomic"
+            raise err
         if hasattr(local, "read"):
             if resume:
                 raise InvalidArgumentError("resume= needs a local path; pass offset= with a file object")
-            return self._raw.upload_from(local, r, _uint(offset, "offset"), progress)
+            return self._raw.upload_from(local, r, _uint(offset, "offset"), verify, atomic, attempts, progress)
         if offset:
             raise InvalidArgumentError("offset= is for file objects; use resume=True with a path")
-        return self._raw.upload_file(_local(local), r, resume, progress)
+        return self._raw.upload_file(_local(local), r, resume, verify, atomic, attempts, progress)
 
     @overload
     def open(
@@ -434,9 +493,14 @@ class Client:
     ) -> str:
         """ftplib-compatible download: ``retrbinary("RETR name", callback)`` calls
         ``callback(chunk)`` for each chunk. ``blocksize`` is accepted and ignored
-        (chunks are ~256 KiB). Returns the final reply as text."""
+        (chunks are ~256 KiB). Returns the transfer's final reply as text; so, as in
+        ftplib, no check follows the transfer (``verify`` does not apply; use
+        :meth:`download` for that), while a lost connection is resumed as in
+        :meth:`download`."""
         _, path = _ftplib_path(cmd, ("RETR",))
-        self._raw.download_to(_remote(path), _CallbackWriter(callback), _uint(int(rest or 0), "rest"), None)
+        self._raw.download_to(
+            _remote(path), _CallbackWriter(callback), _uint(int(rest or 0), "rest"), "off", None, None
+        )
         reply = self.last_reply
         return "" if reply is None else str(reply)
 
@@ -449,7 +513,9 @@ class Client:
         rest: Optional[int] = None,
     ) -> str:
         """ftplib-compatible upload: ``storbinary("STOR name", fp)`` (or
-        ``"APPE name"``) sends what ``fp.read()`` yields. Returns the final reply."""
+        ``"APPE name"``) sends what ``fp.read()`` yields. Returns the transfer's final
+        reply; as in ftplib, no check follows (``verify`` and ``atomic`` do not apply;
+        use :meth:`upload` for them)."""
         verb, path = _ftplib_path(cmd, ("STOR", "APPE"))
         reader = _CallbackReader(fp, callback)
         if verb == "APPE":
@@ -460,7 +526,7 @@ class Client:
                         break
                     out.write(data)
         else:
-            self._raw.upload_from(reader, _remote(path), _uint(int(rest or 0), "rest"), None)
+            self._raw.upload_from(reader, _remote(path), _uint(int(rest or 0), "rest"), "off", False, None, None)
         reply = self.last_reply
         return "" if reply is None else str(reply)
 
@@ -500,6 +566,11 @@ def connect(
     tcp_keepalive: Optional[float] = 60.0,
     tcp_nodelay: bool = True,
     tls_records_in_place: bool = True,
+    verify: Literal["auto", "required", "off"] = "auto",
+    atomic: bool = False,
+    resume_attempts: int = 3,
+    resume_backoff: float = 1.0,
+    transcript: Optional[TranscriptCallback] = None,
 ) -> Client:
     """Connects to an FTPS server and, when ``user`` is given, logs in.
 
@@ -545,6 +616,23 @@ def connect(
             compatibility with earlier versions. Data connections always run on
             rustls's own record layer, so a TLS 1.3 ``KeyUpdate`` and uploads of
             any size work either way.
+        verify: how :meth:`Client.download` and :meth:`Client.upload` check each
+            transfer: ``"auto"`` (the server's hash, else its ``SIZE``),
+            ``"required"`` (a hash, or the call fails before transferring) or
+            ``"off"``; a call's ``verify=`` overrides it.
+        atomic: uploads go to a temporary name first and are renamed onto the target
+            once verified (default off: it needs the right to rename and delete,
+            which upload-only accounts often lack); a call's ``atomic=`` overrides it.
+        resume_attempts: how many times a transfer that a lost connection
+            interrupted reconnects and resumes (default 3; 0 for never).
+        resume_backoff: the wait before the first resume, in seconds (default 1); it
+            doubles with each further attempt, up to 30 s.
+        transcript: ``transcript(direction, line)`` sees every line of the control
+            connection as it goes: ``direction`` is ``"sent"`` (passwords masked),
+            ``"received"`` or ``"info"`` (notes of the client, e.g. a verification
+            or a resume). It runs inside the call that made the line; it cannot use
+            the client, and what it raises is reported through
+            :func:`sys.unraisablehook`, never stopping the call.
     """
     # Every argument goes to the native connect as it is: it converts and checks them,
     # connects and logs in. The options are named here, in the Args above and in

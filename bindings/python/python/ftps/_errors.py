@@ -39,6 +39,7 @@ __all__ = [
     "LoginError",
     "ProtocolError",
     "TruncatedError",
+    "IntegrityError",
     "CancelledError",
     "StateError",
 ]
@@ -197,6 +198,28 @@ class TruncatedError(Error):
 
     received: int = 0
     expected: Optional[int] = None
+
+
+class IntegrityError(Error):
+    """A transferred file is not what the server holds: the server's hash of it
+    (``HASH``, ``XSHA512``...) or its ``SIZE`` differs from that of the bytes that
+    moved, or ``verify="required"`` found no hash to check with (then nothing was
+    transferred). A download's local target was not replaced; the temporary file of
+    an atomic upload was deleted. The client is still usable.
+
+    Attributes:
+        path: the remote path.
+        check: what was compared: ``"SHA-512"``, ``"SHA-256"``, ``"SHA-1"`` or
+            ``"size"``; ``"none"`` when the server offers no hash.
+        local: the value of the bytes transferred (lowercase hex, or a byte count);
+            ``""`` for ``"none"``.
+        remote: the server's value; ``""`` for ``"none"``.
+    """
+
+    path: str = ""
+    check: str = ""
+    local: str = ""
+    remote: str = ""
 
 
 class CancelledError(Error):

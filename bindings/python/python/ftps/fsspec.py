@@ -15,6 +15,14 @@ option. Each opened file gets its own connection (FTP allows one transfer per
 connection); listings and metadata share one. Data connections resume the
 control connection's TLS session, so servers that require it (vsftpd, ProFTPD)
 work.
+
+``verify`` and ``atomic`` are storage options as they are keywords of
+:func:`ftps.connect`: ``get_file``, ``put_file`` and ``pipe_file`` verify each file
+(``verify="auto"`` by default: the server's hash, else its size) and, with
+``atomic=True``, upload to a temporary name renamed onto the target once verified.
+``atomic`` stays off by default here too, as in :func:`ftps.connect`: it needs the
+right to rename and delete, which upload-only accounts often lack. Files opened with
+``open()`` are streams (``STOR`` under the final name), neither verified nor atomic.
 """
 
 from __future__ import annotations
@@ -54,7 +62,7 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
         port: server port (default 990; 21 for :class:`FTPESFileSystem`).
         username, password: credentials (default anonymous).
         **connect_options: any keyword of :func:`ftps.connect`, e.g. ``ca_file``,
-            ``pin_sha256``, ``timeout``.
+            ``pin_sha256``, ``timeout``, ``verify``, ``atomic``.
     """
 
     protocol = ("ftps",)
