@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use aws_lc_rs::digest;
 use common::*;
-use ftps_testserver::{Fault, TestServer};
+use ftps_testserver::{Fault, TLS12, TestServer};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -25,8 +25,14 @@ fn sha256(data: &[u8]) -> String {
     hex_digest(&digest::SHA256, data)
 }
 
+/// A server with these faults and files. TLS 1.2 only: the raw client of these tests
+/// keeps no TLS 1.3 tickets across a cut data connection (a cut upload can lose the one
+/// its connection brought), so under TLS 1.3 a later data connection may find none and
+/// be refused with 522; resumption is not what these tests are about.
 fn with(faults: &[Fault], files: &[(&str, &[u8])]) -> TestServer {
-    let mut builder = TestServer::builder().faults(faults.iter().cloned());
+    let mut builder = TestServer::builder()
+        .tls_versions(&[TLS12])
+        .faults(faults.iter().cloned());
     for (name, contents) in files {
         builder = builder.file(name, contents);
     }
@@ -447,6 +453,7 @@ fn resume_round_trip(size: usize, after: u64) {
         .map(|i| (i as u32).wrapping_mul(2_654_435_761) as u8)
         .collect();
     let srv = TestServer::builder()
+        .tls_versions(&[TLS12])
         .fault(Fault::CutData { after, every: 2 })
         .start()
         .unwrap();
