@@ -63,7 +63,9 @@ pub use error::{Error, Phase, Result};
 pub use list::{Entry, EntryKind, Listing};
 pub use mirror::{DirDownload, unsafe_name_reason};
 pub use reply::Reply;
-pub use sync::{DirUpload, SyncAction, SyncDirection, SyncOptions, SyncReason, SyncReport};
+pub use sync::{
+    DirUpload, SyncAction, SyncActionKind, SyncDirection, SyncOptions, SyncReason, SyncReport,
+};
 pub use time::DateTime;
 pub use tls::{CipherSuite, KxGroup, Pin, SessionStats, TlsInfo, TlsVersion};
 pub use transfer::{Download, Progress, TransferOptions, Upload, UploadMode};

@@ -464,6 +464,21 @@ fn sync_dry_run_downloading_creates_no_local_directory() {
         ]
     );
     assert!(!local.exists());
+    // The names the C and Python faces report.
+    let named: Vec<(&str, Option<&str>)> = plan
+        .actions
+        .iter()
+        .map(|a| (a.kind().name(), a.reason().map(SyncReason::name)))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("mkdir", None),
+            ("download", Some("missing")),
+            ("mkdir", None),
+            ("download", Some("missing")),
+        ]
+    );
 }
 
 // ---------------------------------------------------------------- sync download

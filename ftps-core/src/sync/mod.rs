@@ -116,6 +116,33 @@ pub enum SyncReason {
     Hash,
 }
 
+named_enum!(SyncReason, "sync reason", [
+    Missing => "missing", Size => "size", Mtime => "mtime", Hash => "hash",
+]);
+
+/// The kind of a [`SyncAction`], with the names the faces use for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SyncActionKind {
+    /// [`SyncAction::Upload`].
+    Upload,
+    /// [`SyncAction::Download`].
+    Download,
+    /// [`SyncAction::MakeDir`].
+    MakeDir,
+    /// [`SyncAction::Delete`].
+    Delete,
+    /// [`SyncAction::RemoveDir`].
+    RemoveDir,
+    /// [`SyncAction::SetMtime`].
+    SetMtime,
+}
+
+named_enum!(SyncActionKind, "sync action", [
+    Upload => "upload", Download => "download", MakeDir => "mkdir", Delete => "delete",
+    RemoveDir => "rmdir", SetMtime => "set_mtime",
+]);
+
 /// One step of [`Client::sync`]. Each path is relative to the two directories synced,
 /// as bytes with `/` between components; the empty path is the destination directory
 /// itself (created when missing).
@@ -168,6 +195,28 @@ impl SyncAction {
             | SyncAction::Delete { path }
             | SyncAction::RemoveDir { path }
             | SyncAction::SetMtime { path } => path,
+        }
+    }
+
+    /// What the action does.
+    pub fn kind(&self) -> SyncActionKind {
+        match self {
+            SyncAction::Upload { .. } => SyncActionKind::Upload,
+            SyncAction::Download { .. } => SyncActionKind::Download,
+            SyncAction::MakeDir { .. } => SyncActionKind::MakeDir,
+            SyncAction::Delete { .. } => SyncActionKind::Delete,
+            SyncAction::RemoveDir { .. } => SyncActionKind::RemoveDir,
+            SyncAction::SetMtime { .. } => SyncActionKind::SetMtime,
+        }
+    }
+
+    /// Why a file is copied; `None` for the actions that copy nothing.
+    pub fn reason(&self) -> Option<SyncReason> {
+        match self {
+            SyncAction::Upload { reason, .. } | SyncAction::Download { reason, .. } => {
+                Some(*reason)
+            }
+            _ => None,
         }
     }
 }
