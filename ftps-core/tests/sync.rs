@@ -346,6 +346,32 @@ fn sync_upload_without_a_hash_sends_a_file_whose_mtime_differs() {
 }
 
 #[test]
+fn sync_upload_without_mfmt_or_hash_sends_nothing_twice_but_sends_a_later_change() {
+    // vsftpd and pure-ftpd: no MFMT, no hash. An uploaded file has its upload time.
+    let srv = TestServer::builder()
+        .hash(false)
+        .xsha(false)
+        .mfmt(false)
+        .start()
+        .unwrap();
+    let mut c = login(&srv);
+    let dir = tree();
+    let first = upload(&mut c, dir.path(), &SyncOptions::default());
+    assert!(!first.actions.is_empty());
+    assert!(sent(&srv, "MFMT").is_empty());
+    let before = writes(&srv).len();
+    let again = upload(&mut c, dir.path(), &SyncOptions::default());
+    assert_eq!(again.actions, []);
+    assert_eq!(writes(&srv).len(), before, "the second run wrote something");
+    // Changed after the upload, same size: the local time is now the newer one.
+    let later = DateTime::from_system_time(SystemTime::now() + Duration::from_secs(3600)).unwrap();
+    write(&dir.path().join("a.txt"), b"ALPHA", later);
+    let r = upload(&mut c, dir.path(), &SyncOptions::default());
+    assert_eq!(r.actions, [up("a.txt", SyncReason::Mtime)]);
+    assert_eq!(srv.file("site/a.txt").unwrap(), b"ALPHA");
+}
+
+#[test]
 fn sync_upload_keeps_extra_remote_files_unless_delete_is_on() {
     let srv = TestServer::builder()
         .file("site/extra.txt", b"extra")

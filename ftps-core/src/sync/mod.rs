@@ -322,6 +322,8 @@ struct Run<'a> {
     root: PathBuf,
     /// Whether the server offers `MFMT`.
     mfmt: bool,
+    /// The direction of the sync.
+    direction: SyncDirection,
     report: SyncReport,
 }
 
@@ -393,7 +395,11 @@ impl Client {
     /// hash, the hash decides: different contents are copied ([`SyncReason::Hash`]),
     /// equal ones are not, and only get the source's time
     /// ([`SyncAction::SetMtime`]) when the times differed. **With no hash and an
-    /// unknown time, the same size counts as the same file.** Without
+    /// unknown time, the same size counts as the same file.** Uploading to a server
+    /// without `MFMT` (vsftpd, pure-ftpd), where a remote file's time is that of its
+    /// upload, a remote file newer than the local one counts as uploaded since the
+    /// local change (a second run does not send everything again); an older one is
+    /// sent ([`SyncReason::Mtime`]). Without
     /// [`SyncOptions::preserve_mtime`] times are not compared (the size, then the hash
     /// when offered, decides).
     ///
@@ -431,6 +437,7 @@ impl Client {
             opts,
             root: PathBuf::new(),
             mfmt: self.features().has("MFMT"),
+            direction,
             report: SyncReport {
                 dry_run: opts.dry_run,
                 ..SyncReport::default()
@@ -510,19 +517,27 @@ impl Client {
         if size != Some(len) {
             return Ok(Verdict::Transfer(SyncReason::Size));
         }
+        let remote_mtime = precise_mtime(remote);
         let mtimes = if run.opts.preserve_mtime {
-            compare_mtimes(local_mtime, precise_mtime(remote))
+            compare_mtimes(local_mtime, remote_mtime)
         } else {
             Mtimes::Unknown
         };
         if mtimes == Mtimes::Same {
             return Ok(Verdict::Same);
         }
+        // A server without MFMT gives an uploaded file the time of the upload: a
+        // remote file newer than the local one was written after the local change.
+        let uploaded_since = run.direction == SyncDirection::Upload
+            && !run.mfmt
+            && matches!((local_mtime, remote_mtime), (Some(l), Some(r)) if r > l);
         Ok(match self.same_content(local, remote_path)? {
             Some(true) if mtimes == Mtimes::Differ => Verdict::FixMtime,
             Some(true) => Verdict::Same,
             Some(false) => Verdict::Transfer(SyncReason::Hash),
-            None if mtimes == Mtimes::Differ => Verdict::Transfer(SyncReason::Mtime),
+            None if mtimes == Mtimes::Differ && !uploaded_since => {
+                Verdict::Transfer(SyncReason::Mtime)
+            }
             None => Verdict::Same,
         })
     }

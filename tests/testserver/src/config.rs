@@ -35,6 +35,7 @@ pub struct Builder {
     mlsd: bool,
     hash: bool,
     xsha: bool,
+    mfmt: bool,
     allow_plain: bool,
     strict_upload_eof: bool,
     only_p256: bool,
@@ -59,6 +60,7 @@ impl Default for Builder {
             mlsd: true,
             hash: true,
             xsha: true,
+            mfmt: true,
             allow_plain: false,
             strict_upload_eof: true,
             only_p256: false,
@@ -87,6 +89,7 @@ pub(crate) struct Config {
     pub mlsd: bool,
     pub hash: bool,
     pub xsha: bool,
+    pub mfmt: bool,
     pub allow_plain: bool,
     pub strict_upload_eof: bool,
     pub control_timeout: Duration,
@@ -173,6 +176,14 @@ impl Builder {
     /// [`Builder::hash`]. With false they are not listed and get `502`. Default true.
     pub fn xsha(mut self, on: bool) -> Self {
         self.xsha = on;
+        self
+    }
+
+    /// Offer `MFMT` (set a file's modification time; listed in `FEAT`). With false it is
+    /// not listed and gets `502`, as on vsftpd and pure-ftpd, so an uploaded file keeps
+    /// the time of its upload. Default true.
+    pub fn mfmt(mut self, on: bool) -> Self {
+        self.mfmt = on;
         self
     }
 
@@ -297,6 +308,7 @@ impl Builder {
             mlsd: self.mlsd,
             hash: self.hash,
             xsha: self.xsha,
+            mfmt: self.mfmt,
             allow_plain: self.allow_plain,
             strict_upload_eof: self.strict_upload_eof,
             control_timeout: self.control_timeout,

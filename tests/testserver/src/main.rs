@@ -21,6 +21,7 @@ usage: ftps-testserver [options]
   --allow-plain     allow plain FTP login on the explicit port
   --no-hash         do not offer HASH / OPTS HASH (FEAT lists no HASH, HASH gets 502)
   --no-xsha         do not offer XSHA1, XSHA256, XSHA512 (not in FEAT, 502)
+  --no-mfmt         do not offer MFMT (not in FEAT, 502): uploads keep their upload time
   --max-upload BYTES
                     most bytes one upload stores, the rest is read and dropped
                     (default 4294967296, 4 GiB)
@@ -73,6 +74,7 @@ struct Args {
     allow_plain: bool,
     hash: bool,
     xsha: bool,
+    mfmt: bool,
     max_upload: Option<u64>,
     until_killed: bool,
     quiet: bool,
@@ -100,6 +102,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         allow_plain: false,
         hash: true,
         xsha: true,
+        mfmt: true,
         max_upload: None,
         until_killed: false,
         quiet: false,
@@ -115,6 +118,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--allow-plain" => args.allow_plain = true,
             "--no-hash" => args.hash = false,
             "--no-xsha" => args.xsha = false,
+            "--no-mfmt" => args.mfmt = false,
             "--max-upload" => {
                 let bytes = value("--max-upload")?;
                 let bytes = bytes
@@ -166,7 +170,8 @@ fn run(args: Args) -> io::Result<()> {
         .user("demo", "demo")
         .allow_plain(args.allow_plain)
         .hash(args.hash)
-        .xsha(args.xsha);
+        .xsha(args.xsha)
+        .mfmt(args.mfmt);
     if let Some(bytes) = args.max_upload {
         builder = builder.max_upload(bytes);
     }

@@ -46,6 +46,7 @@ impl Session {
         let offered = match verb {
             "HASH" => self.sh.cfg.hash,
             "XSHA1" | "XSHA256" | "XSHA512" => self.sh.cfg.xsha,
+            "MFMT" => self.sh.cfg.mfmt,
             _ => true,
         };
         if !offered {

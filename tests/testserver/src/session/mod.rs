@@ -491,7 +491,11 @@ impl Session {
         if self.sh.cfg.mlsd {
             features.push(" MLST type*;size*;modify*;perm*;");
         }
-        features.extend([" SIZE", " MDTM", " MFMT", " REST STREAM", " UTF8", " TVFS"]);
+        features.extend([" SIZE", " MDTM"]);
+        if self.sh.cfg.mfmt {
+            features.push(" MFMT");
+        }
+        features.extend([" REST STREAM", " UTF8", " TVFS"]);
         let hash_line = hash::feat_line(self.hash_algo);
         if self.sh.cfg.hash {
             features.push(&hash_line);
