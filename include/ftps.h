@@ -3,10 +3,11 @@
  *
  * Conventions (details in README.md, "API conventions"):
  *
- * - Ownership: a handle (ftps_config_builder, ftps_config, ftps_client, ftps_listing)
- *   made by a _new, _build or listing call belongs to the caller, who releases it
- *   with the matching _free. Every _free accepts NULL and ignores a handle that was
- *   already freed. Pointers handed out by listing accessors belong to the listing.
+ * - Ownership: a handle (ftps_config_builder, ftps_config, ftps_client, ftps_listing,
+ *   ftps_report) made by a _new, _build, listing or tree call belongs to the caller,
+ *   who releases it with the matching _free. Every _free accepts NULL and ignores a
+ *   handle that was already freed. Pointers handed out by listing and report
+ *   accessors belong to the listing or report.
  *   Strings passed in are copied; libftps keeps no pointer to them after the call,
  *   except the userdata of callbacks.
  * - Errors: fallible functions return an ftps_result; FTPS_RESULT_OK (0) is success.
@@ -73,6 +74,31 @@
  * says" (and of every byte `ftps_transfer_options_init()` fills in).
  */
 #define FTPS_TRANSFER_DEFAULT UINT32_MAX
+
+/**
+ * `ftps_client_sync()` flag: delete what the destination has and the source does not
+ * (files, and when recursive directories after their content). Off unless given: it
+ * removes files.
+ */
+#define FTPS_SYNC_DELETE 1
+
+/**
+ * `ftps_client_sync()` flag: change nothing (not even `MKD`); the report holds the
+ * plan.
+ */
+#define FTPS_SYNC_DRY_RUN 2
+
+/**
+ * `ftps_client_sync()` flag: only the files of the top directory; no directory is
+ * created or removed.
+ */
+#define FTPS_SYNC_TOP_ONLY 4
+
+/**
+ * `ftps_client_sync()` flag: neither compare nor set modification times (the size,
+ * then the server's hash when it offers one, decides).
+ */
+#define FTPS_SYNC_IGNORE_MTIME 8
 
 /**
  * The result of every fallible `ftps_` function.
@@ -304,6 +330,91 @@ enum ftps_entry_kind
 typedef enum ftps_entry_kind ftps_entry_kind;
 #else
 typedef uint32_t ftps_entry_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What one step of a tree call did (`ftps_report_action()`).
+ */
+enum ftps_sync_action
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * A step this header does not know (a newer library).
+     */
+    FTPS_SYNC_ACTION_UNKNOWN = 0,
+    /**
+     * A local file sent to the server.
+     */
+    FTPS_SYNC_ACTION_UPLOAD = 1,
+    /**
+     * A remote file written locally.
+     */
+    FTPS_SYNC_ACTION_DOWNLOAD = 2,
+    /**
+     * A directory created (`MKD` on the server, or locally).
+     */
+    FTPS_SYNC_ACTION_MAKE_DIR = 3,
+    /**
+     * A file deleted on the destination side (`ftps_client_sync()` with
+     * `FTPS_SYNC_DELETE`).
+     */
+    FTPS_SYNC_ACTION_DELETE = 4,
+    /**
+     * A directory removed on the destination side, after its content.
+     */
+    FTPS_SYNC_ACTION_REMOVE_DIR = 5,
+    /**
+     * A file found equal by the server's hash, given the source's modification time.
+     */
+    FTPS_SYNC_ACTION_SET_MTIME = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ftps_sync_action ftps_sync_action;
+#else
+typedef uint32_t ftps_sync_action;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Why `ftps_client_sync()` copies a file (`ftps_report_action()`).
+ */
+enum ftps_sync_reason
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Not a copy made by a sync: another kind of step, a file of
+     * `ftps_client_download_dir()` or `ftps_client_upload_dir()`, or a reason this
+     * header does not know (a newer library).
+     */
+    FTPS_SYNC_REASON_NONE = 0,
+    /**
+     * The destination has no entry of that name.
+     */
+    FTPS_SYNC_REASON_MISSING = 1,
+    /**
+     * The sizes differ (or the server gave none).
+     */
+    FTPS_SYNC_REASON_SIZE = 2,
+    /**
+     * Same size, different modification times, and no hash to tell.
+     */
+    FTPS_SYNC_REASON_MTIME = 3,
+    /**
+     * Same size, and the server's hash says the contents differ.
+     */
+    FTPS_SYNC_REASON_HASH = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ftps_sync_reason ftps_sync_reason;
+#else
+typedef uint32_t ftps_sync_reason;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -603,6 +714,31 @@ typedef uint32_t ftps_upload_mode;
 #endif // __cplusplus
 
 /**
+ * Which way `ftps_client_sync()` copies.
+ */
+enum ftps_sync_direction
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The local tree is the source, the server's the destination.
+     */
+    FTPS_SYNC_DIRECTION_UPLOAD = 1,
+    /**
+     * The server's tree is the source, the local one the destination.
+     */
+    FTPS_SYNC_DIRECTION_DOWNLOAD = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ftps_sync_direction ftps_sync_direction;
+#else
+typedef uint32_t ftps_sync_direction;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A connection to an FTPS server (or not yet, or no longer, connected).
  *
  * Made by `ftps_client_new()`, freed by `ftps_client_free()`. Use it from one thread
@@ -634,6 +770,13 @@ typedef struct ftps_config_builder ftps_config_builder;
  * `ftps_listing_free()`.
  */
 typedef struct ftps_listing ftps_listing;
+
+/**
+ * What a tree call did, or for a dry run would do: the steps in order, the entries
+ * left alone with why, the bytes moved. Immutable: any number of threads may read it
+ * at once. Independent of the client it came from; free it with `ftps_report_free()`.
+ */
+typedef struct ftps_report ftps_report;
 
 /**
  * Sees every line of the control conversation: `line` points to `len` bytes (not
@@ -1934,6 +2077,148 @@ ftps_result ftps_client_finish_transfer(ftps_client *client);
  * connected), network errors (the session is then lost).
  */
 ftps_result ftps_client_abort_transfer(ftps_client *client);
+
+/**
+ * Downloads the files of the remote directory `remote` (`remote_len` bytes; NULL and
+ * 0 for the current one) into the local directory `local_path` (NUL-terminated,
+ * created when missing), and its subdirectories too when `recursive` (at most 32
+ * levels). Names from the server are checked first: unsafe ones (`..`, separators,
+ * drive letters, control bytes), duplicates and symbolic links are skipped and
+ * reported, so every path written stays under `local_path`. Each file is written as
+ * `ftps_client_download_path()` writes it (temporary file, verified, resumed as the
+ * configuration says). On success writes a new report to `*report_out`, owned by the
+ * caller (free with `ftps_report_free()`): the local directories created
+ * (`FTPS_SYNC_ACTION_MAKE_DIR`), then the local files written
+ * (`FTPS_SYNC_ACTION_DOWNLOAD`), as local paths; the skipped remote names.
+ *
+ * A failing file stops the call with its error (the files before it stay written).
+ * Errors: `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+ * `FTPS_RESULT_BUSY`, `FTPS_RESULT_INVALID_ARGUMENT`, `FTPS_RESULT_IO` (local
+ * file system), `FTPS_RESULT_INTEGRITY`, and the errors of `ftps_client_list()` and
+ * `ftps_client_download_path()`.
+ */
+ftps_result ftps_client_download_dir(ftps_client *client,
+                                     const char *remote,
+                                     size_t remote_len,
+                                     const char *local_path,
+                                     bool recursive,
+                                     ftps_report **report_out);
+
+/**
+ * Uploads the files of the local directory `local_path` (NUL-terminated) into the
+ * remote directory `remote` (`remote_len` bytes; NULL and 0 for the current one,
+ * otherwise created with `MKD`; a refusal is taken to mean it exists), and its
+ * subdirectories too when `recursive` (at most 32 levels). Local names that cannot
+ * be sent (CR, LF, another control byte, a backslash) are skipped and reported, as
+ * are temporary files of unfinished transfers; a symbolic link is never followed out
+ * of the tree (a link to a file inside it is uploaded as that file, a link to a
+ * directory is skipped). Each file is sent as `ftps_client_upload_path()` sends it
+ * (verified, atomic and resumed as the configuration says). On success writes a new
+ * report to `*report_out` (free with `ftps_report_free()`): the remote directories
+ * created (`FTPS_SYNC_ACTION_MAKE_DIR`), then the remote files written
+ * (`FTPS_SYNC_ACTION_UPLOAD`), as remote paths; the skipped local paths.
+ *
+ * A failing file stops the call with its error. Errors as
+ * `ftps_client_download_dir()`.
+ */
+ftps_result ftps_client_upload_dir(ftps_client *client,
+                                   const char *local_path,
+                                   const char *remote,
+                                   size_t remote_len,
+                                   bool recursive,
+                                   ftps_report **report_out);
+
+/**
+ * One-way synchronisation of the local directory `local_path` (NUL-terminated) and
+ * the remote directory `remote` (`remote_len` bytes; NULL and 0 for the current
+ * one): makes the destination (the server for `FTPS_SYNC_DIRECTION_UPLOAD`,
+ * `local_path` for `FTPS_SYNC_DIRECTION_DOWNLOAD`; `direction` is one of
+ * `ftps_sync_direction`) hold what the source holds, transferring only what differs.
+ *
+ * A file is copied when the destination has none of that name, when the sizes
+ * differ, or when the modification times differ at 1-second precision. When the
+ * sizes are equal and the times differ or are unknown, the server's hash decides if
+ * it offers one; with no hash and an unknown remote time, the same size counts as
+ * the same file. Each copy gets its source's modification time (`MFMT` on the server
+ * when offered). Names are checked on both sides as `ftps_client_download_dir()` and
+ * `ftps_client_upload_dir()` check them; symbolic links, unsafe names and temporary
+ * files are skipped, never written, compared or deleted. Files move as the
+ * configuration says (verified, atomic, resumed).
+ *
+ * `flags` is 0 (recursive, modification times compared and preserved, nothing
+ * deleted) or a combination of `FTPS_SYNC_DELETE`, `FTPS_SYNC_DRY_RUN`,
+ * `FTPS_SYNC_TOP_ONLY` and `FTPS_SYNC_IGNORE_MTIME`; an unknown bit is refused, never
+ * ignored. On success writes a new report to `*report_out` (free with
+ * `ftps_report_free()`): the steps with paths relative to the two directories (`/`
+ * between components; empty for the destination directory itself), in the order
+ * done, or with `FTPS_SYNC_DRY_RUN` the plan; the entries skipped with why.
+ *
+ * A failing transfer or command stops the sync with its error; run it again to go
+ * on (what was done is not done twice). Errors as `ftps_client_download_dir()`, and
+ * `FTPS_RESULT_INVALID_ARGUMENT` for an unknown direction or flag.
+ */
+ftps_result ftps_client_sync(ftps_client *client,
+                             const char *local_path,
+                             const char *remote,
+                             size_t remote_len,
+                             uint32_t direction,
+                             uint32_t flags,
+                             ftps_report **report_out);
+
+/**
+ * Frees a report and every pointer its accessors gave out. NULL, or a report already
+ * freed, is ignored.
+ */
+void ftps_report_free(ftps_report *report);
+
+/**
+ * The number of steps; 0 for NULL or an invalid handle.
+ */
+size_t ftps_report_count(const ftps_report *report);
+
+/**
+ * The number of entries left alone; 0 for NULL or an invalid handle.
+ */
+size_t ftps_report_skipped_count(const ftps_report *report);
+
+/**
+ * The bytes transferred in all; for a dry run, the sizes of the files that would be.
+ * 0 for NULL or an invalid handle.
+ */
+uint64_t ftps_report_bytes(const ftps_report *report);
+
+/**
+ * True when the report is a plan (`FTPS_SYNC_DRY_RUN`): nothing was changed. False
+ * for NULL or an invalid handle.
+ */
+bool ftps_report_dry_run(const ftps_report *report);
+
+/**
+ * Writes step `index` (0-based): what it did to `*kind_out`, why a file was copied
+ * to `*reason_out` (`FTPS_SYNC_REASON_NONE` for other steps), and a pointer to its
+ * path to `*path_out` and the path's length to `*path_len_out` (not NUL-terminated;
+ * may be empty for the destination directory of a sync). Pointers are owned by the
+ * report and valid until `ftps_report_free()`. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+ * `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_INVALID_ARGUMENT` (index out of range).
+ */
+ftps_result ftps_report_action(const ftps_report *report,
+                               size_t index,
+                               ftps_sync_action *kind_out,
+                               ftps_sync_reason *reason_out,
+                               const char **path_out,
+                               size_t *path_len_out);
+
+/**
+ * Writes entry `index` (0-based) of those left alone: a pointer to its path (as
+ * `ftps_report_action()`) and to why, a NUL-terminated English sentence such as
+ * `"symbolic link out of the tree"`. Both pointers are owned by the report. Errors as
+ * `ftps_report_action()`.
+ */
+ftps_result ftps_report_skipped(const ftps_report *report,
+                                size_t index,
+                                const char **path_out,
+                                size_t *path_len_out,
+                                const char **why_out);
 
 #ifdef __cplusplus
 }  // extern "C"

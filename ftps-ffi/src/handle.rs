@@ -19,6 +19,7 @@ pub(crate) enum Kind {
     Config,
     Client,
     Listing,
+    Report,
 }
 
 /// A type handed to C as an opaque pointer.

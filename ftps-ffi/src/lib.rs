@@ -4,8 +4,8 @@
 //! and values out. The conventions are those of rustls-ffi (see `README.md`):
 //!
 //! - everything is prefixed `ftps_`; handles are opaque (`ftps_config_builder`,
-//!   `ftps_config`, `ftps_client`, `ftps_listing`), made by `_new`/`_build`/listing
-//!   calls and released by `_free`, which ignores NULL and handles already freed;
+//!   `ftps_config`, `ftps_client`, `ftps_listing`, `ftps_report`), made by
+//!   `_new`/`_build`/listing/tree calls and released by `_free`, which ignores NULL and handles already freed;
 //! - fallible functions return an [`ftps_result`] with a stable number and a static
 //!   description ([`ftps_result_str`]); out-parameters come last and are written only
 //!   on success (one documented exception: `FTPS_RESULT_INSUFFICIENT_SIZE` reports
@@ -35,6 +35,7 @@ mod listing;
 mod result;
 mod signal;
 mod transfer;
+mod tree;
 mod util;
 
 use std::ffi::c_char;
@@ -52,6 +53,10 @@ pub use result::{ftps_result, ftps_result_str};
 pub use transfer::{
     FTPS_TRANSFER_DEFAULT, ftps_read_callback, ftps_transfer_options, ftps_upload_mode,
     ftps_write_callback,
+};
+pub use tree::{
+    FTPS_SYNC_DELETE, FTPS_SYNC_DRY_RUN, FTPS_SYNC_IGNORE_MTIME, FTPS_SYNC_TOP_ONLY, ftps_report,
+    ftps_sync_action, ftps_sync_direction, ftps_sync_reason,
 };
 
 use crate::panic::ffi_panic_boundary;

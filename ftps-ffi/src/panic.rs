@@ -39,6 +39,12 @@ impl PanicOrDefault for usize {
     }
 }
 
+impl PanicOrDefault for u64 {
+    fn value() -> Self {
+        0
+    }
+}
+
 impl PanicOrDefault for *const c_char {
     fn value() -> Self {
         std::ptr::null()

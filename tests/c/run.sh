@@ -46,12 +46,12 @@ CFLAGS_STRICT=(-std=c99 -pedantic -Wall -Wextra -Werror)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ftps-c.XXXXXX")"
 RUN_ID="$$"
-TS_PID=""
-TS2_PID=""
+TS_PIDS=()   # the test servers started by start_ts
+TS_FDS=()    # the write ends of their stdin
 cleanup() {
-    exec 9>&- 2>/dev/null || true             # closes the test servers' stdin: they exit
-    exec 8>&- 2>/dev/null || true
-    for pid in $TS_PID $TS2_PID; do
+    local fd pid
+    for fd in "${TS_FDS[@]}"; do exec {fd}>&- 2>/dev/null || true; done  # closed stdin: they exit
+    for pid in "${TS_PIDS[@]}"; do
         for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
         kill "$pid" 2>/dev/null || true
     done
@@ -200,8 +200,9 @@ TS_G56_USERS=(
     g5left:drop-session-after=200003
     g6cut:cut-every-second=300007
     g6drop:drop-session-every-second=300007
+    f8nosize:size-without-number
 )
-G56_ITEMS=(lying-hash no-rename-onto-existing drop-session-after= cut-every-second= drop-session-every-second=)
+G56_ITEMS=(lying-hash no-rename-onto-existing drop-session-after= cut-every-second= drop-session-every-second= size-without-number)
 TS_ARGS=()
 if [ -n "$TS_BIN" ]; then
     # Read the help text whole first: `--help | grep -q` under pipefail fails when grep
@@ -226,41 +227,63 @@ if [ -n "$TS_BIN" ]; then
         echo "# ftps-testserver has no --fault-user: the G1 tests are skipped"
     fi
 fi
-if [ -n "$TS_BIN" ]; then
-    mkfifo "$WORK/ts.in"
-    "$TS_BIN" --quiet --ca-out "$WORK/ts-ca.pem" "${TS_ARGS[@]}" <"$WORK/ts.in" >"$WORK/ts.out" 2>"$WORK/ts.err" &
-    TS_PID=$!
-    exec 9>"$WORK/ts.in"
-    for _ in $(seq 1 100); do [ -s "$WORK/ts.out" ] && break; sleep 0.1; done
-    json="$(head -n1 "$WORK/ts.out")"
+# start_ts TAG ARGS...: starts an ftps-testserver with ARGS (its CA in $WORK/TAG-ca.pem),
+# serving until this script ends, and sets TS_EXPLICIT, TS_IMPLICIT, TS_CA, TS_USER and
+# TS_PASS from its JSON line; returns 1 (with the server's stderr shown) when it did not
+# start.
+start_ts() {
+    local tag="$1" json fd; shift
+    TS_EXPLICIT=""; TS_IMPLICIT=""; TS_CA=""; TS_USER=""; TS_PASS=""
+    mkfifo "$WORK/$tag.in"
+    "$TS_BIN" --quiet --ca-out "$WORK/$tag-ca.pem" "$@" <"$WORK/$tag.in" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
+    TS_PIDS+=($!)
+    exec {fd}>"$WORK/$tag.in"
+    TS_FDS+=("$fd")
+    for _ in $(seq 1 100); do [ -s "$WORK/$tag.out" ] && break; sleep 0.1; done
+    json="$(head -n1 "$WORK/$tag.out")"
     field() { echo "$json" | sed -nE "s/.*\"$1\": \"([^\"]*)\".*/\1/p"; }
-    if [ -n "$(field explicit)" ]; then
-        FTPS_TESTSERVER_EXPLICIT="$(field explicit)"; FTPS_TESTSERVER_IMPLICIT="$(field implicit)"
-        FTPS_TESTSERVER_CA="$(field ca)"; FTPS_TESTSERVER_USER="$(field user)"; FTPS_TESTSERVER_PASS="$(field password)"
+    TS_EXPLICIT="$(field explicit)"; TS_IMPLICIT="$(field implicit)"
+    TS_CA="$(field ca)"; TS_USER="$(field user)"; TS_PASS="$(field password)"
+    [ -n "$TS_EXPLICIT" ] && return 0
+    sed 's/^/    /' "$WORK/$tag.err"
+    return 1
+}
+if [ -n "$TS_BIN" ]; then
+    if start_ts ts "${TS_ARGS[@]}"; then
+        FTPS_TESTSERVER_EXPLICIT="$TS_EXPLICIT"; FTPS_TESTSERVER_IMPLICIT="$TS_IMPLICIT"
+        FTPS_TESTSERVER_CA="$TS_CA"; FTPS_TESTSERVER_USER="$TS_USER"; FTPS_TESTSERVER_PASS="$TS_PASS"
         export FTPS_TESTSERVER_EXPLICIT FTPS_TESTSERVER_IMPLICIT FTPS_TESTSERVER_CA FTPS_TESTSERVER_USER FTPS_TESTSERVER_PASS
         echo "# ftps-testserver: explicit $FTPS_TESTSERVER_EXPLICIT, implicit $FTPS_TESTSERVER_IMPLICIT"
     else
-        not_ok "ftps-testserver started"; sed 's/^/    /' "$WORK/ts.err"
+        not_ok "ftps-testserver started"
     fi
-    # A second one without any hash command, for verify=required (t_g5_verify_required_...).
-    if [[ "$ts_help" == *--no-hash* ]] && [[ "$ts_help" == *--no-xsha* ]]; then
-        mkfifo "$WORK/ts2.in"
-        "$TS_BIN" --quiet --no-hash --no-xsha --ca-out "$WORK/ts2-ca.pem" <"$WORK/ts2.in" >"$WORK/ts2.out" 2>"$WORK/ts2.err" &
-        TS2_PID=$!
-        exec 8>"$WORK/ts2.in"
-        for _ in $(seq 1 100); do [ -s "$WORK/ts2.out" ] && break; sleep 0.1; done
-        json="$(head -n1 "$WORK/ts2.out")"
-        if [ -n "$(field explicit)" ]; then
-            FTPS_TESTSERVER_NOHASH_EXPLICIT="$(field explicit)"; FTPS_TESTSERVER_NOHASH_CA="$(field ca)"
+    # A second one like vsftpd: no hash command, no MFMT (t_g5_verify_required_...).
+    if [[ "$ts_help" == *--no-hash* ]] && [[ "$ts_help" == *--no-xsha* ]] && [[ "$ts_help" == *--no-mfmt* ]]; then
+        if start_ts ts2 --no-hash --no-xsha --no-mfmt; then
+            FTPS_TESTSERVER_NOHASH_EXPLICIT="$TS_EXPLICIT"; FTPS_TESTSERVER_NOHASH_CA="$TS_CA"
             export FTPS_TESTSERVER_NOHASH_EXPLICIT FTPS_TESTSERVER_NOHASH_CA
-            echo "# ftps-testserver --no-hash --no-xsha: explicit $FTPS_TESTSERVER_NOHASH_EXPLICIT"
+            echo "# ftps-testserver --no-hash --no-xsha --no-mfmt: explicit $FTPS_TESTSERVER_NOHASH_EXPLICIT"
         else
-            not_ok "ftps-testserver --no-hash --no-xsha started"; sed 's/^/    /' "$WORK/ts2.err"
+            not_ok "ftps-testserver --no-hash --no-xsha --no-mfmt started"
         fi
     elif [ "$CI" = true ]; then
-        not_ok "ftps-testserver has --no-hash and --no-xsha (the G5 verify=required test needs them)"
+        not_ok "ftps-testserver has --no-hash, --no-xsha and --no-mfmt (the G5 verify=required test needs them)"
     else
-        echo "# ftps-testserver has no --no-hash/--no-xsha: the G5 verify=required test is skipped"
+        echo "# ftps-testserver has no --no-hash/--no-xsha/--no-mfmt: the G5 verify=required test is skipped"
+    fi
+    # A third one that still reads commands for 300 ms after 234 (t_a5_...).
+    if [[ "$ts_help" == *commands-after-234* ]]; then
+        if start_ts ts3 --fault commands-after-234=300; then
+            FTPS_TESTSERVER_A5_EXPLICIT="$TS_EXPLICIT"; FTPS_TESTSERVER_A5_CA="$TS_CA"
+            export FTPS_TESTSERVER_A5_EXPLICIT FTPS_TESTSERVER_A5_CA
+            echo "# ftps-testserver --fault commands-after-234=300: explicit $FTPS_TESTSERVER_A5_EXPLICIT"
+        else
+            not_ok "ftps-testserver --fault commands-after-234=300 started"
+        fi
+    elif [ "$CI" = true ]; then
+        not_ok "ftps-testserver has --fault commands-after-234 (the A5 test needs it)"
+    else
+        echo "# ftps-testserver has no --fault commands-after-234: the A5 test is skipped"
     fi
 fi
 { [ "$CI" = true ] || [ "$REAL" = 1 ]; } && export FTPS_C_REQUIRE_SERVERS=1

@@ -10,7 +10,8 @@
  * ftps-testserver (--fault-user; FTPS_TESTSERVER_FAULT_USERS=1 says they exist). The
  * G5/G6 tests (transfers verified after the fact, atomic uploads, automatic resume and
  * reconnect, t_g5_..., t_g6_...) use more of them (FTPS_TESTSERVER_G56_USERS=1) and a
- * second ftps-testserver without hashes (FTPS_TESTSERVER_NOHASH_EXPLICIT, _CA);
+ * second ftps-testserver without hashes (FTPS_TESTSERVER_NOHASH_EXPLICIT, _CA); the A5
+ * test a third that reads commands after 234 (FTPS_TESTSERVER_A5_EXPLICIT, _CA);
  * FTPS_C_G6_BIG_MIB sizes the big file of the G6 resume test (default 1024).
  *
  * The server addresses come from the environment (tests/c/run.sh exports them):
@@ -817,6 +818,52 @@ static int t_g5_transfer_options_are_checked_before_anything_is_sent(const struc
     CHECK_RC(c, ftps_client_left_behind_path(c, 0, buf, sizeof buf, &n), FTPS_RESULT_INVALID_ARGUMENT);
     CHECK_RC(c, ftps_client_left_behind_count(c, NULL), FTPS_RESULT_NULL_PARAMETER);
     CHECK_RC(c, ftps_client_session_stat(c, FTPS_SESSION_STAT_RESUMES, &u), FTPS_RESULT_STATE);
+    ftps_client_free(c);
+    return PASS;
+}
+
+/* H7: the tree calls check their arguments before they need a session. */
+static int t_h7_tree_call_arguments_are_checked_before_anything_is_sent(const struct server *s) {
+    (void)s;
+    ftps_report *r = NULL;
+    ftps_client *c = offline_client();
+    CHECK(c != NULL);
+    CHECK_RC(c, ftps_client_sync(c, "/tmp", "x", 1, 0, 0, &r), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "ftps_sync_direction") != NULL);
+    CHECK_RC(c, ftps_client_sync(c, "/tmp", "x", 1, 3, 0, &r), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_sync(c, "/tmp", "x", 1, FTPS_SYNC_DIRECTION_UPLOAD, 0x100, &r),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(strstr(client_message(c), "does not know") != NULL);
+    CHECK_RC(c, ftps_client_sync(c, "", "x", 1, FTPS_SYNC_DIRECTION_UPLOAD, 0, &r), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_sync(c, NULL, "x", 1, FTPS_SYNC_DIRECTION_UPLOAD, 0, &r), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_sync(c, "/tmp", "x\0y", 3, FTPS_SYNC_DIRECTION_DOWNLOAD, 0, &r),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(c, ftps_client_sync(c, "/tmp", NULL, 0, FTPS_SYNC_DIRECTION_DOWNLOAD, 0, NULL),
+             FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_upload_dir(c, "/tmp", NULL, 0, true, NULL), FTPS_RESULT_NULL_PARAMETER);
+    CHECK_RC(c, ftps_client_download_dir(c, NULL, 0, NULL, true, &r), FTPS_RESULT_NULL_PARAMETER);
+    /* Good arguments reach the session check: not connected. */
+    CHECK_RC(c, ftps_client_sync(c, "/tmp", NULL, 0,
+                                 FTPS_SYNC_DIRECTION_DOWNLOAD, FTPS_SYNC_DELETE | FTPS_SYNC_DRY_RUN |
+                                 FTPS_SYNC_TOP_ONLY | FTPS_SYNC_IGNORE_MTIME, &r),
+             FTPS_RESULT_STATE);
+    CHECK_RC(c, ftps_client_upload_dir(c, "/tmp", "x", 1, true, &r), FTPS_RESULT_STATE);
+    CHECK_RC(c, ftps_client_download_dir(c, "x", 1, "/tmp/x", false, &r), FTPS_RESULT_STATE);
+    CHECK(r == NULL);
+    /* Report accessors on NULL and on a handle of another type. */
+    CHECK(ftps_report_count(NULL) == 0 && ftps_report_skipped_count(NULL) == 0);
+    CHECK(ftps_report_bytes(NULL) == 0 && !ftps_report_dry_run(NULL));
+    CHECK(ftps_report_count((const ftps_report *)c) == 0);
+    ftps_sync_action kind;
+    ftps_sync_reason reason;
+    const char *p, *why;
+    size_t n;
+    CHECK(ftps_report_action(NULL, 0, &kind, &reason, &p, &n) == FTPS_RESULT_NULL_PARAMETER);
+    CHECK(ftps_report_action((const ftps_report *)c, 0, &kind, &reason, &p, &n) == FTPS_RESULT_INVALID_HANDLE);
+    CHECK(ftps_report_skipped(NULL, 0, &p, &n, &why) == FTPS_RESULT_NULL_PARAMETER);
+    ftps_report_free(NULL);
+    ftps_report_free((ftps_report *)c); /* another type: ignored */
+    CHECK_RC(c, ftps_client_noop(c), FTPS_RESULT_STATE); /* the client is still alive */
     ftps_client_free(c);
     return PASS;
 }
@@ -1778,6 +1825,237 @@ static int t_caller_offset_that_overflows_is_rejected(const struct server *s) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* H7: whole trees (upload_dir, download_dir, sync)                         */
+/* ------------------------------------------------------------------------ */
+
+/* The index of the step (kind, path) in report r, or -1; *reason_out gets its reason. */
+static long report_find(const ftps_report *r, ftps_sync_action kind, const char *path, ftps_sync_reason *reason_out) {
+    for (size_t i = 0; i < ftps_report_count(r); i++) {
+        ftps_sync_action k;
+        ftps_sync_reason why;
+        const char *p;
+        size_t n;
+        if (ftps_report_action(r, i, &k, &why, &p, &n) != FTPS_RESULT_OK) return -1;
+        if (k == kind && n == strlen(path) && memcmp(p, path, n) == 0) {
+            if (reason_out != NULL) *reason_out = why;
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* The number of steps of `kind` in r. */
+static size_t report_count_of(const ftps_report *r, ftps_sync_action kind) {
+    size_t count = 0;
+    for (size_t i = 0; i < ftps_report_count(r); i++) {
+        ftps_sync_action k;
+        ftps_sync_reason why;
+        const char *p;
+        size_t n;
+        if (ftps_report_action(r, i, &k, &why, &p, &n) == FTPS_RESULT_OK && k == kind) count++;
+    }
+    return count;
+}
+
+/* Prints a report (for a failure). */
+static void report_dump(const ftps_report *r) {
+    fprintf(stderr, "    report: %zu steps, %zu skipped, %llu bytes%s\n", ftps_report_count(r),
+            ftps_report_skipped_count(r), (unsigned long long)ftps_report_bytes(r),
+            ftps_report_dry_run(r) ? ", dry run" : "");
+    for (size_t i = 0; i < ftps_report_count(r); i++) {
+        ftps_sync_action k;
+        ftps_sync_reason why;
+        const char *p;
+        size_t n;
+        if (ftps_report_action(r, i, &k, &why, &p, &n) == FTPS_RESULT_OK)
+            fprintf(stderr, "      step %u (reason %u) %.*s\n", (unsigned)k, (unsigned)why, (int)n, p);
+    }
+    for (size_t i = 0; i < ftps_report_skipped_count(r); i++) {
+        const char *p, *why;
+        size_t n;
+        if (ftps_report_skipped(r, i, &p, &n, &why) == FTPS_RESULT_OK)
+            fprintf(stderr, "      skipped %.*s: %s\n", (int)n, p, why);
+    }
+}
+#define CHECK_REPORT(r, cond)                                                          \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
+            report_dump(r);                                                            \
+            FAILF("CHECK_REPORT(%s) failed", #cond);                                   \
+        }                                                                              \
+    } while (0)
+
+/* The number of skipped entries of r whose reason contains `why`. */
+static size_t report_skipped_with(const ftps_report *r, const char *why) {
+    size_t count = 0;
+    for (size_t i = 0; i < ftps_report_skipped_count(r); i++) {
+        const char *p, *w;
+        size_t n;
+        if (ftps_report_skipped(r, i, &p, &n, &w) == FTPS_RESULT_OK && strstr(w, why) != NULL) count++;
+    }
+    return count;
+}
+
+/* Writes "<dir>/<rel>" to out. */
+static void join(char *out, size_t len, const char *dir, const char *rel) { snprintf(out, len, "%s/%s", dir, rel); }
+
+/* H7: a local tree goes up with ftps_client_upload_dir() (a symbolic link out of the
+   tree and a name the server cannot take are skipped with their reasons), comes back
+   byte-exact with ftps_client_download_dir(), and ftps_client_sync() in both
+   directions transfers only what differs: nothing on a second run, a file whose size
+   changed, a remote file the source lacks deleted only with FTPS_SYNC_DELETE and only
+   planned with FTPS_SYNC_DRY_RUN; finally a sync from an empty directory with
+   FTPS_SYNC_DELETE empties the remote tree. */
+static int t_h7_upload_dir_download_dir_and_sync_trees(const struct server *s) {
+    enum { NA = 70001, NB = 3000 };
+    char src[512], dst[512], dst2[512], empty[512], outside[512], path[600];
+    unsigned char *a = malloc(NA), *b = malloc(NB + 1);
+    ftps_report *r = NULL;
+    ftps_sync_reason why = FTPS_SYNC_REASON_NONE;
+    uint64_t size = 0;
+    CHECK(a != NULL && b != NULL);
+    fill_pattern(a, NA, 31);
+    fill_pattern(b, NB + 1, 32);
+    tmp_path(src, sizeof src, "src");
+    tmp_path(dst, sizeof dst, "dst");
+    tmp_path(dst2, sizeof dst2, "dst2");
+    tmp_path(empty, sizeof empty, "empty");
+    tmp_path(outside, sizeof outside, "outside");
+    CHECK(mkdir(src, 0700) == 0 && mkdir(empty, 0700) == 0);
+    join(path, sizeof path, src, "sub");
+    CHECK(mkdir(path, 0700) == 0);
+    join(path, sizeof path, src, "sub/deeper");
+    CHECK(mkdir(path, 0700) == 0);
+    join(path, sizeof path, src, "a.txt");
+    CHECK(write_file(path, a, NA));
+    join(path, sizeof path, src, "sub/b.bin");
+    CHECK(write_file(path, b, NB));
+    join(path, sizeof path, src, "sub/deeper/c.txt");
+    CHECK(write_file(path, (const unsigned char *)"gamma", 5));
+    join(path, sizeof path, src, "bad\\name");
+    CHECK(write_file(path, (const unsigned char *)"x", 1));
+    CHECK(write_file(outside, (const unsigned char *)"not for the server", 18));
+    join(path, sizeof path, src, "out");
+    CHECK(symlink(outside, path) == 0);
+
+    ftps_client *c = open_session(s);
+    CHECK(c != NULL);
+    CHECK_OK(c, ftps_client_upload_dir(c, src, "tree", 4, true, &r));
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_MAKE_DIR, "tree", NULL) >= 0);
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_MAKE_DIR, "tree/sub/deeper", NULL) >= 0);
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_UPLOAD, "tree/a.txt", &why) >= 0);
+    CHECK(why == FTPS_SYNC_REASON_NONE);
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_UPLOAD, "tree/sub/deeper/c.txt", NULL) >= 0);
+    CHECK_REPORT(r, report_count_of(r, FTPS_SYNC_ACTION_UPLOAD) == 3);
+    CHECK_REPORT(r, ftps_report_bytes(r) == NA + NB + 5 && !ftps_report_dry_run(r));
+    CHECK_REPORT(r, ftps_report_skipped_count(r) == 2 && report_skipped_with(r, "symbolic link out of the tree") == 1);
+    ftps_report_free(r);
+    r = NULL;
+    CHECK_OK(c, ftps_client_size(c, "tree/sub/b.bin", 14, &size));
+    CHECK(size == NB);
+
+    CHECK_OK(c, ftps_client_download_dir(c, "tree", 4, dst, true, &r));
+    join(path, sizeof path, dst, "sub/b.bin");
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_DOWNLOAD, path, NULL) >= 0);
+    CHECK_REPORT(r, report_count_of(r, FTPS_SYNC_ACTION_DOWNLOAD) == 3 && ftps_report_bytes(r) == NA + NB + 5);
+    ftps_report_free(r);
+    r = NULL;
+    CHECK(file_equals(path, b, NB));
+    join(path, sizeof path, dst, "a.txt");
+    CHECK(file_equals(path, a, NA));
+    join(path, sizeof path, dst, "sub/deeper/c.txt");
+    CHECK(file_equals(path, (const unsigned char *)"gamma", 5));
+
+    /* A sync sends nothing: ftps_client_upload_dir() kept no modification times, so
+       where the server's listing has them to the second and they differ, its hash
+       says the files are equal and they only get their local times (MFMT). A second
+       sync finds nothing to do. */
+    CHECK_OK(c, ftps_client_sync(c, src, "tree", 4, FTPS_SYNC_DIRECTION_UPLOAD, 0, &r));
+    CHECK_REPORT(r, ftps_report_count(r) == report_count_of(r, FTPS_SYNC_ACTION_SET_MTIME));
+    CHECK_REPORT(r, ftps_report_bytes(r) == 0);
+    CHECK_REPORT(r, report_skipped_with(r, "symbolic link out of the tree") == 1);
+    ftps_report_free(r);
+    r = NULL;
+    CHECK_OK(c, ftps_client_sync(c, src, "tree", 4, FTPS_SYNC_DIRECTION_UPLOAD, 0, &r));
+    CHECK_REPORT(r, ftps_report_count(r) == 0 && ftps_report_bytes(r) == 0);
+    ftps_report_free(r);
+    r = NULL;
+
+    /* A remote file the source lacks: kept, planned, then deleted when asked. */
+    CHECK(put_bytes(c, "tree/extra.txt", (const unsigned char *)"extra", 5));
+    CHECK_OK(c, ftps_client_sync(c, src, "tree", 4, FTPS_SYNC_DIRECTION_UPLOAD, 0, &r));
+    CHECK_REPORT(r, ftps_report_count(r) == 0);
+    ftps_report_free(r);
+    r = NULL;
+    CHECK_OK(c, ftps_client_sync(c, src, "tree", 4, FTPS_SYNC_DIRECTION_UPLOAD, FTPS_SYNC_DELETE | FTPS_SYNC_DRY_RUN, &r));
+    CHECK_REPORT(r, ftps_report_count(r) == 1 && report_find(r, FTPS_SYNC_ACTION_DELETE, "extra.txt", NULL) == 0);
+    CHECK_REPORT(r, ftps_report_dry_run(r));
+    ftps_report_free(r);
+    r = NULL;
+    CHECK_OK(c, ftps_client_size(c, "tree/extra.txt", 14, &size));
+    CHECK_OK(c, ftps_client_sync(c, src, "tree", 4, FTPS_SYNC_DIRECTION_UPLOAD, FTPS_SYNC_DELETE, &r));
+    CHECK_REPORT(r, ftps_report_count(r) == 1 && report_find(r, FTPS_SYNC_ACTION_DELETE, "extra.txt", NULL) == 0);
+    ftps_report_free(r);
+    r = NULL;
+    CHECK_RC(c, ftps_client_size(c, "tree/extra.txt", 14, &size), FTPS_RESULT_REPLY);
+
+    /* A local file that grew: sent again, and only it. */
+    join(path, sizeof path, src, "sub/b.bin");
+    CHECK(write_file(path, b, NB + 1));
+    CHECK_OK(c, ftps_client_sync(c, src, "tree", 4, FTPS_SYNC_DIRECTION_UPLOAD, 0, &r));
+    CHECK_REPORT(r, ftps_report_count(r) == 1 && report_find(r, FTPS_SYNC_ACTION_UPLOAD, "sub/b.bin", &why) == 0);
+    CHECK(why == FTPS_SYNC_REASON_SIZE && ftps_report_bytes(r) == NB + 1);
+    ftps_report_free(r);
+    r = NULL;
+    CHECK_OK(c, ftps_client_size(c, "tree/sub/b.bin", 14, &size));
+    CHECK(size == NB + 1);
+
+    /* Downloading into a directory that does not exist yet: created, then filled. */
+    CHECK_OK(c, ftps_client_sync(c, dst2, "tree", 4, FTPS_SYNC_DIRECTION_DOWNLOAD, 0, &r));
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_MAKE_DIR, "", NULL) == 0);
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_DOWNLOAD, "sub/b.bin", &why) > 0 && why == FTPS_SYNC_REASON_MISSING);
+    CHECK_REPORT(r, report_count_of(r, FTPS_SYNC_ACTION_DOWNLOAD) == 3);
+    ftps_report_free(r);
+    r = NULL;
+    join(path, sizeof path, dst2, "sub/b.bin");
+    CHECK(file_equals(path, b, NB + 1));
+    CHECK_OK(c, ftps_client_sync(c, dst2, "tree", 4, FTPS_SYNC_DIRECTION_DOWNLOAD, 0, &r));
+    CHECK_REPORT(r, ftps_report_count(r) == 0);
+    ftps_report_free(r);
+    r = NULL;
+
+    /* From an empty directory with FTPS_SYNC_DELETE: the remote tree is emptied. */
+    CHECK_OK(c, ftps_client_sync(c, empty, "tree", 4, FTPS_SYNC_DIRECTION_UPLOAD, FTPS_SYNC_DELETE, &r));
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_REMOVE_DIR, "sub/deeper", NULL) >= 0);
+    CHECK_REPORT(r, report_find(r, FTPS_SYNC_ACTION_REMOVE_DIR, "sub", NULL) >
+                        report_find(r, FTPS_SYNC_ACTION_DELETE, "sub/b.bin", NULL));
+    CHECK_REPORT(r, report_count_of(r, FTPS_SYNC_ACTION_DELETE) == 3);
+    ftps_report_free(r);
+    r = NULL;
+    CHECK_OK(c, ftps_client_rmdir(c, "tree", 4)); /* empty, or RMD would fail */
+    close_session(c);
+
+    /* The local trees. */
+    static const char *const files[] = {"a.txt", "sub/b.bin", "sub/deeper/c.txt", "sub/deeper", "sub"};
+    const char *roots[] = {src, dst, dst2};
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+            join(path, sizeof path, roots[k], files[i]);
+            if (unlink(path) != 0) rmdir(path);
+        }
+    }
+    join(path, sizeof path, src, "bad\\name");
+    unlink(path);
+    join(path, sizeof path, src, "out");
+    unlink(path);
+    CHECK(rmdir(src) == 0 && rmdir(dst) == 0 && rmdir(dst2) == 0 && rmdir(empty) == 0);
+    unlink(outside);
+    free(a);
+    free(b);
+    return PASS;
+}
+
+/* ------------------------------------------------------------------------ */
 /* G1: silent truncation of downloads, against the fault users of           */
 /* ftps-testserver (tests/c/run.sh starts it with one --fault-user each)     */
 /* ------------------------------------------------------------------------ */
@@ -2342,8 +2620,11 @@ static int t_g1_late_tickets_still_resume_the_next_data_connection(const struct 
                                                 connection reset after 300007 bytes, 426
      g6drop      drop-session-every-second=300007  the same, and the control connection
                                                 reset too
-   Without hashes: a second ftps-testserver with --no-hash --no-xsha
-   (FTPS_TESTSERVER_NOHASH_EXPLICIT, FTPS_TESTSERVER_NOHASH_CA). */
+     f8nosize    size-without-number            SIZE answers "213 File status"
+   Without hashes: a second ftps-testserver with --no-hash --no-xsha --no-mfmt
+   (FTPS_TESTSERVER_NOHASH_EXPLICIT, FTPS_TESTSERVER_NOHASH_CA). Reading commands for
+   300 ms after 234: a third, --fault commands-after-234=300
+   (FTPS_TESTSERVER_A5_EXPLICIT, FTPS_TESTSERVER_A5_CA). */
 enum { G6_CUT = 300007 };
 
 static int host_port(const char *hp, char *host, size_t len, unsigned *port);
@@ -2892,6 +3173,69 @@ static int t_g5_temporary_file_left_behind_when_the_session_is_lost(const struct
     return PASS;
 }
 
+/* A5: a server that goes on reading the control connection as FTP commands for 300 ms
+   after 234 answers the first ClientHello with "502 Command not allowed" in clear
+   text (tests/c/run.sh: the third ftps-testserver, --fault commands-after-234=300).
+   ftps_client_connect() tries once more on a new connection, waiting before its
+   ClientHello; the session then works, and USER went out only once, over TLS. */
+static int t_a5_clienthello_answered_in_clear_text_is_tried_again_after_a_wait(const struct server *s) {
+    static char host[64];
+    struct server q = *s;
+    struct tlog log = {0};
+    ftps_client *c = NULL;
+    unsigned char *back = NULL;
+    size_t got = 0;
+    if (!host_port(env("FTPS_TESTSERVER_A5_EXPLICIT"), host, sizeof host, &q.port) ||
+        env("FTPS_TESTSERVER_A5_CA") == NULL) {
+        fprintf(stderr, "    no ftps-testserver --fault commands-after-234 (FTPS_TESTSERVER_A5_EXPLICIT)\n");
+        return g1_required() ? FAIL : SKIP;
+    }
+    q.name = "testserver-a5";
+    q.host = host;
+    q.ca = env("FTPS_TESTSERVER_A5_CA");
+    const ftps_config *cfg = server_config(&q, 0);
+    CHECK(cfg != NULL);
+    ftps_result rc = ftps_client_new(cfg, &c);
+    ftps_config_free(cfg);
+    CHECK(rc == FTPS_RESULT_OK);
+    CHECK_OK(c, ftps_client_set_transcript(c, tlog_line, &log));
+    CHECK_OK(c, ftps_client_connect(c));
+    CHECK_OK(c, ftps_client_login(c, q.user, q.pass));
+    if (tlog_count(&log, "> AUTH TLS") != 2 || tlog_count(&log, "> USER") != 1) {
+        tlog_dump(&log);
+        FAILF("want two AUTH TLS (one per connection) and one USER");
+    }
+    back = get_bytes(c, "hello.txt", &got);
+    CHECK(back != NULL && got == 6 && memcmp(back, "hello\n", 6) == 0);
+    free(back);
+    (void)ftps_client_quit(c);
+    ftps_client_free(c);
+    free(log.buf);
+    return PASS;
+}
+
+/* F8: a server that answers SIZE with "213 File status" and no number (one server's
+   answer for an empty file; the fault user f8nosize of tests/c/run.sh):
+   ftps_client_size() asks MLST and gives the size, 0 for an empty file. */
+static int t_f8_size_213_without_a_number_falls_back_to_mlst(const struct server *s) {
+    struct tlog log = {0};
+    uint64_t size = 4242;
+    G56_NEED_FAULT_USERS();
+    ftps_client *c = g56_session(s, "f8nosize", &log, 1);
+    CHECK(c != NULL);
+    CHECK(put_bytes(c, "five.bin", (const unsigned char *)"12345", 5));
+    CHECK(put_bytes(c, "empty.bin", (const unsigned char *)"", 0));
+    tlog_clear(&log);
+    CHECK_OK(c, ftps_client_size(c, "five.bin", 8, &size));
+    CHECK(size == 5);
+    IN_ORDER(&log, "> SIZE five.bin", "< 213 File status", "> MLST five.bin");
+    CHECK_OK(c, ftps_client_size(c, "empty.bin", 9, &size));
+    CHECK(size == 0);
+    close_session(c);
+    free(log.buf);
+    return PASS;
+}
+
 /* G6: with every second file transfer of the server cut (data connection reset after
    300007 bytes, 426), a download, an atomic upload and a download of a big file
    (FTPS_C_G6_BIG_MIB, default 1 GiB) all end byte-exact: the first is not cut, the
@@ -3058,6 +3402,7 @@ static const struct test tests[] = {
     T(calls_before_connect_fail_with_state, OFFLINE),
     T(connect_to_a_closed_port_is_a_connect_error, OFFLINE),
     T(g5_transfer_options_are_checked_before_anything_is_sent, OFFLINE),
+    T(h7_tree_call_arguments_are_checked_before_anything_is_sent, OFFLINE),
     T(login_and_tls_facts, ALL),
     T(upload_download_fd_roundtrip, ALL),
     T(upload_download_path_and_resume, ALL),
@@ -3069,6 +3414,7 @@ static const struct test tests[] = {
     T(mlsd_mlst_and_mtime, ALL),
     T(metadata_commands, ALL),
     T(features, ALL),
+    T(h7_upload_dir_download_dir_and_sync_trees, ALL),
     T(active_mode_transfer, VSFTPD_EXPLICIT),
     T(wrong_password_is_login_rejected, ERRORS),
     T(missing_file_is_reply_550, ERRORS),
@@ -3096,6 +3442,8 @@ static const struct test tests[] = {
     T(g5_temporary_file_left_behind_when_the_session_is_lost, TESTSERVER_EXPLICIT),
     T(g6_cut_transfers_resume_byte_exact, TESTSERVER_EXPLICIT),
     T(g6_lost_session_reconnects_and_resumes, TESTSERVER_EXPLICIT),
+    T(a5_clienthello_answered_in_clear_text_is_tried_again_after_a_wait, TESTSERVER_EXPLICIT),
+    T(f8_size_213_without_a_number_falls_back_to_mlst, TESTSERVER_EXPLICIT),
 };
 
 /* Splits "host:port". */

@@ -262,6 +262,8 @@ impl Fault {
     /// | `drop-session-after=N` | [`Fault::DropSessionMidTransfer`]` { after: N, every: 1 }` |
     /// | `drop-session-every-second=N` | [`Fault::DropSessionMidTransfer`]` { after: N, every: 2 }` |
     /// | `no-rename-onto-existing` | [`Fault::NoRenameOntoExisting`] |
+    /// | `size-without-number` | [`Fault::reply_override`]`("SIZE", "213 File status")` |
+    /// | `commands-after-234=MS` | [`Fault::CommandsAfter234`]`(MS milliseconds)`: before login, so only for every session (`--fault`) |
     ///
     /// Spaces around items are ignored; an empty list is an error, and so is an unknown item
     /// or a number that is not a decimal `u64`.
@@ -275,6 +277,13 @@ impl Fault {
     /// assert_eq!(
     ///     Fault::parse_data_faults("cut-every-second=1048576").unwrap(),
     ///     vec![Fault::CutData { after: 1 << 20, every: 2 }]
+    /// );
+    /// assert_eq!(
+    ///     Fault::parse_data_faults("size-without-number, commands-after-234=250").unwrap(),
+    ///     vec![
+    ///         Fault::reply_override("SIZE", b"213 File status\r\n".to_vec()),
+    ///         Fault::CommandsAfter234(std::time::Duration::from_millis(250)),
+    ///     ]
     /// );
     /// assert!(Fault::parse_data_faults("truncate-after=ten").is_err());
     /// ```
@@ -322,6 +331,13 @@ impl Fault {
                     every: 2,
                 },
                 "no-rename-onto-existing" => no_value(Fault::NoRenameOntoExisting)?,
+                "size-without-number" => no_value(Fault::reply_override(
+                    "SIZE",
+                    b"213 File status\r\n".to_vec(),
+                ))?,
+                "commands-after-234" => {
+                    Fault::CommandsAfter234(std::time::Duration::from_millis(number()?))
+                }
                 "" => return Err(format!("empty item in fault list {spec:?}")),
                 other => {
                     return Err(format!(
@@ -329,7 +345,8 @@ impl Fault {
                          truncate-after=N, clean-cut-after=N, rst, key-update-every=N, \
                          late-ticket=N, lying-hash, cut-data-after=N, cut-every-second=N, \
                          cut-once=N, drop-session-after=N, drop-session-every-second=N, \
-                         no-rename-onto-existing)"
+                         no-rename-onto-existing, size-without-number, \
+                         commands-after-234=MS)"
                     ));
                 }
             });

@@ -57,7 +57,13 @@ usage: ftps-testserver [options]
                                             the same on the 2nd, 4th, ... file transfer
                       no-rename-onto-existing
                                             RNTO onto an existing file: 553, no change
+                      size-without-number   SIZE answers \"213 File status\" (no number)
                     e.g. --fault-user cut:announce-whole,truncate-after=1000
+  --fault FAULTS    the same faults for every session, from its first byte; also
+                      commands-after-234=MS for MS milliseconds after 234 the control
+                                            connection still reads commands: a
+                                            ClientHello is answered in clear text
+                                            (502 Command not allowed)
   --until-killed    ignore stdin; serve until the process is killed
   --quiet           print nothing but the JSON line
   -h, --help        this text
@@ -79,6 +85,7 @@ struct Args {
     until_killed: bool,
     quiet: bool,
     fault_users: Vec<(String, Vec<Fault>)>,
+    faults: Vec<Fault>,
 }
 
 /// `NAME:FAULTS` of `--fault-user`.
@@ -107,6 +114,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         until_killed: false,
         quiet: false,
         fault_users: Vec::new(),
+        faults: Vec::new(),
     };
     while let Some(arg) = argv.next() {
         let mut value = |name: &str| argv.next().ok_or(format!("{name} needs a value"));
@@ -125,6 +133,11 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
                     .parse()
                     .map_err(|_| format!("--max-upload {bytes:?}: not a byte count"))?;
                 args.max_upload = Some(bytes);
+            }
+            "--fault" => {
+                let spec = value("--fault")?;
+                let faults = Fault::parse_data_faults(&spec).map_err(|e| format!("--fault: {e}"))?;
+                args.faults.extend(faults);
             }
             "--fault-user" => {
                 let user = parse_fault_user(&value("--fault-user")?)?;
@@ -174,6 +187,9 @@ fn run(args: Args) -> io::Result<()> {
         .mfmt(args.mfmt);
     if let Some(bytes) = args.max_upload {
         builder = builder.max_upload(bytes);
+    }
+    for fault in &args.faults {
+        builder = builder.fault(fault.clone());
     }
     for (name, faults) in &args.fault_users {
         builder = builder.fault_user(name, &args.pass, faults.iter().cloned());
