@@ -136,7 +136,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
             }
             "--fault" => {
                 let spec = value("--fault")?;
-                let faults = Fault::parse_data_faults(&spec).map_err(|e| format!("--fault: {e}"))?;
+                let faults =
+                    Fault::parse_data_faults(&spec).map_err(|e| format!("--fault: {e}"))?;
                 args.faults.extend(faults);
             }
             "--fault-user" => {
