@@ -347,7 +347,7 @@ fn sync_upload_without_a_hash_sends_a_file_whose_mtime_differs() {
 
 #[test]
 fn sync_upload_without_mfmt_or_hash_sends_nothing_twice_but_sends_a_later_change() {
-    // vsftpd and pure-ftpd: no MFMT, no hash. An uploaded file has its upload time.
+    // vsftpd: no MFMT, no hash (pure-ftpd has MFMT). An uploaded file has its upload time.
     let srv = TestServer::builder()
         .hash(false)
         .xsha(false)

@@ -396,10 +396,10 @@ impl Client {
     /// equal ones are not, and only get the source's time
     /// ([`SyncAction::SetMtime`]) when the times differed. **With no hash and an
     /// unknown time, the same size counts as the same file.** Uploading to a server
-    /// without `MFMT` (vsftpd, pure-ftpd), where a remote file's time is that of its
-    /// upload, a remote file newer than the local one counts as uploaded since the
-    /// local change (a second run does not send everything again); an older one is
-    /// sent ([`SyncReason::Mtime`]). Without
+    /// without `MFMT` (vsftpd, many embedded servers), where a remote file's time is
+    /// that of its upload, a remote file newer than the local one counts as uploaded
+    /// since the local change (a second run does not send everything again); an
+    /// older one is sent ([`SyncReason::Mtime`]). Without
     /// [`SyncOptions::preserve_mtime`] times are not compared (the size, then the hash
     /// when offered, decides).
     ///

@@ -180,7 +180,7 @@ impl Builder {
     }
 
     /// Offer `MFMT` (set a file's modification time; listed in `FEAT`). With false it is
-    /// not listed and gets `502`, as on vsftpd and pure-ftpd, so an uploaded file keeps
+    /// not listed and gets `502`, as on vsftpd, so an uploaded file keeps
     /// the time of its upload. Default true.
     pub fn mfmt(mut self, on: bool) -> Self {
         self.mfmt = on;
