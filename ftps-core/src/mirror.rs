@@ -95,6 +95,45 @@ pub(crate) fn join_remote(dir: &[u8], name: &[u8]) -> Vec<u8> {
 }
 
 impl Client {
+    /// For a directory whose listing came back empty: `None` when it exists, else the
+    /// error that says it does not. vsftpd answers `LIST` of a missing directory like
+    /// that of an empty one (`226`, no lines), so an empty listing proves nothing: a
+    /// mistyped source must not read as an empty tree (a sync with `delete` would then
+    /// empty the destination). Asks `MLST` where offered, else goes into the directory
+    /// with `CWD` and back.
+    pub(crate) fn remote_dir_missing(&mut self, dir: &[u8]) -> Result<Option<Error>> {
+        if dir.is_empty() {
+            return Ok(None);
+        }
+        if self.features().has("MLST") {
+            return match self.mlst(dir) {
+                Ok(e) if matches!(e.kind, EntryKind::Dir | EntryKind::CurrentDir) => Ok(None),
+                Ok(_) => Ok(Some(Error::invalid(
+                    "remote directory",
+                    format!(
+                        "{} is not a directory (MLST says so)",
+                        String::from_utf8_lossy(dir)
+                    ),
+                ))),
+                Err(e @ Error::Reply { .. }) if e.reply().is_some_and(|r| r.is_permanent()) => {
+                    Ok(Some(e))
+                }
+                Err(e) => Err(e),
+            };
+        }
+        let back = self.pwd()?;
+        match self.cwd(dir) {
+            Ok(()) => {
+                self.cwd(back)?;
+                Ok(None)
+            }
+            Err(e @ Error::Reply { .. }) if e.reply().is_some_and(|r| r.is_permanent()) => {
+                Ok(Some(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Downloads the files of `remote_dir` into `local_dir` (created when missing), and
     /// its subdirectories too when `recursive`. Names from the server are checked first:
     /// unsafe ones (`..`, separators, drive letters, control bytes), duplicates and
@@ -129,13 +168,19 @@ impl Client {
             out.skipped.push((remote_dir.to_vec(), "too deep"));
             return Ok(());
         }
+        let entries = self
+            .list(Some(remote_dir).filter(|d| !d.is_empty()))?
+            .entries;
+        if depth == 0
+            && entries.is_empty()
+            && let Some(missing) = self.remote_dir_missing(remote_dir)?
+        {
+            return Err(missing);
+        }
         std::fs::create_dir_all(local_dir).map_err(|e| Error::LocalIo {
             path: local_dir.to_path_buf(),
             source: e,
         })?;
-        let entries = self
-            .list(Some(remote_dir).filter(|d| !d.is_empty()))?
-            .entries;
         let (keep, skipped) = plan(entries);
         out.skipped.extend(
             skipped

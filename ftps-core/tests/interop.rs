@@ -448,3 +448,99 @@ fn g5_each_server_verifies_with_the_best_it_offers_and_takes_atomic_uploads() {
         c.quit().unwrap();
     });
 }
+
+/// H7: a tree synced up to every real server, then down again: a second run in either
+/// direction transfers nothing (times kept with `MFMT` where offered, compared only
+/// where the listing gives seconds), a file that grew is sent again, and `delete`
+/// removes on the server what the local tree no longer has. Prints a `SYNC` line per
+/// server.
+#[test]
+fn h7_sync_both_ways_on_each_server() {
+    use ftps_core::{SyncAction, SyncDirection, SyncOptions, SyncReason};
+    each_server(|env, srv| {
+        let mut c = Client::connect(&srv.builder(env).build().unwrap()).unwrap();
+        c.login(env.user(), env.pass()).unwrap();
+        let dir = format!("h7-{}", std::process::id());
+        let local = tempfile::tempdir().unwrap();
+        let (a, b) = (pattern(200_003, 8), pattern(4_001, 9));
+        std::fs::create_dir(local.path().join("sub")).unwrap();
+        std::fs::write(local.path().join("a.bin"), &a).unwrap();
+        std::fs::write(local.path().join("sub/b.bin"), &b).unwrap();
+        let opts = SyncOptions::default();
+        let up = |c: &mut Client, from: &std::path::Path, opts: &SyncOptions| {
+            c.sync(from, &dir, SyncDirection::Upload, opts).unwrap()
+        };
+        let first = up(&mut c, local.path(), &opts);
+        let copies = |r: &ftps_core::SyncReport| {
+            r.actions
+                .iter()
+                .filter(|a| matches!(a, SyncAction::Upload { .. } | SyncAction::Download { .. }))
+                .count()
+        };
+        assert_eq!(copies(&first), 2, "{}: {:?}", srv.name, first.actions);
+        assert!(std::fs::read(srv.root.join(&dir).join("sub/b.bin")).unwrap() == b);
+        let again = up(&mut c, local.path(), &opts);
+        assert_eq!(again.actions, [], "{}", srv.name);
+
+        let mut b2 = b.clone();
+        b2.push(b'!');
+        std::fs::write(local.path().join("sub/b.bin"), &b2).unwrap();
+        let grew = up(&mut c, local.path(), &opts);
+        assert_eq!(
+            grew.actions,
+            [SyncAction::Upload {
+                path: b"sub/b.bin".to_vec(),
+                reason: SyncReason::Size
+            }],
+            "{}",
+            srv.name
+        );
+
+        let mirror = tempfile::tempdir().unwrap();
+        let into = mirror.path().join("m");
+        let down = c.sync(&into, &dir, SyncDirection::Download, &opts).unwrap();
+        assert_eq!(copies(&down), 2, "{}: {:?}", srv.name, down.actions);
+        assert!(
+            std::fs::read(into.join("a.bin")).unwrap() == a,
+            "{}",
+            srv.name
+        );
+        assert!(
+            std::fs::read(into.join("sub/b.bin")).unwrap() == b2,
+            "{}",
+            srv.name
+        );
+        let down_again = c.sync(&into, &dir, SyncDirection::Download, &opts).unwrap();
+        assert_eq!(down_again.actions, [], "{}", srv.name);
+
+        std::fs::remove_file(local.path().join("a.bin")).unwrap();
+        let delete = SyncOptions {
+            delete: true,
+            ..SyncOptions::default()
+        };
+        let pruned = up(&mut c, local.path(), &delete);
+        assert_eq!(
+            pruned.actions,
+            [SyncAction::Delete {
+                path: b"a.bin".to_vec()
+            }],
+            "{}",
+            srv.name
+        );
+        assert!(!srv.root.join(&dir).join("a.bin").exists(), "{}", srv.name);
+        println!(
+            "SYNC {}: up {} files, second run nothing, MFMT {}",
+            srv.name,
+            copies(&first),
+            if c.features().has("MFMT") {
+                "yes"
+            } else {
+                "no"
+            }
+        );
+        let empty = tempfile::tempdir().unwrap();
+        up(&mut c, empty.path(), &delete);
+        c.rmdir(&dir).unwrap();
+        c.quit().unwrap();
+    });
+}

@@ -372,6 +372,88 @@ fn sync_upload_without_mfmt_or_hash_sends_nothing_twice_but_sends_a_later_change
 }
 
 #[test]
+fn sync_upload_creates_a_missing_remote_directory_that_lists_as_empty() {
+    // vsftpd answers LIST of a missing directory with an empty listing; without MLST
+    // the client asks with CWD.
+    for mlsd in [true, false] {
+        let srv = TestServer::builder()
+            .missing_dirs_list_empty(true)
+            .mlsd(mlsd)
+            .start()
+            .unwrap();
+        let mut c = login(&srv);
+        let dir = tree();
+        let plan = c
+            .sync(
+                dir.path(),
+                "site",
+                SyncDirection::Upload,
+                &SyncOptions {
+                    dry_run: true,
+                    ..SyncOptions::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(plan.actions.first(), Some(&mkdir("")), "mlsd {mlsd}");
+        let r = upload(&mut c, dir.path(), &SyncOptions::default());
+        assert_eq!(r.actions.first(), Some(&mkdir("")), "mlsd {mlsd}");
+        assert_eq!(srv.file("site/sub/b.txt").unwrap(), b"beta", "mlsd {mlsd}");
+        assert_eq!(c.pwd().unwrap(), b"/", "mlsd {mlsd}: back where it was");
+    }
+}
+
+#[test]
+fn sync_download_from_a_missing_remote_directory_that_lists_as_empty_fails_and_deletes_nothing() {
+    for mlsd in [true, false] {
+        let srv = TestServer::builder()
+            .missing_dirs_list_empty(true)
+            .mlsd(mlsd)
+            .start()
+            .unwrap();
+        let mut c = login(&srv);
+        let dir = tree();
+        let delete = SyncOptions {
+            delete: true,
+            ..SyncOptions::default()
+        };
+        let err = c
+            .sync(dir.path(), "mistyped", SyncDirection::Download, &delete)
+            .unwrap_err();
+        assert_eq!(
+            err.reply().map(|r| r.code()),
+            Some(550),
+            "mlsd {mlsd}: {err:?}"
+        );
+        assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"alpha");
+        assert_eq!(
+            std::fs::read(dir.path().join("sub/b.txt")).unwrap(),
+            b"beta"
+        );
+        // Into a local directory that does not exist: none is left behind.
+        let fresh = dir.path().join("fresh");
+        assert!(
+            c.sync(&fresh, "mistyped", SyncDirection::Download, &delete)
+                .is_err()
+        );
+        assert!(!fresh.exists(), "mlsd {mlsd}");
+        let err = c.download_dir("mistyped", &fresh, true).unwrap_err();
+        assert_eq!(
+            err.reply().map(|r| r.code()),
+            Some(550),
+            "mlsd {mlsd}: {err:?}"
+        );
+        assert!(!fresh.exists(), "mlsd {mlsd}");
+        // An empty directory that exists is still an empty tree.
+        c.mkdir("empty").unwrap();
+        assert_eq!(
+            c.download_dir("empty", &fresh, true).unwrap().files.len(),
+            0
+        );
+        assert_eq!(c.pwd().unwrap(), b"/", "mlsd {mlsd}");
+    }
+}
+
+#[test]
 fn sync_upload_keeps_extra_remote_files_unless_delete_is_on() {
     let srv = TestServer::builder()
         .file("site/extra.txt", b"extra")

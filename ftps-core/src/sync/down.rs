@@ -60,6 +60,15 @@ impl Client {
             return Ok(());
         }
         let (remotes, rskipped) = self.remote_entries(remote)?;
+        if depth == 0
+            && remotes.is_empty()
+            && rskipped.is_empty()
+            && let Some(missing) = self.remote_dir_missing(remote)?
+        {
+            // A missing source is an error, not an empty tree (with `delete`, that
+            // would empty the local one).
+            return Err(missing);
+        }
         let mut leave: HashSet<Vec<u8>> = HashSet::new();
         for (n, why) in rskipped {
             run.skip(&join_remote(rel, &n), why);

@@ -472,7 +472,12 @@ impl Client {
                     }
                     run.act(SyncAction::MakeDir { path: Vec::new() });
                 }
-                self.sync_down(&mut run, b"", local, exists, remote, 0)?;
+                let done = self.sync_down(&mut run, b"", local, exists, remote, 0);
+                if done.is_err() && !exists && !opts.dry_run {
+                    // Made for nothing (the source is missing): removed if still empty.
+                    let _ = fs::remove_dir(local);
+                }
+                done?;
             }
         }
         Ok(run.report)

@@ -98,6 +98,14 @@ impl Client {
         }
         let listed = if exists {
             match self.remote_entries(remote) {
+                Ok((e, s))
+                    if depth == 0
+                        && e.is_empty()
+                        && s.is_empty()
+                        && self.remote_dir_missing(remote)?.is_some() =>
+                {
+                    None
+                }
                 Ok(l) => Some(l),
                 Err(Error::Reply { reply, .. })
                     if depth == 0 && !remote.is_empty() && reply.is_permanent() =>
@@ -110,7 +118,7 @@ impl Client {
             None
         };
         if exists && listed.is_none() {
-            // The root's listing was refused: it is missing.
+            // The root's listing was refused, or was empty and the root is missing.
             if !run.dry() {
                 self.mkdir(remote)?;
             }

@@ -36,6 +36,7 @@ pub struct Builder {
     hash: bool,
     xsha: bool,
     mfmt: bool,
+    missing_dirs_list_empty: bool,
     allow_plain: bool,
     strict_upload_eof: bool,
     only_p256: bool,
@@ -61,6 +62,7 @@ impl Default for Builder {
             hash: true,
             xsha: true,
             mfmt: true,
+            missing_dirs_list_empty: false,
             allow_plain: false,
             strict_upload_eof: true,
             only_p256: false,
@@ -90,6 +92,7 @@ pub(crate) struct Config {
     pub hash: bool,
     pub xsha: bool,
     pub mfmt: bool,
+    pub missing_dirs_list_empty: bool,
     pub allow_plain: bool,
     pub strict_upload_eof: bool,
     pub control_timeout: Duration,
@@ -184,6 +187,14 @@ impl Builder {
     /// the time of its upload. Default true.
     pub fn mfmt(mut self, on: bool) -> Self {
         self.mfmt = on;
+        self
+    }
+
+    /// Answer `LIST`, `NLST` and `MLSD` of a path that does not exist like those of an
+    /// empty directory (`150`, no lines, `226`), as vsftpd does, instead of `550`.
+    /// Default false.
+    pub fn missing_dirs_list_empty(mut self, on: bool) -> Self {
+        self.missing_dirs_list_empty = on;
         self
     }
 
@@ -309,6 +320,7 @@ impl Builder {
             hash: self.hash,
             xsha: self.xsha,
             mfmt: self.mfmt,
+            missing_dirs_list_empty: self.missing_dirs_list_empty,
             allow_plain: self.allow_plain,
             strict_upload_eof: self.strict_upload_eof,
             control_timeout: self.control_timeout,

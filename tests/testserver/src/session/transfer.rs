@@ -517,6 +517,9 @@ impl Session {
         let path = if verb == "MLSD" { arg } else { list_path(arg) };
         let target = self.cwd.resolve(path);
         let Some(meta) = self.sh.fs.stat(&target) else {
+            if self.sh.cfg.missing_dirs_list_empty {
+                return self.download(b"", "Here comes the directory listing.", false);
+            }
             self.data = None;
             self.reply(550, "Failed to open directory.")?;
             return Ok(Flow::Continue);
