@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ftps_core::{Client, TransferOptions, UploadMode, Verify};
+use ftps_core::{Client, SyncDirection, SyncOptions, TransferOptions, UploadMode, Verify};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDateTime, PyList, PyString};
 
@@ -15,8 +15,8 @@ use crate::callback::{Hook, PyReader, PyWriter};
 use crate::config::{parse, uint};
 use crate::errors::{Fail, exc, invalid};
 use crate::values::{
-    Entry, Reply, SessionStats, TimeTuple, TlsConnection, TlsInfo, datetime, decode,
-    time_from_tuple,
+    DirDownload, DirUpload, Entry, Reply, SessionStats, SyncReport, TimeTuple, TlsConnection,
+    TlsInfo, datetime, decode, time_from_tuple,
 };
 
 /// A small number per OS thread, to recognise a call re-entering its own client
@@ -507,6 +507,57 @@ impl RawClient {
             };
             (r, input.into_inner().error.take())
         })
+    }
+
+    /// Downloads the remote directory `remote` into the local one `local` (core
+    /// `download_dir`).
+    fn download_dir(
+        &self,
+        py: Python<'_>,
+        remote: Vec<u8>,
+        local: PathBuf,
+        recursive: bool,
+    ) -> PyResult<DirDownload> {
+        let d = self.run(py, |c| Ok(c.download_dir(&remote, &local, recursive)?))?;
+        DirDownload::from_core(py, &d)
+    }
+
+    /// Uploads the local directory `local` into the remote one `remote` (core
+    /// `upload_dir`).
+    fn upload_dir(
+        &self,
+        py: Python<'_>,
+        local: PathBuf,
+        remote: Vec<u8>,
+        recursive: bool,
+    ) -> PyResult<DirUpload> {
+        let d = self.run(py, |c| Ok(c.upload_dir(&local, &remote, recursive)?))?;
+        DirUpload::from_core(py, &d)
+    }
+
+    /// One-way sync of `local` and `remote`; `direction` by its core name (core `sync`).
+    #[pyo3(signature = (local, remote, direction, delete, dry_run, recursive, preserve_mtime))]
+    #[allow(clippy::too_many_arguments)]
+    fn sync(
+        &self,
+        py: Python<'_>,
+        local: PathBuf,
+        remote: Vec<u8>,
+        direction: &str,
+        delete: bool,
+        dry_run: bool,
+        recursive: bool,
+        preserve_mtime: bool,
+    ) -> PyResult<SyncReport> {
+        let direction = parse::<SyncDirection>(py, "direction", direction)?;
+        let opts = SyncOptions {
+            delete,
+            dry_run,
+            recursive,
+            preserve_mtime,
+        };
+        let r = self.run(py, |c| Ok(c.sync(&local, &remote, direction, &opts)?))?;
+        SyncReport::from_core(py, &r)
     }
 
     /// A new control connection with the same configuration and login, back in the

@@ -1,13 +1,18 @@
-//! The values `ftps` returns: replies, listing entries, TLS facts. Each is a frozen
-//! class of this module that the `ftps` package exports under the same name
-//! (`ftps.Reply`, `ftps.Entry`, `ftps.TLSInfo`...); their stubs are in `ftps/_ftps.pyi`.
+//! The values `ftps` returns: replies, listing entries, TLS facts, the reports of
+//! directory transfers and sync. Each is a frozen class of this module that the `ftps`
+//! package exports under the same name (`ftps.Reply`, `ftps.Entry`, `ftps.TLSInfo`...);
+//! their stubs are in `ftps/_ftps.pyi`.
 //!
 //! Built from the core's values here, once; Python code never rebuilds them.
 
-use ftps_core::{DateTime, EntryKind};
+use std::path::{Path, PathBuf};
+
+use ftps_core::{DateTime, EntryKind, SyncActionKind, SyncReason};
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDateTime, PyDict, PyString, PyTuple, PyTzInfo};
+use pyo3::types::{PyBytes, PyDateTime, PyDict, PyList, PyString, PyTuple, PyTzInfo};
+
+use crate::config::parse;
 
 /// `(type(obj), obj.__getnewargs__())`: what `__reduce__` returns for every value class.
 fn reduce<'py>(obj: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
@@ -683,5 +688,426 @@ impl TlsInfo {
 
     fn __getnewargs__(&self) -> (TlsConnection, Option<TlsConnection>, SessionStats) {
         (self.control.clone(), self.data.clone(), self.stats.clone())
+    }
+}
+
+/// A value class compared, hashed and pickled by a tuple of its fields.
+trait Keyed: pyo3::PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync {
+    /// Every field, in constructor order (what `__getnewargs__` returns).
+    fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>>;
+}
+
+/// `__eq__` of a [`Keyed`] class: the keys compared; `NotImplemented` for another type.
+fn key_eq<T: Keyed>(me: &T, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    match other.cast::<T>() {
+        Ok(o) => me.key(py)?.eq(o.get().key(py)?)?.into_py_any(py),
+        Err(_) => Ok(py.NotImplemented()),
+    }
+}
+
+/// A local path as `str`, as `os.fsdecode` gives it.
+fn local_str<'py>(py: Python<'py>, p: &Path) -> Bound<'py, PyString> {
+    let Ok(s) = p.as_os_str().into_pyobject(py);
+    s
+}
+
+/// A tuple of the Python objects `items` gives.
+fn tuple_of<'py, T: IntoPyObject<'py>>(
+    py: Python<'py>,
+    items: impl IntoIterator<Item = T, IntoIter: ExactSizeIterator>,
+) -> PyResult<Py<PyTuple>> {
+    Ok(PyTuple::new(py, items)?.unbind())
+}
+
+/// A new list of what a stored tuple holds (a getter's copy: the value stays frozen).
+fn list_of<'py>(t: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(t.py(), t.iter())
+}
+
+/// What a directory transfer did, its paths already `str`: the shape that
+/// [`DirDownload`] and [`DirUpload`] share (they differ in which side each path is on).
+struct DirReport {
+    /// `str` paths.
+    files: Py<PyTuple>,
+    /// `str` paths.
+    dirs: Py<PyTuple>,
+    /// `(str, str)` pairs: a path and why.
+    skipped: Py<PyTuple>,
+    bytes: u64,
+}
+
+impl DirReport {
+    fn new<'py, P, S>(
+        py: Python<'py>,
+        files: Vec<P>,
+        dirs: Vec<P>,
+        skipped: Vec<(P, S)>,
+        bytes: u64,
+    ) -> PyResult<DirReport>
+    where
+        P: IntoPyObject<'py>,
+        S: IntoPyObject<'py>,
+    {
+        Ok(DirReport {
+            files: tuple_of(py, files)?,
+            dirs: tuple_of(py, dirs)?,
+            skipped: tuple_of(py, skipped)?,
+            bytes,
+        })
+    }
+
+    /// Every field, in constructor order: the [`Keyed::key`] of both classes.
+    fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        (&self.files, &self.dirs, &self.skipped, self.bytes).into_pyobject(py)
+    }
+
+    fn repr(&self, py: Python<'_>, class: &str) -> PyResult<String> {
+        Ok(format!(
+            "{class}(files={}, dirs={}, skipped={}, bytes={})",
+            list_of(self.files.bind(py))?.repr()?,
+            list_of(self.dirs.bind(py))?.repr()?,
+            list_of(self.skipped.bind(py))?.repr()?,
+            self.bytes
+        ))
+    }
+}
+
+/// A value class around a [`DirReport`], with the documentation of its fields.
+macro_rules! dir_report_class {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident,
+        files: $files:literal,
+        dirs: $dirs:literal,
+        skipped: $skipped:literal $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        #[pyclass(frozen, module = "ftps")]
+        pub(crate) struct $name(DirReport);
+
+        #[pymethods]
+        impl $name {
+            #[new]
+            fn new(
+                py: Python<'_>,
+                files: Vec<Py<PyString>>,
+                dirs: Vec<Py<PyString>>,
+                skipped: Vec<(Py<PyString>, Py<PyString>)>,
+                bytes: u64,
+            ) -> PyResult<$name> {
+                Ok($name(DirReport::new(py, files, dirs, skipped, bytes)?))
+            }
+
+            #[doc = $files]
+            #[getter]
+            fn files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+                list_of(self.0.files.bind(py))
+            }
+
+            #[doc = $dirs]
+            #[getter]
+            fn dirs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+                list_of(self.0.dirs.bind(py))
+            }
+
+            #[doc = $skipped]
+            #[getter]
+            fn skipped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+                list_of(self.0.skipped.bind(py))
+            }
+
+            /// Bytes transferred in all.
+            #[getter]
+            fn bytes(&self) -> u64 {
+                self.0.bytes
+            }
+
+            fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                key_eq(self, py, other)
+            }
+
+            fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+                self.key(py)?.hash()
+            }
+
+            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                self.0.repr(py, stringify!($name))
+            }
+
+            /// The fields in constructor order, for positional `case` patterns.
+            #[classattr]
+            fn __match_args__() -> (&'static str, &'static str, &'static str, &'static str) {
+                ("files", "dirs", "skipped", "bytes")
+            }
+
+            /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+            fn __reduce__<'py>(
+                slf: &Bound<'py, Self>,
+            ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+                reduce(slf.as_any())
+            }
+
+            fn __getnewargs__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+                self.key(py)
+            }
+        }
+
+        impl Keyed for $name {
+            fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+                self.0.key(py)
+            }
+        }
+    };
+}
+
+dir_report_class!(
+    /// What :meth:`ftps.Client.download_dir` did: the local files and directories it
+    /// wrote, and the remote entries it left alone.
+    DirDownload,
+    files: "Local files written (paths as ``os.fsdecode`` gives them), in listing order.",
+    dirs: "Local directories written into, one per remote subdirectory descended into \
+           (created when missing).",
+    skipped: "Remote entries left alone: ``(remote path, reason)``, the path decoded as \
+              :attr:`ftps.Entry.name` is.",
+);
+
+dir_report_class!(
+    /// What :meth:`ftps.Client.upload_dir` did: the remote files and directories it
+    /// wrote, and the local entries it left alone.
+    DirUpload,
+    files: "Remote files written (decoded as :attr:`ftps.Entry.name` is), in upload order.",
+    dirs: "Remote directories created (``MKD`` succeeded; one that existed is not listed).",
+    skipped: "Local entries left alone: ``(local path, reason)``.",
+);
+
+impl DirDownload {
+    pub(crate) fn from_core(py: Python<'_>, d: &ftps_core::DirDownload) -> PyResult<DirDownload> {
+        let paths = |ps: &[PathBuf]| ps.iter().map(|p| local_str(py, p)).collect();
+        let skipped = d
+            .skipped
+            .iter()
+            .map(|(name, why)| Ok((decode(py, name)?, *why)))
+            .collect::<PyResult<_>>()?;
+        Ok(DirDownload(DirReport::new(
+            py,
+            paths(&d.files),
+            paths(&d.dirs),
+            skipped,
+            d.bytes,
+        )?))
+    }
+}
+
+impl DirUpload {
+    pub(crate) fn from_core(py: Python<'_>, d: &ftps_core::DirUpload) -> PyResult<DirUpload> {
+        let names =
+            |ns: &[Vec<u8>]| -> PyResult<Vec<_>> { ns.iter().map(|n| decode(py, n)).collect() };
+        let skipped = d
+            .skipped
+            .iter()
+            .map(|(path, why)| (local_str(py, path), *why))
+            .collect();
+        Ok(DirUpload(DirReport::new(
+            py,
+            names(&d.files)?,
+            names(&d.dirs)?,
+            skipped,
+            d.bytes,
+        )?))
+    }
+}
+
+/// One step of :meth:`ftps.Client.sync`: what it did (or in a dry run would do) to
+/// which path.
+#[pyclass(frozen, module = "ftps")]
+pub(crate) struct SyncAction {
+    kind: SyncActionKind,
+    /// The path relative to the two directories synced, ``/`` between components
+    /// (decoded as :attr:`ftps.Entry.name` is); ``""`` is the destination directory itself.
+    #[pyo3(get)]
+    path: Py<PyString>,
+    reason: Option<SyncReason>,
+}
+
+impl SyncAction {
+    pub(crate) fn from_core(py: Python<'_>, a: &ftps_core::SyncAction) -> PyResult<SyncAction> {
+        Ok(SyncAction {
+            kind: a.kind(),
+            path: decode(py, a.path())?.unbind(),
+            reason: a.reason(),
+        })
+    }
+}
+
+impl Keyed for SyncAction {
+    fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        (self.kind(), &self.path, self.reason()).into_pyobject(py)
+    }
+}
+
+#[pymethods]
+impl SyncAction {
+    #[new]
+    #[pyo3(signature = (kind, path, reason = None))]
+    fn new(
+        py: Python<'_>,
+        kind: &str,
+        path: Py<PyString>,
+        reason: Option<&str>,
+    ) -> PyResult<SyncAction> {
+        Ok(SyncAction {
+            kind: parse(py, "kind", kind)?,
+            path,
+            reason: reason.map(|r| parse(py, "reason", r)).transpose()?,
+        })
+    }
+
+    /// ``"upload"``, ``"download"``, ``"mkdir"``, ``"delete"``, ``"rmdir"`` or
+    /// ``"set_mtime"`` (a file the hash found equal gets the source's modification time).
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// Why a file is copied, for ``"upload"`` and ``"download"``: ``"missing"`` (not on
+    /// the destination), ``"size"``, ``"mtime"`` or ``"hash"`` (what differed);
+    /// ``None`` for the other kinds.
+    #[getter]
+    fn reason(&self) -> Option<&'static str> {
+        self.reason.map(|r| r.name())
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        key_eq(self, py, other)
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        self.key(py)?.hash()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "SyncAction(kind={}, path={}, reason={})",
+            repr(py, self.kind())?,
+            repr(py, &self.path)?,
+            repr(py, self.reason())?,
+        ))
+    }
+
+    /// The fields in constructor order, for positional `case` patterns.
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str) {
+        ("kind", "path", "reason")
+    }
+
+    /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        reduce(slf.as_any())
+    }
+
+    fn __getnewargs__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        self.key(py)
+    }
+}
+
+/// What :meth:`ftps.Client.sync` did, or in a dry run would do.
+#[pyclass(frozen, module = "ftps")]
+pub(crate) struct SyncReport {
+    /// `SyncAction`s.
+    actions: Py<PyTuple>,
+    /// `(str, str)` pairs.
+    skipped: Py<PyTuple>,
+    /// Bytes transferred in all; in a dry run, the sizes of the files that would be.
+    #[pyo3(get)]
+    bytes: u64,
+    /// ``True`` when nothing was changed: the actions are the plan.
+    #[pyo3(get)]
+    dry_run: bool,
+}
+
+impl SyncReport {
+    pub(crate) fn from_core(py: Python<'_>, r: &ftps_core::SyncReport) -> PyResult<SyncReport> {
+        let actions = r
+            .actions
+            .iter()
+            .map(|a| SyncAction::from_core(py, a))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(SyncReport {
+            actions: tuple_of(py, actions)?,
+            skipped: tuple_of(py, r.skipped.iter().map(|(p, why)| (p, *why)))?,
+            bytes: r.bytes,
+            dry_run: r.dry_run,
+        })
+    }
+}
+
+impl Keyed for SyncReport {
+    fn key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        (&self.actions, &self.skipped, self.bytes, self.dry_run).into_pyobject(py)
+    }
+}
+
+#[pymethods]
+impl SyncReport {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        actions: Vec<Py<SyncAction>>,
+        skipped: Vec<(Py<PyString>, Py<PyString>)>,
+        bytes: u64,
+        dry_run: bool,
+    ) -> PyResult<SyncReport> {
+        Ok(SyncReport {
+            actions: tuple_of(py, actions)?,
+            skipped: tuple_of(py, skipped)?,
+            bytes,
+            dry_run,
+        })
+    }
+
+    /// The actions, in the order they were done (or would be).
+    #[getter]
+    fn actions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list_of(self.actions.bind(py))
+    }
+
+    /// Entries left alone on either side, ``(relative path, reason)`` (the path with
+    /// invalid UTF-8 replaced); also a modification time that could not be set.
+    #[getter]
+    fn skipped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        list_of(self.skipped.bind(py))
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        key_eq(self, py, other)
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        self.key(py)?.hash()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "SyncReport(actions={}, skipped={}, bytes={}, dry_run={})",
+            self.actions(py)?.repr()?,
+            self.skipped(py)?.repr()?,
+            self.bytes,
+            repr(py, self.dry_run)?,
+        ))
+    }
+
+    /// The fields in constructor order, for positional `case` patterns.
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str, &'static str) {
+        ("actions", "skipped", "bytes", "dry_run")
+    }
+
+    /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        reduce(slf.as_any())
+    }
+
+    fn __getnewargs__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        self.key(py)
     }
 }

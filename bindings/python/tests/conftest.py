@@ -235,6 +235,49 @@ def testserver_info() -> Iterator[Dict[str, Any]]:
         yield info
 
 
+@dataclass
+class Srv:
+    """One ftps-testserver process serving ``root``."""
+
+    info: Dict[str, Any]
+    root: Path
+
+    def connect(self, user: Optional[str] = None, **kw: Any) -> ftps.Client:
+        host, port = self.info["explicit"].rsplit(":", 1)
+        opts: Dict[str, Any] = dict(
+            mode="explicit",
+            user=user or self.info["user"],
+            password=self.info["password"],
+            ca_file=self.info["ca"],
+            timeout=20,
+            resume_backoff=0.01,
+        )
+        opts.update(kw)
+        return ftps.connect(host, int(port), **opts)
+
+    def names(self, sub: str = "") -> List[str]:
+        return sorted(p.name for p in (self.root / sub).iterdir())
+
+
+@pytest.fixture
+def testserver_with(tmp_path: Path) -> Iterator[Callable[..., Srv]]:
+    """Starts an ftps-testserver with extra arguments (``--fault-user cut:cut-once=1000``),
+    serving a fresh directory; each test gets servers of its own, since the servers count
+    file transfers for the ``*-every-second`` faults."""
+    with contextlib.ExitStack() as stack:
+        made = 0
+
+        def start(*args: str) -> Srv:
+            nonlocal made
+            made += 1
+            root = tmp_path / f"root{made}"
+            root.mkdir()
+            info = stack.enter_context(run_testserver("--root", str(root), *args))
+            return Srv(info, root)
+
+        yield start
+
+
 @pytest.fixture(params=["implicit", "explicit"])
 def testserver(request: pytest.FixtureRequest, testserver_info: Dict[str, Any]) -> Server:
     host, port = testserver_info[request.param].rsplit(":", 1)

@@ -81,6 +81,10 @@ def test_value_types_are_frozen_comparable_hashable_and_pickle() -> None:
         control,
         ftps.SessionStats(1, 2, 3, 0, 0, 0),
         ftps.TLSInfo(control, None, ftps.SessionStats(1, 2, 3, 0, 0, 0)),
+        ftps.DirDownload(["/l/a\udcff"], ["/l"], [("r/..", "dot or dot-dot")], 5),
+        ftps.DirUpload(["r/a"], ["r"], [("/l/b\\c", "contains a path separator")], 1),
+        ftps.SyncAction("download", "a/b", "size"),
+        ftps.SyncReport([ftps.SyncAction("mkdir", "")], [("x", "why")], 0, True),
     ]
     for v in values:
         pickled = [pickle.loads(pickle.dumps(v, protocol=p)) for p in range(pickle.HIGHEST_PROTOCOL + 1)]
@@ -90,7 +94,8 @@ def test_value_types_are_frozen_comparable_hashable_and_pickle() -> None:
         # Positional patterns, in constructor order, as with the dataclasses of 0.1.
         first = getattr(type(v), "__match_args__")[0]
         assert hasattr(v, first), (type(v).__name__, first)
-        name = next(n for n in ("code", "name", "version", "data_full", "control") if hasattr(v, n))
+        fields = ("code", "name", "version", "data_full", "control", "files", "kind", "actions")
+        name = next(n for n in fields if hasattr(v, n))
         try:
             setattr(v, name, None)
         except AttributeError:

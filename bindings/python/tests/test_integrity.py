@@ -12,19 +12,18 @@ The large-file run (``test_g6_every_second_transfer_cut_...``) moves a file of
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
 
 import ftps
-from conftest import run_testserver
+from conftest import Srv
 
 PART = re.compile(r"^\.(?P<name>.+)\.ftps-part\.[0-9a-f]{12}$")
 BIG_MIB = int(os.environ.get("FTPS_BIG_MIB", "1024"))
@@ -69,49 +68,6 @@ def checks(t: Transcript) -> List[str]:
     """The commands of a verification: ``HASH``, ``OPTS HASH``, ``XSHA*``, ``SIZE``."""
     verbs = ("HASH", "XSHA1", "XSHA256", "XSHA512", "SIZE")
     return [line for line in t.sent() if line.split(" ", 1)[0].upper() in verbs or line.upper().startswith("OPTS HASH")]
-
-
-@dataclass
-class Srv:
-    """One ftps-testserver process serving ``root``."""
-
-    info: Dict[str, Any]
-    root: pathlib.Path
-
-    def connect(self, user: Optional[str] = None, **kw: Any) -> ftps.Client:
-        host, port = self.info["explicit"].rsplit(":", 1)
-        opts: Dict[str, Any] = dict(
-            mode="explicit",
-            user=user or self.info["user"],
-            password=self.info["password"],
-            ca_file=self.info["ca"],
-            timeout=20,
-            resume_backoff=0.01,
-        )
-        opts.update(kw)
-        return ftps.connect(host, int(port), **opts)
-
-    def names(self, sub: str = "") -> List[str]:
-        return sorted(p.name for p in (self.root / sub).iterdir())
-
-
-@pytest.fixture
-def testserver_with(tmp_path: pathlib.Path) -> Iterator[Callable[..., Srv]]:
-    """Starts an ftps-testserver with extra arguments (``--fault-user cut:cut-once=1000``),
-    serving a fresh directory; each test gets servers of its own, since the servers count
-    file transfers for the ``*-every-second`` faults."""
-    with contextlib.ExitStack() as stack:
-        made = 0
-
-        def start(*args: str) -> Srv:
-            nonlocal made
-            made += 1
-            root = tmp_path / f"root{made}"
-            root.mkdir()
-            info = stack.enter_context(run_testserver("--root", str(root), *args))
-            return Srv(info, root)
-
-        yield start
 
 
 def no_partials(d: pathlib.Path) -> None:

@@ -39,7 +39,7 @@ from ._errors import (
     TransientReplyError,
     TruncatedError,
 )
-from ._ftps import Entry, Reply, SessionStats, TLSConnection, TLSInfo
+from ._ftps import DirDownload, DirUpload, Entry, Reply, SessionStats, SyncAction, SyncReport, TLSConnection, TLSInfo
 from ._ftps import __version__ as __version__  # the wheel's version (Cargo.toml)
 from ._io import RemoteReader, RemoteWriter
 
@@ -51,6 +51,10 @@ __all__ = [
     "TLSInfo",
     "TLSConnection",
     "SessionStats",
+    "DirDownload",
+    "DirUpload",
+    "SyncReport",
+    "SyncAction",
     "RemoteReader",
     "RemoteWriter",
     "Error",

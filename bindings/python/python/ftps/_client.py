@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, List, Literal, Optional, Pr
 
 from . import _ftps
 from ._errors import Error, InvalidArgumentError
-from ._ftps import Entry, Reply, SessionStats, TLSInfo
+from ._ftps import DirDownload, DirUpload, Entry, Reply, SessionStats, SyncReport, TLSInfo
 
 if TYPE_CHECKING:
     from ._io import RemoteReader, RemoteWriter
@@ -400,6 +400,97 @@ class Client:
         if offset:
             raise InvalidArgumentError("offset= is for file objects; use resume=True with a path")
         return self._raw.upload_file(_local(local), r, resume, verify, atomic, attempts, progress)
+
+    # -- directory trees -----------------------------------------------------------
+
+    def download_dir(self, remote: RemotePath, local: StrPath, recursive: bool = True) -> DirDownload:
+        """Downloads the files of the remote directory ``remote`` into the local
+        directory ``local`` (created when missing), and with ``recursive`` (the
+        default) its subdirectories too, at most 32 levels deep.
+
+        Names from the server are checked before any becomes a local path: unsafe
+        names (``..``, ``/`` or ``\\``, a drive letter, a control byte), duplicates and
+        symbolic links are skipped and listed in :attr:`ftps.DirDownload.skipped`, so
+        every path written stays under ``local``. Each file is written as
+        :meth:`download` writes to a path: through a temporary file that replaces it
+        once verified, with the session's ``verify`` and ``resume_attempts`` (see
+        :func:`ftps.connect`). An error stops the call; the files written until then
+        stay.
+        """
+        return self._raw.download_dir(_remote(remote), _local(local), recursive)
+
+    def upload_dir(self, local: StrPath, remote: RemotePath, recursive: bool = True) -> DirUpload:
+        """Uploads the files of the local directory ``local`` into the remote
+        directory ``remote``, and with ``recursive`` (the default) its subdirectories
+        too, at most 32 levels deep. The mirror image of :meth:`download_dir`.
+
+        Remote directories are created with ``MKD``, ``remote`` too unless it is
+        ``""`` (the current directory); a ``5xx`` refusal is taken to mean that the
+        directory exists already. Local names are checked as :meth:`download_dir`
+        checks remote ones: a name with a control byte (CR, LF...) or a backslash
+        cannot be sent, and is skipped and listed in :attr:`ftps.DirUpload.skipped`, as
+        are temporary files of unfinished transfers (``.NAME.ftps-part.*``). Symbolic
+        links are never followed out of the tree: a link to a file inside ``local`` is
+        uploaded as that file; a link whose target is outside it, and a link to a
+        directory (it could loop), are skipped. Each file is sent as :meth:`upload`
+        sends a path, verified, atomic and resumed as the session's ``verify``,
+        ``atomic`` and ``resume_attempts`` say (see :func:`ftps.connect`). An error
+        stops the call; the files sent until then stay.
+        """
+        return self._raw.upload_dir(_local(local), _remote(remote), recursive)
+
+    def sync(
+        self,
+        local: StrPath,
+        remote: RemotePath,
+        direction: Literal["upload", "download"],
+        *,
+        delete: bool = False,
+        dry_run: bool = False,
+        recursive: bool = True,
+        preserve_mtime: bool = True,
+    ) -> SyncReport:
+        """One-way synchronisation: makes the destination (the server for
+        ``direction="upload"``, ``local`` for ``"download"``) hold what the source
+        holds, transferring only what differs. Returns what was done, in order
+        (:class:`ftps.SyncReport`).
+
+        A file is copied when the destination has none of that name (reason
+        ``"missing"``), when the sizes differ (``"size"``), or when the modification
+        times differ to the second (``"mtime"``). When the sizes are equal and the
+        times differ or are unknown (the listing gives none to the second) and the
+        server offers a hash, the hash decides: different contents are copied
+        (``"hash"``), equal ones are not, and get the source's time (a ``"set_mtime"``
+        action) when the times differed. With no hash and no known time, the same size
+        counts as the same file. Uploading to a server without ``MFMT`` (vsftpd), where
+        a file's time is that of its upload, a remote file newer than the local one
+        counts as sent since the local change.
+
+        ``preserve_mtime`` (default on) gives each copied file its source's
+        modification time (``MFMT`` when the server offers it; a refusal is listed in
+        ``skipped``) and compares times; off, only sizes (then the hash) are compared.
+        ``recursive`` (default on) descends into subdirectories; off, only the files
+        of the top directory are compared, and no directory is created or removed.
+        ``dry_run`` changes nothing, not even ``MKD``: the report is the plan.
+        ``delete`` also removes what the destination has and the source does not:
+        files, and directories after their content (one holding anything sync leaves
+        alone is kept), after the transfers of each directory. It is off by default
+        because it deletes files: look at a ``dry_run=True`` report first.
+
+        Names are checked on both sides as :meth:`download_dir` and
+        :meth:`upload_dir` check them; unsafe names, symbolic links (remote ones
+        always; local ones as :meth:`upload_dir` treats them when uploading, all of
+        them when downloading), temporary files and a name that is a file on one side
+        and a directory on the other are skipped, listed in ``skipped``, and never
+        written, compared or deleted. A missing destination directory is created; a
+        missing source directory is an error (``ReplyError`` 550), also on servers
+        that list it as an empty one. Files move as :meth:`upload` and
+        :meth:`download` move them to and from paths: verified, atomic and resumed as
+        the session's ``verify``, ``atomic`` and ``resume_attempts`` say. An error
+        stops the sync and the report of what was done is lost; run it again: what
+        was done is not done twice.
+        """
+        return self._raw.sync(_local(local), _remote(remote), direction, delete, dry_run, recursive, preserve_mtime)
 
     @overload
     def open(

@@ -1,9 +1,35 @@
 """The native module (private; use the ``ftps`` package, which exports its public classes)."""
 
 import datetime
-from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Tuple, Union, final
+from typing import (
+    Any,
+    ClassVar,
+    Dict,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+    final,
+    type_check_only,
+)
 
-__all__ = ["RawClient", "connect", "Reply", "Entry", "TLSConnection", "SessionStats", "TLSInfo", "__version__"]
+__all__ = [
+    "RawClient",
+    "connect",
+    "Reply",
+    "Entry",
+    "TLSConnection",
+    "SessionStats",
+    "TLSInfo",
+    "DirDownload",
+    "DirUpload",
+    "SyncAction",
+    "SyncReport",
+    "__version__",
+]
 
 __version__: str
 
@@ -144,6 +170,70 @@ class TLSInfo:
     def __hash__(self) -> int: ...
     def __getnewargs__(self) -> Tuple[TLSConnection, Optional[TLSConnection], SessionStats]: ...
 
+@type_check_only
+class _DirReport:
+    """What DirDownload and DirUpload share (one shape; the paths are on other sides)."""
+
+    __match_args__: ClassVar[Tuple[str, str, str, str]]
+    @property
+    def files(self) -> List[str]: ...
+    @property
+    def dirs(self) -> List[str]: ...
+    @property
+    def skipped(self) -> List[Tuple[str, str]]: ...
+    @property
+    def bytes(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __getnewargs__(self) -> Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[Tuple[str, str], ...], int]: ...
+
+@final
+class DirDownload(_DirReport):
+    def __new__(
+        cls, files: Sequence[str], dirs: Sequence[str], skipped: Sequence[Tuple[str, str]], bytes: int
+    ) -> DirDownload: ...
+
+@final
+class DirUpload(_DirReport):
+    def __new__(
+        cls, files: Sequence[str], dirs: Sequence[str], skipped: Sequence[Tuple[str, str]], bytes: int
+    ) -> DirUpload: ...
+
+_SyncKind = Literal["upload", "download", "mkdir", "delete", "rmdir", "set_mtime"]
+_SyncReason = Literal["missing", "size", "mtime", "hash"]
+
+@final
+class SyncAction:
+    __match_args__: ClassVar[Tuple[str, str, str]]
+    def __new__(cls, kind: _SyncKind, path: str, reason: Optional[_SyncReason] = None) -> SyncAction: ...
+    @property
+    def kind(self) -> _SyncKind: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def reason(self) -> Optional[_SyncReason]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __getnewargs__(self) -> Tuple[_SyncKind, str, Optional[_SyncReason]]: ...
+
+@final
+class SyncReport:
+    __match_args__: ClassVar[Tuple[str, str, str, str]]
+    def __new__(
+        cls, actions: Sequence[SyncAction], skipped: Sequence[Tuple[str, str]], bytes: int, dry_run: bool
+    ) -> SyncReport: ...
+    @property
+    def actions(self) -> List[SyncAction]: ...
+    @property
+    def skipped(self) -> List[Tuple[str, str]]: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def dry_run(self) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __getnewargs__(self) -> Tuple[Tuple[SyncAction, ...], Tuple[Tuple[str, str], ...], int, bool]: ...
+
 @final
 class RawClient:
     @property
@@ -220,6 +310,18 @@ class RawClient:
         resume_attempts: Optional[int],
         progress: Optional[Any],
     ) -> int: ...
+    def download_dir(self, remote: bytes, local: str, recursive: bool) -> DirDownload: ...
+    def upload_dir(self, local: str, remote: bytes, recursive: bool) -> DirUpload: ...
+    def sync(
+        self,
+        local: str,
+        remote: bytes,
+        direction: str,
+        delete: bool,
+        dry_run: bool,
+        recursive: bool,
+        preserve_mtime: bool,
+    ) -> SyncReport: ...
     def reconnect(self) -> None: ...
     def start_download(self, path: bytes, offset: int) -> None: ...
     def start_upload(self, path: bytes, how: str, offset: int) -> None: ...
