@@ -371,18 +371,24 @@ fn sync_upload_without_mfmt_or_hash_sends_nothing_twice_but_sends_a_later_change
     assert_eq!(srv.file("site/a.txt").unwrap(), b"ALPHA");
 }
 
+/// A server that lists a missing directory as an empty one (vsftpd), with or without
+/// MLSD/MLST, a session on it and the local [`tree`].
+fn lists_missing_as_empty(mlsd: bool) -> (TestServer, Client, tempfile::TempDir) {
+    let srv = TestServer::builder()
+        .missing_dirs_list_empty(true)
+        .mlsd(mlsd)
+        .start()
+        .unwrap();
+    let c = login(&srv);
+    (srv, c, tree())
+}
+
 #[test]
 fn sync_upload_creates_a_missing_remote_directory_that_lists_as_empty() {
     // vsftpd answers LIST of a missing directory with an empty listing; without MLST
     // the client asks with CWD.
     for mlsd in [true, false] {
-        let srv = TestServer::builder()
-            .missing_dirs_list_empty(true)
-            .mlsd(mlsd)
-            .start()
-            .unwrap();
-        let mut c = login(&srv);
-        let dir = tree();
+        let (srv, mut c, dir) = lists_missing_as_empty(mlsd);
         let plan = c
             .sync(
                 dir.path(),
@@ -405,13 +411,7 @@ fn sync_upload_creates_a_missing_remote_directory_that_lists_as_empty() {
 #[test]
 fn sync_download_from_a_missing_remote_directory_that_lists_as_empty_fails_and_deletes_nothing() {
     for mlsd in [true, false] {
-        let srv = TestServer::builder()
-            .missing_dirs_list_empty(true)
-            .mlsd(mlsd)
-            .start()
-            .unwrap();
-        let mut c = login(&srv);
-        let dir = tree();
+        let (_srv, mut c, dir) = lists_missing_as_empty(mlsd);
         let delete = SyncOptions {
             delete: true,
             ..SyncOptions::default()

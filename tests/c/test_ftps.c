@@ -2956,26 +2956,41 @@ static int t_g5_lying_hash_is_an_integrity_error_and_the_target_is_untouched(con
     return PASS;
 }
 
+/* One of the other test servers of tests/c/run.sh, from its variables `<prefix>_EXPLICIT`
+   (host:port) and `<prefix>_CA`, as `*out` (a copy of `s` otherwise; the host lives in
+   `host`). 0 with the reason printed when they are missing. */
+static int other_testserver(const struct server *s, const char *prefix, const char *name, char *host,
+                            size_t host_len, struct server *out) {
+    char var[128];
+    *out = *s;
+    snprintf(var, sizeof var, "%s_EXPLICIT", prefix);
+    const char *addr = env(var);
+    snprintf(var, sizeof var, "%s_CA", prefix);
+    const char *ca = env(var);
+    if (!host_port(addr, host, host_len, &out->port) || ca == NULL) {
+        fprintf(stderr, "    no %s (%s_EXPLICIT, _CA: run tests/c/run.sh)\n", name, prefix);
+        return 0;
+    }
+    out->name = name;
+    out->host = host;
+    out->ca = ca;
+    return 1;
+}
+
 /* G5: verify required against a server without any hash (--no-hash --no-xsha):
    FTPS_RESULT_INTEGRITY with "none" and empty values, before anything is transferred
    (no data connection, no local file). verify auto falls back to SIZE. */
 static int t_g5_verify_required_without_a_server_hash_transfers_nothing(const struct server *s) {
     static char host[64];
-    struct server nh = *s;
+    struct server nh;
     struct tlog log = {0};
     struct membuf m = {0};
     char target[512], buf[64];
     size_t n = 7;
     uint64_t bytes = 4242;
     ftps_transfer_options o;
-    if (!host_port(env("FTPS_TESTSERVER_NOHASH_EXPLICIT"), host, sizeof host, &nh.port) ||
-        env("FTPS_TESTSERVER_NOHASH_CA") == NULL) {
-        fprintf(stderr, "    no ftps-testserver --no-hash --no-xsha (FTPS_TESTSERVER_NOHASH_EXPLICIT)\n");
+    if (!other_testserver(s, "FTPS_TESTSERVER_NOHASH", "testserver-nohash", host, sizeof host, &nh))
         return g1_required() ? FAIL : SKIP;
-    }
-    nh.name = "testserver-nohash";
-    nh.host = host;
-    nh.ca = env("FTPS_TESTSERVER_NOHASH_CA");
     knob_verify = FTPS_VERIFY_REQUIRED;
     ftps_client *c = g56_session(&nh, NULL, &log, 0);
     CHECK(c != NULL);
@@ -3180,19 +3195,13 @@ static int t_g5_temporary_file_left_behind_when_the_session_is_lost(const struct
    ClientHello; the session then works, and USER went out only once, over TLS. */
 static int t_a5_clienthello_answered_in_clear_text_is_tried_again_after_a_wait(const struct server *s) {
     static char host[64];
-    struct server q = *s;
+    struct server q;
     struct tlog log = {0};
     ftps_client *c = NULL;
     unsigned char *back = NULL;
     size_t got = 0;
-    if (!host_port(env("FTPS_TESTSERVER_A5_EXPLICIT"), host, sizeof host, &q.port) ||
-        env("FTPS_TESTSERVER_A5_CA") == NULL) {
-        fprintf(stderr, "    no ftps-testserver --fault commands-after-234 (FTPS_TESTSERVER_A5_EXPLICIT)\n");
+    if (!other_testserver(s, "FTPS_TESTSERVER_A5", "testserver-a5", host, sizeof host, &q))
         return g1_required() ? FAIL : SKIP;
-    }
-    q.name = "testserver-a5";
-    q.host = host;
-    q.ca = env("FTPS_TESTSERVER_A5_CA");
     const ftps_config *cfg = server_config(&q, 0);
     CHECK(cfg != NULL);
     ftps_result rc = ftps_client_new(cfg, &c);
