@@ -44,6 +44,7 @@ mod list;
 mod listing;
 mod mirror;
 mod named;
+mod pool;
 mod reply;
 mod session;
 mod sync;
@@ -62,6 +63,7 @@ pub use control::{Direction, Transcript};
 pub use error::{Error, Phase, Result};
 pub use list::{Entry, EntryKind, Listing};
 pub use mirror::{DirDownload, unsafe_name_reason};
+pub use pool::{BatchProgress, BatchProgressFn, BatchReport, Job, MAX_SESSIONS, MIN_SEGMENT};
 pub use reply::Reply;
 pub use sync::{
     DirUpload, SyncAction, SyncActionKind, SyncDirection, SyncOptions, SyncReason, SyncReport,

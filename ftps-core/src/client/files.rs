@@ -22,14 +22,14 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// How a transfer is checked once its bytes moved.
 #[derive(Debug, Clone, Copy)]
-enum Check {
+pub(crate) enum Check {
     Off,
     Size,
     Hash(Method),
 }
 
 /// The automatic resumes left to a call, and the wait before the next one.
-struct Attempts {
+pub(crate) struct Attempts {
     max: u32,
     used: u32,
     wait: Duration,
@@ -269,7 +269,7 @@ impl Client {
 
     /// The check a call gets: `verify` (else the session's), and what the server
     /// offers. `Required` without a hash fails here, before anything is transferred.
-    fn check_for(&mut self, verify: Option<Verify>, path: &[u8]) -> Result<Check> {
+    pub(crate) fn check_for(&mut self, verify: Option<Verify>, path: &[u8]) -> Result<Check> {
         let verify = verify.unwrap_or(self.config().inner.verify);
         let method = Method::choose(&self.features);
         // In ASCII mode the server's size and hash are of its own line endings.
@@ -308,6 +308,41 @@ impl Client {
         let mut h = Hasher::new(m.algorithm());
         h.update_from(&mut f, len).map_err(lio(local))?;
         Ok(Some(h.finish() == theirs))
+    }
+
+    /// Checks a whole local file that arrived by other means than one stream (the
+    /// segments of [`Client::download_segmented`]) against the server's `remote`, as
+    /// `check` says: for a hash, the local file is read once more.
+    pub(crate) fn check_whole(
+        &mut self,
+        check: Check,
+        remote: &[u8],
+        local: &Path,
+        len: u64,
+    ) -> Result<()> {
+        let required = self.config().inner.verify == Verify::Required;
+        let digest = match check {
+            Check::Hash(m) => {
+                let mut f = File::open(local).map_err(lio(local))?;
+                let mut h = Hasher::new(m.algorithm());
+                h.update_from(&mut f, len).map_err(lio(local))?;
+                Some(h)
+            }
+            _ => None,
+        };
+        self.compare(check, digest, remote, len, required)
+    }
+
+    /// After `e` in a transfer of this crate's own making (a segment), waits and
+    /// reconnects as [`Client::download_file`] would before a resume; `Err` when `e`
+    /// cannot be resumed or no attempt is left.
+    pub(crate) fn resume_after(
+        &mut self,
+        e: Error,
+        attempts: &mut Attempts,
+        done: u64,
+    ) -> Result<()> {
+        self.before_resume(e, attempts, done, &mut None)
     }
 
     /// The server's hash of `path`, lowercase hex: `OPTS HASH` first when the
@@ -628,7 +663,7 @@ impl Client {
         }
     }
 
-    fn attempts(&self, per_call: Option<u32>) -> Attempts {
+    pub(crate) fn attempts(&self, per_call: Option<u32>) -> Attempts {
         let c = &self.config().inner;
         Attempts {
             max: per_call.unwrap_or(c.resume_attempts),

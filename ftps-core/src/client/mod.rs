@@ -103,6 +103,27 @@ struct Login {
     account: Option<String>,
 }
 
+/// A session's configuration, login and directory: what opens another one like it
+/// ([`Client::sibling`], [`Client::reconnect`]), from any thread.
+pub(crate) struct Seed {
+    config: Config,
+    login: Login,
+    cwd: Option<Vec<u8>>,
+}
+
+impl Seed {
+    /// Connects, logs in and goes to the directory.
+    pub(crate) fn open(&self, transcript: Option<Transcript>) -> Result<Client> {
+        let l = &self.login;
+        let mut c = Client::open(&self.config, transcript, Duration::ZERO)?;
+        c.login_with_account(&l.user, &l.password, l.account.as_deref())?;
+        if let Some(dir) = &self.cwd {
+            c.cwd(dir.clone())?;
+        }
+        Ok(c)
+    }
+}
+
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
@@ -269,7 +290,7 @@ impl Client {
     /// convenience transfer calls do this themselves after a lost connection. The
     /// transcript callback moves to the new session.
     pub fn reconnect(&mut self) -> Result<()> {
-        let Some(login) = self.login.clone() else {
+        let Ok(seed) = self.seed() else {
             return Err(Error::State(
                 "not logged in: there is no session to reconnect",
             ));
@@ -284,13 +305,7 @@ impl Client {
                 t(d, line);
             }
         });
-        let fresh = Client::open(self.config(), Some(forward), Duration::ZERO).and_then(|mut c| {
-            c.login_with_account(&login.user, &login.password, login.account.as_deref())?;
-            if let Some(dir) = &self.cwd {
-                c.cwd(dir.clone())?;
-            }
-            Ok(c)
-        });
+        let fresh = seed.open(Some(forward));
         let mut fresh = match fresh {
             Ok(c) => c,
             Err(e) => {
@@ -308,6 +323,28 @@ impl Client {
         ));
         drop(std::mem::replace(self, fresh));
         Ok(())
+    }
+
+    /// A new session like this one: a control connection with the same configuration,
+    /// logged in with the credentials of the last login, in the directory of the last
+    /// [`Client::cwd`]. This client is left as it is. What [`Client::run_batch`] opens
+    /// its further sessions with.
+    pub fn sibling(&self) -> Result<Client> {
+        self.seed()?.open(None)
+    }
+
+    /// What it takes to open a session like this one, apart from the client.
+    pub(crate) fn seed(&self) -> Result<Seed> {
+        let Some(login) = self.login.clone() else {
+            return Err(Error::State(
+                "not logged in: there is no login to open another session with",
+            ));
+        };
+        Ok(Seed {
+            config: self.config().clone(),
+            login,
+            cwd: self.cwd.clone(),
+        })
     }
 
     /// Remote temporary files of failed atomic uploads that could not be deleted (the
