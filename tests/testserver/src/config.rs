@@ -21,7 +21,7 @@ pub const DEFAULT_PASSWORD: &str = "ftppass";
 /// Defaults: user `ftpuser`/`ftppass`, an empty in-memory tree, TLS 1.2 and 1.3, two TLS 1.3
 /// tickets per handshake, session reuse required on data connections (like vsftpd), MLSD
 /// offered, `HASH` and `XSHA1`/`XSHA256`/`XSHA512` offered, no clear-text login, uploads
-/// must end with close_notify, uploads of up to 4 GiB kept, no faults.
+/// must end with close_notify, uploads of up to 4 GiB kept, no connection limits, no faults.
 #[derive(Debug, Clone)]
 pub struct Builder {
     users: Vec<(String, String)>,
@@ -43,6 +43,8 @@ pub struct Builder {
     control_timeout: Duration,
     data_timeout: Duration,
     max_upload: u64,
+    max_sessions_per_user: Option<usize>,
+    max_clients: Option<usize>,
     faults: Vec<Fault>,
     user_faults: Vec<(String, Vec<Fault>)>,
 }
@@ -69,6 +71,8 @@ impl Default for Builder {
             control_timeout: Duration::from_secs(30),
             data_timeout: Duration::from_secs(10),
             max_upload: DEFAULT_MAX_UPLOAD,
+            max_sessions_per_user: None,
+            max_clients: None,
             faults: Vec::new(),
             user_faults: Vec::new(),
         }
@@ -98,6 +102,8 @@ pub(crate) struct Config {
     pub control_timeout: Duration,
     pub data_timeout: Duration,
     pub max_upload: u64,
+    pub max_sessions_per_user: Option<usize>,
+    pub max_clients: Option<usize>,
 }
 
 impl Builder {
@@ -239,6 +245,33 @@ impl Builder {
         self
     }
 
+    /// Let at most `n` sessions of one user be logged in at a time, like ProFTPD's
+    /// `MaxClientsPerUser`: while `n` sessions of a user name are logged in, a further
+    /// `PASS` of that user with the right password is answered
+    /// `530 Sorry, the maximum number of clients (n) for this user are already connected.`
+    /// and the session stays not logged in (it may try again). A session counts from its
+    /// `230` until it ends (QUIT, disconnect, reset, timeout, server stop) or starts a new
+    /// login with `USER`; at `QUIT` its place is given back before the `221` goes out.
+    /// Counted per user name, for every user alike (the default and demo users and those
+    /// of [`Builder::fault_user`]). `0` refuses every login. Default: no limit.
+    pub fn max_sessions_per_user(mut self, n: usize) -> Self {
+        self.max_sessions_per_user = Some(n);
+        self
+    }
+
+    /// Let at most `n` control connections be open at a time (both ports together), like
+    /// vsftpd's `max_clients`: while `n` are open, a new connection gets
+    /// `421 There are too many connected users, please try later.` and is closed. On the
+    /// explicit port the `421` is the greeting, in clear text; on the implicit port it comes
+    /// after the TLS handshake, as vsftpd does over implicit TLS. A connection counts from
+    /// its accept until it ends; at `QUIT` its place is given back before the `221` goes
+    /// out. Refused connections do not count (they still appear in
+    /// [`TestServer::sessions`]). `0` refuses every connection. Default: no limit.
+    pub fn max_clients(mut self, n: usize) -> Self {
+        self.max_clients = Some(n);
+        self
+    }
+
     /// Add a fault; see [`Fault`]. Several may be combined.
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);
@@ -326,6 +359,8 @@ impl Builder {
             control_timeout: self.control_timeout,
             data_timeout: self.data_timeout,
             max_upload: self.max_upload,
+            max_sessions_per_user: self.max_sessions_per_user,
+            max_clients: self.max_clients,
         };
         Ok((config, plan, user_plans, vfs))
     }

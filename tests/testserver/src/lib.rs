@@ -41,6 +41,9 @@
 //!   GiB work: a download shares the file's buffer instead of copying it.
 //! - Faults apply to every session, or, with [`Builder::fault_user`], only to the sessions of
 //!   one user from its login on (the binary's `--fault-user NAME:FAULTS`).
+//! - Connection limits, off by default: [`Builder::max_clients`] (vsftpd's `421` when too many
+//!   connections are open) and [`Builder::max_sessions_per_user`] (ProFTPD's `530` when a
+//!   user has too many sessions logged in).
 //! - Threads: one per listener, one per control session; nothing blocks without a timeout,
 //!   and shutdown closes every socket so stuck clients cannot hold it up.
 
@@ -53,6 +56,7 @@ mod data;
 mod faults;
 mod fs;
 mod hash;
+mod limits;
 mod listing;
 mod log;
 mod server;

@@ -25,6 +25,14 @@ usage: ftps-testserver [options]
   --max-upload BYTES
                     most bytes one upload stores, the rest is read and dropped
                     (default 4294967296, 4 GiB)
+  --max-sessions-per-user N
+                    while N sessions of one user are logged in, its next login gets
+                    530 Sorry, the maximum number of clients (N) for this user are
+                    already connected. (ProFTPD's MaxClientsPerUser; default no limit)
+  --max-clients N   while N control connections are open, a new one gets 421 There are
+                    too many connected users, please try later. and is closed (vsftpd's
+                    max_clients; on the implicit port after the TLS handshake; default
+                    no limit)
   --fault-user NAME:FAULTS
                     one more user, NAME, with the password of --pass; once it has logged
                     in, its data connections (and HASH, RNTO) misbehave as FAULTS says, a
@@ -82,6 +90,8 @@ struct Args {
     xsha: bool,
     mfmt: bool,
     max_upload: Option<u64>,
+    max_sessions_per_user: Option<usize>,
+    max_clients: Option<usize>,
     until_killed: bool,
     quiet: bool,
     fault_users: Vec<(String, Vec<Fault>)>,
@@ -111,6 +121,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         xsha: true,
         mfmt: true,
         max_upload: None,
+        max_sessions_per_user: None,
+        max_clients: None,
         until_killed: false,
         quiet: false,
         fault_users: Vec::new(),
@@ -133,6 +145,20 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
                     .parse()
                     .map_err(|_| format!("--max-upload {bytes:?}: not a byte count"))?;
                 args.max_upload = Some(bytes);
+            }
+            "--max-sessions-per-user" => {
+                let n = value("--max-sessions-per-user")?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--max-sessions-per-user {n:?}: not a count"))?;
+                args.max_sessions_per_user = Some(n);
+            }
+            "--max-clients" => {
+                let n = value("--max-clients")?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--max-clients {n:?}: not a count"))?;
+                args.max_clients = Some(n);
             }
             "--fault" => {
                 let spec = value("--fault")?;
@@ -188,6 +214,12 @@ fn run(args: Args) -> io::Result<()> {
         .mfmt(args.mfmt);
     if let Some(bytes) = args.max_upload {
         builder = builder.max_upload(bytes);
+    }
+    if let Some(n) = args.max_sessions_per_user {
+        builder = builder.max_sessions_per_user(n);
+    }
+    if let Some(n) = args.max_clients {
+        builder = builder.max_clients(n);
     }
     for fault in &args.faults {
         builder = builder.fault(fault.clone());

@@ -14,6 +14,7 @@ use rustls_pki_types::CertificateDer;
 use crate::config::{Builder, Config, UserPlans};
 use crate::faults::Plan;
 use crate::fs::{VPath, Vfs};
+use crate::limits::Limits;
 use crate::log::{Recorder, SessionLog};
 use crate::session;
 use crate::tls::{self, Certs, Leaf};
@@ -88,6 +89,9 @@ pub(crate) struct Shared {
     pub fs: Vfs,
     pub rec: Recorder,
     pub conns: Arc<Registry>,
+    /// Open connections and logged-in sessions per user ([`Builder::max_clients`],
+    /// [`Builder::max_sessions_per_user`]).
+    pub limits: Arc<Limits>,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -158,9 +162,12 @@ fn accept_loop(shared: Arc<Shared>, listener: TcpListener, implicit: bool) {
         }
         match conn {
             Ok(tcp) => {
+                // Counted here, in the order of arrival; `None`: over the limit, the
+                // session only says 421.
+                let slot = shared.limits.client(shared.cfg.max_clients);
                 let sh = shared.clone();
                 shared.spawn("ftps-testserver-session", move || {
-                    session::run(sh, tcp, implicit)
+                    session::run(sh, tcp, implicit, slot)
                 });
             }
             Err(_) => std::thread::sleep(Duration::from_millis(10)),
@@ -197,6 +204,7 @@ impl TestServer {
             fs,
             rec: Recorder::default(),
             conns: Arc::new(Registry::default()),
+            limits: Arc::new(Limits::default()),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
         });

@@ -19,6 +19,7 @@ use crate::data::DataSetup;
 use crate::faults::{CommandHook, GREETING, Plan};
 use crate::fs::VPath;
 use crate::hash::{self, HashAlgo};
+use crate::limits::{ClientSlot, UserSlot};
 use crate::server::{Shared, deadline_after};
 use crate::tls::{self, Leaf};
 
@@ -57,6 +58,13 @@ pub(crate) struct Session {
     pending_user: Option<String>,
     awaiting_acct: bool,
     user: Option<String>,
+    /// This connection's place under [`Builder::max_clients`](crate::Builder::max_clients);
+    /// `None`: over the limit, the connection is refused with 421.
+    client_slot: Option<ClientSlot>,
+    /// The logged-in user's place under
+    /// [`Builder::max_sessions_per_user`](crate::Builder::max_sessions_per_user); held
+    /// exactly while `user` is set.
+    user_slot: Option<UserSlot>,
     pbsz: bool,
     prot_private: bool,
     cwd: VPath,
@@ -71,8 +79,10 @@ pub(crate) struct Session {
     queued: VecDeque<Vec<u8>>,
 }
 
-/// Serve one control connection until it ends. Errors just end the session.
-pub(crate) fn run(sh: Arc<Shared>, tcp: TcpStream, implicit: bool) {
+/// Serve one control connection until it ends. Errors just end the session. `slot` is the
+/// connection's place under `max_clients` (`None`: refuse it with 421); it and the user's
+/// place are given back when the session is dropped, however it ends.
+pub(crate) fn run(sh: Arc<Shared>, tcp: TcpStream, implicit: bool, slot: Option<ClientSlot>) {
     let Ok(peer) = tcp.peer_addr() else { return };
     let timeout = Some(sh.cfg.control_timeout);
     if tcp.set_read_timeout(timeout).is_err() || tcp.set_write_timeout(timeout).is_err() {
@@ -100,6 +110,8 @@ pub(crate) fn run(sh: Arc<Shared>, tcp: TcpStream, implicit: bool) {
         pending_user: None,
         awaiting_acct: false,
         user: None,
+        client_slot: slot,
+        user_slot: None,
         pbsz: false,
         prot_private: false,
         cwd: VPath::root(),
@@ -155,6 +167,11 @@ impl Session {
             self.start_tls(Vec::new())?;
         }
         self.verb = GREETING.to_string();
+        if self.client_slot.is_none() {
+            // vsftpd's max_clients: the refusal takes the greeting's place.
+            self.reply(421, "There are too many connected users, please try later.")?;
+            return Ok(Flow::Quit);
+        }
         match self.plan.on_command(GREETING, 0, 1) {
             CommandHook::Override(bytes) => self.send_raw(&bytes)?,
             CommandHook::Endless(delay) => {
@@ -232,6 +249,9 @@ impl Session {
         match verb {
             "AUTH" => return self.cmd_auth(arg),
             "QUIT" => {
+                // Give the places back first: a client that saw 221 may come back at once.
+                self.user_slot = None;
+                self.client_slot = None;
                 self.reply(221, "Goodbye.")?;
                 return Ok(Flow::Quit);
             }
@@ -391,6 +411,7 @@ impl Session {
             return self.reply(530, "Non-anonymous sessions must use encryption.");
         }
         self.user = None;
+        self.user_slot = None;
         self.awaiting_acct = false;
         self.pending_user = Some(lossy(arg));
         self.reply(331, "Please specify the password.")
@@ -432,6 +453,16 @@ impl Session {
     }
 
     fn logged_in(&mut self, name: String) -> io::Result<()> {
+        let max = self.sh.cfg.max_sessions_per_user;
+        let Some(slot) = self.sh.limits.user(&name, max) else {
+            // ProFTPD's MaxClientsPerUser; the session stays not logged in.
+            let max = max.unwrap_or_default();
+            return self.reply(
+                530,
+                format!("Sorry, the maximum number of clients ({max}) for this user are already connected."),
+            );
+        };
+        self.user_slot = Some(slot);
         let logged = name.clone();
         self.sh.rec.update(self.id, |log| log.user = Some(logged));
         if let Some(plan) = self.sh.user_plans.get(&name) {
