@@ -300,3 +300,64 @@ fn p2_small_file_or_one_segment_is_a_plain_download() {
     assert_eq!(count(&srv, "REST "), 0);
     assert_eq!(count(&srv, "PASS"), 1);
 }
+
+#[test]
+fn p1_batch_shrinks_when_the_server_limits_sessions_per_user() {
+    // ProFTPD's MaxClientsPerUser 2: the third login of the user gets 530.
+    let srv = with_files(TestServer::builder(), 20)
+        .max_sessions_per_user(2)
+        .start()
+        .unwrap();
+    let mut c = login(&srv);
+    let dir = tempfile::tempdir().unwrap();
+    let jobs: Vec<Job> = (0..20)
+        .map(|i| {
+            Job::download(
+                format!("many/f{i:03}.bin"),
+                dir.path().join(format!("f{i}")),
+            )
+        })
+        .collect();
+    let report = c.run_batch(&jobs, 8, None);
+    assert_eq!(report.failed(), 0, "{:?}", report.results);
+    assert!(report.sessions <= 2, "{} sessions", report.sessions);
+    assert!(!report.not_opened.is_empty());
+    for e in &report.not_opened {
+        assert_eq!(e.reply().map(|r| r.code()), Some(530), "{e:?}");
+    }
+    for i in 0..20 {
+        let got = std::fs::read(dir.path().join(format!("f{i}"))).unwrap();
+        assert!(got == pattern(4096 + i, i as u32), "f{i}");
+    }
+}
+
+#[test]
+fn p1_batch_shrinks_when_the_server_limits_connections() {
+    // vsftpd's max_clients 1: any further connection gets 421 and is closed.
+    let srv = with_files(TestServer::builder(), 10)
+        .max_clients(1)
+        .start()
+        .unwrap();
+    let mut c = login(&srv);
+    let dir = tempfile::tempdir().unwrap();
+    let jobs: Vec<Job> = (0..10)
+        .map(|i| {
+            Job::download(
+                format!("many/f{i:03}.bin"),
+                dir.path().join(format!("f{i}")),
+            )
+        })
+        .collect();
+    let report = c.run_batch(&jobs, 4, None);
+    assert_eq!(report.failed(), 0, "{:?}", report.results);
+    assert_eq!(report.sessions, 1);
+    assert!(
+        report
+            .not_opened
+            .iter()
+            .all(|e| e.reply().map(|r| r.code()) == Some(421)),
+        "{:?}",
+        report.not_opened
+    );
+    assert!(!report.not_opened.is_empty());
+}
