@@ -308,10 +308,23 @@ pub(crate) fn spread<T: Send>(
                         }
                     }
                     let Some(c) = own.as_mut() else { break };
-                    let r = job(c, i, work, run);
+                    // A panic here (a bug, or the caller's callback) must not leave the
+                    // calling session waiting for this job forever.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        job(c, i, work, run)
+                    }));
+                    let (r, panicked) = match r {
+                        Ok(r) => (r, false),
+                        Err(_) => (Err(Error::State("a session of the batch panicked")), true),
+                    };
                     let ok = r.is_ok();
                     put(i, r);
                     work.finished(ok);
+                    if panicked {
+                        own = None;
+                        work.closed();
+                        break;
+                    }
                 }
                 if let Some(c) = own {
                     let _ = c.quit();
