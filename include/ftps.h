@@ -4,9 +4,9 @@
  * Conventions (details in README.md, "API conventions"):
  *
  * - Ownership: a handle (ftps_config_builder, ftps_config, ftps_client, ftps_listing,
- *   ftps_report) made by a _new, _build, listing or tree call belongs to the caller,
- *   who releases it with the matching _free. Every _free accepts NULL and ignores a
- *   handle that was already freed. Pointers handed out by listing and report
+ *   ftps_report, ftps_batch) made by a _new, _build, listing or tree call belongs to
+ *   the caller, who releases it with the matching _free. Every _free accepts NULL and
+ *   ignores a handle that was already freed. Pointers handed out by listing and report
  *   accessors belong to the listing or report.
  *   Strings passed in are copied; libftps keeps no pointer to them after the call,
  *   except the userdata of callbacks.
@@ -19,10 +19,13 @@
  * - Text in: NUL-terminated UTF-8 (const char *) for host names, user names,
  *   passwords and local paths; (const char *, size_t) for remote paths and commands,
  *   which may hold any bytes but NUL, CR and LF.
- * - Threads: configurations and listings may be shared between threads. A client
- *   may be used from any thread, one call at a time: a second call made while one
- *   runs (from another thread, or from one of the client's own callbacks) returns
- *   FTPS_RESULT_BUSY and does nothing.
+ * - Threads: configurations, listings, reports and batches may be shared between
+ *   threads. A client may be used from any thread, one call at a time: a second call
+ *   made while one runs (from another thread, or from one of the client's own
+ *   callbacks) returns FTPS_RESULT_BUSY and does nothing. A batch being run refuses
+ *   changes the same way. The progress callback of ftps_client_run_batch() and
+ *   ftps_client_download_segmented() is called from several threads, one call at a
+ *   time; every other callback on the thread that made the call.
  * - Options: a configuration sets the defaults of every call (ftps_config_builder_set_*).
  *   A download or upload call can override some of them for itself: its _ex variant
  *   takes an ftps_transfer_options (start it with ftps_transfer_options_init(); NULL
@@ -63,6 +66,18 @@
  * The patch version of libftps this header belongs to.
  */
 #define FTPS_VERSION_PATCH 0
+
+/**
+ * The most sessions `ftps_client_run_batch()` and `ftps_client_download_segmented()`
+ * use at once, the calling client's included.
+ */
+#define FTPS_MAX_SESSIONS 32
+
+/**
+ * The smallest range of `ftps_client_download_segmented()`, in bytes (4 MiB): a file
+ * gets at most one segment per `FTPS_MIN_SEGMENT` bytes.
+ */
+#define FTPS_MIN_SEGMENT 4194304
 
 /**
  * The value of `total` in a progress callback when the size is not known.
@@ -739,6 +754,14 @@ typedef uint32_t ftps_sync_direction;
 #endif // __cplusplus
 
 /**
+ * A list of file transfers for `ftps_client_run_batch()` and, after a run, the
+ * result of each. Made by `ftps_batch_new()`, freed by `ftps_batch_free()`; not tied
+ * to any client. Any number of threads may read it at once; while a run is under way
+ * it refuses changes (and its result getters answer) with `FTPS_RESULT_BUSY`.
+ */
+typedef struct ftps_batch ftps_batch;
+
+/**
  * A connection to an FTPS server (or not yet, or no longer, connected).
  *
  * Made by `ftps_client_new()`, freed by `ftps_client_free()`. Use it from one thread
@@ -777,6 +800,51 @@ typedef struct ftps_listing ftps_listing;
  * at once. Independent of the client it came from; free it with `ftps_report_free()`.
  */
 typedef struct ftps_report ftps_report;
+
+/**
+ * Where a batch (or a segmented download) stands, as its progress callback sees it.
+ * Later versions may append fields: read it through the pointer the callback gets.
+ */
+typedef struct {
+    /**
+     * Jobs in the batch (for a segmented download: its ranges).
+     */
+    size_t total;
+    /**
+     * Jobs that succeeded so far.
+     */
+    size_t done;
+    /**
+     * Jobs that failed so far.
+     */
+    size_t failed;
+    /**
+     * Bytes moved so far, over all jobs (for a segmented download: of the file).
+     */
+    uint64_t bytes;
+    /**
+     * Sessions working now, the calling client's included.
+     */
+    size_t sessions;
+} ftps_batch_progress;
+
+/**
+ * Reports the progress of `ftps_client_run_batch()` or
+ * `ftps_client_download_segmented()`, after each chunk of any job and after each
+ * finished job: `progress` points to the state of the whole call, valid only during
+ * the callback. Return 0 to go on, anything else to cancel (the transfers under way
+ * are aborted with `ABOR` and end with `FTPS_RESULT_CANCELLED`, and so do the jobs
+ * not started).
+ *
+ * Called from several threads (the calling one and the threads of the other
+ * sessions), one call at a time: the calls are serialised, each one sees what the
+ * one before it wrote, and the caller sees everything they wrote once the call
+ * returns. Data the callback shares with other threads of the program needs its own
+ * synchronisation. Every session waits while it runs, so it should be quick. It must
+ * not call the client (which is busy: `FTPS_RESULT_BUSY`) nor change the batch
+ * (`FTPS_RESULT_BUSY` too). Must not unwind.
+ */
+typedef int (*ftps_batch_progress_callback)(void *userdata, const ftps_batch_progress *progress);
 
 /**
  * Sees every line of the control conversation: `line` points to `len` bytes (not
@@ -883,6 +951,183 @@ extern "C" {
  * Never NULL; must not be freed. Thread-safe.
  */
 const char *ftps_version(void);
+
+/**
+ * Makes an empty batch and writes it to `*batch_out`; the caller owns it and frees it
+ * with `ftps_batch_free()`. Errors: `FTPS_RESULT_NULL_PARAMETER`.
+ */
+ftps_result ftps_batch_new(ftps_batch **batch_out);
+
+/**
+ * Frees a batch and its results. NULL, or a batch already freed, is ignored. A call
+ * while the batch is being run (from its progress callback, or another thread) is
+ * ignored too: the batch stays alive, and must be freed later.
+ */
+void ftps_batch_free(ftps_batch *batch);
+
+/**
+ * Adds a download of the remote file `remote` (`remote_len` bytes, any bytes but NUL,
+ * CR and LF; relative to the directory the client is in when the batch runs) to the
+ * local file `local_path` (NUL-terminated), written as `ftps_client_download_path()`
+ * writes it without resume: through a temporary file, verified, resumed after a lost
+ * connection as the configuration says. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+ * `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_INVALID_ARGUMENT` (length 0, NUL, CR or
+ * LF, an empty local path: the job is not added), `FTPS_RESULT_BUSY` (the batch is
+ * being run).
+ */
+ftps_result ftps_batch_add_download(ftps_batch *batch,
+                                    const char *remote,
+                                    size_t remote_len,
+                                    const char *local_path);
+
+/**
+ * Adds an upload of the local file `local_path` (NUL-terminated) to the remote file
+ * `remote` (`remote_len` bytes), sent as `ftps_client_upload_path()` sends it without
+ * resume: verified, atomic and resumed as the configuration says. Errors as
+ * `ftps_batch_add_download()`.
+ */
+ftps_result ftps_batch_add_upload(ftps_batch *batch,
+                                  const char *local_path,
+                                  const char *remote,
+                                  size_t remote_len);
+
+/**
+ * The number of jobs in the batch (also while it is being run); 0 for NULL or an
+ * invalid handle.
+ */
+size_t ftps_batch_count(const ftps_batch *batch);
+
+/**
+ * The number of jobs that failed in the last run; 0 for NULL, an invalid handle, a
+ * batch never run, or one being run.
+ */
+size_t ftps_batch_failed_count(const ftps_batch *batch);
+
+/**
+ * The most sessions that worked at once in the last run, the calling client's
+ * included (1 to the `sessions` asked for); 0 for NULL, an invalid handle, a batch
+ * never run, or one being run.
+ */
+size_t ftps_batch_sessions(const ftps_batch *batch);
+
+/**
+ * The number of sessions the last run could not open (the batch went on with the
+ * others; see `ftps_batch_not_opened_message()`); 0 for NULL, an invalid handle, a
+ * batch never run, or one being run.
+ */
+size_t ftps_batch_not_opened_count(const ftps_batch *batch);
+
+/**
+ * The result of job `index` (0-based, in the order added) in the last run: the job's
+ * own code, `FTPS_RESULT_OK` with the bytes moved written to `*bytes_out` (when it is
+ * not NULL), or the code of the job's error (as the matching `ftps_client_` call
+ * would return it, e.g. `FTPS_RESULT_REPLY` for a missing file, `FTPS_RESULT_CANCELLED`
+ * for a job cancelled by the progress callback or never started because of that; the
+ * text is in `ftps_batch_error_message()`). The codes about this call itself:
+ * `FTPS_RESULT_NULL_PARAMETER` (batch), `FTPS_RESULT_INVALID_HANDLE`,
+ * `FTPS_RESULT_INVALID_ARGUMENT` (`index` >= `ftps_batch_count()`), `FTPS_RESULT_BUSY`
+ * (being run), `FTPS_RESULT_NOT_AVAILABLE` (the job has not been run: the batch never
+ * ran, or the job was added after the last run). Of these, only
+ * `FTPS_RESULT_INVALID_ARGUMENT` can also be a job's own code: an `index` below
+ * `ftps_batch_count()` is never out of range.
+ */
+ftps_result ftps_batch_result(const ftps_batch *batch, size_t index, uint64_t *bytes_out);
+
+/**
+ * Copies the error text of job `index` in the last run into `buf` (`len` bytes),
+ * NUL-terminated, and its length into `*out_n`: the message the matching
+ * `ftps_client_` call would have left in `ftps_client_error_message()` (for a server
+ * refusal it holds the reply, e.g. `"RETR failed: 550 ..."`), empty for a job that
+ * succeeded. If `len` is too small: `FTPS_RESULT_INSUFFICIENT_SIZE`, `*out_n` = the
+ * size needed, `buf` untouched (`buf` may be NULL with `len` 0). Errors:
+ * `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE`,
+ * `FTPS_RESULT_INVALID_ARGUMENT` (index out of range), `FTPS_RESULT_BUSY`,
+ * `FTPS_RESULT_NOT_AVAILABLE` (the job has not been run).
+ */
+ftps_result ftps_batch_error_message(const ftps_batch *batch,
+                                     size_t index,
+                                     char *buf,
+                                     size_t len,
+                                     size_t *out_n);
+
+/**
+ * Copies why session `index` (0-based, below `ftps_batch_not_opened_count()`) of the
+ * last run could not be opened into `buf`, as `ftps_batch_error_message()` copies: the
+ * server's refusal when it limits connections (e.g. `530` or `421`), or the error of
+ * connecting or logging in. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+ * `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_INVALID_ARGUMENT` (index out of range,
+ * also for a batch never run), `FTPS_RESULT_BUSY`, `FTPS_RESULT_INSUFFICIENT_SIZE`.
+ */
+ftps_result ftps_batch_not_opened_message(const ftps_batch *batch,
+                                          size_t index,
+                                          char *buf,
+                                          size_t len,
+                                          size_t *out_n);
+
+/**
+ * Runs the jobs of `batch` over this client and up to `sessions - 1` more sessions
+ * (`sessions` 1 to `FTPS_MAX_SESSIONS`), opened as they are needed with the client's
+ * configuration, login and current directory, and closed (`QUIT`) when the jobs run
+ * out; the client itself stays connected. A failed job does not stop the others. A
+ * server that refuses another session (`421`, or `530` to the login that just
+ * worked: "too many connections") shrinks the pool instead of failing the batch: the
+ * job goes back to the others, and the refusal is in
+ * `ftps_batch_not_opened_message()`. The client must be logged in for more than one
+ * session to open; otherwise every job runs on it.
+ *
+ * Returns `FTPS_RESULT_OK` when the batch ran, even if jobs failed: each job's result
+ * is then in `ftps_batch_result()` (replacing those of an earlier run), and
+ * `ftps_batch_failed_count()`, `ftps_batch_sessions()` and
+ * `ftps_batch_not_opened_count()` tell the run. `callback` (may be NULL) sees the
+ * whole batch (see `ftps_batch_progress_callback`: called from several threads, one
+ * call at a time); returning non-zero cancels the rest. The client's own progress
+ * callback (`ftps_client_set_progress()`) is not called. The client is busy for the
+ * whole call, and the batch is being run: neither may be used from the callback
+ * (`FTPS_RESULT_BUSY`). `userdata` is passed back as is.
+ *
+ * Errors (then no job ran and the batch's results are those it had):
+ * `FTPS_RESULT_NULL_PARAMETER`, `FTPS_RESULT_INVALID_HANDLE` (client or batch),
+ * `FTPS_RESULT_BUSY` (the client is in another call, or the batch is being run by
+ * another), `FTPS_RESULT_INVALID_ARGUMENT` (`sessions` 0 or above
+ * `FTPS_MAX_SESSIONS`), `FTPS_RESULT_STATE` (not connected).
+ */
+ftps_result ftps_client_run_batch(ftps_client *client,
+                                  ftps_batch *batch,
+                                  uint32_t sessions,
+                                  ftps_batch_progress_callback callback,
+                                  void *userdata);
+
+/**
+ * Downloads the remote file `remote` (`remote_len` bytes) to the local file
+ * `local_path` (NUL-terminated) in `segments` ranges (1 to `FTPS_MAX_SESSIONS`)
+ * fetched at once, each over its own session: this client and up to `segments - 1`
+ * more opened as `ftps_client_run_batch()` opens them. Each range is `REST` to its
+ * start, its bytes written at their offsets into one temporary file beside
+ * `local_path`, then `ABOR` (the last range reads to the end of the file and is
+ * proven complete as any download). A range cut short is an error, never a gap. Once
+ * all are in, the whole file is checked as the configuration's `verify` says and only
+ * then replaces `local_path`; any failure deletes the temporary file and leaves
+ * `local_path` as it was.
+ *
+ * Ranges are at least `FTPS_MIN_SEGMENT` bytes (4 MiB): a smaller file, `segments`
+ * 1, or a client that is not logged in make it `ftps_client_download_path()`
+ * (without resume). A server that refuses more sessions leaves more ranges to the
+ * sessions it took. Writes the file's size to `*bytes_out` when it is not NULL. `callback` (may be NULL) sees the bytes of
+ * all ranges, which it counts as jobs (see `ftps_batch_progress_callback`: several
+ * threads, one call at a time); returning non-zero cancels. The client's own progress
+ * callback is not called. Errors: `FTPS_RESULT_NULL_PARAMETER`,
+ * `FTPS_RESULT_INVALID_HANDLE`, `FTPS_RESULT_BUSY`, `FTPS_RESULT_INVALID_ARGUMENT`
+ * (bad path, `segments` 0 or above `FTPS_MAX_SESSIONS`: nothing is sent), and the
+ * errors of `ftps_client_download_path()`.
+ */
+ftps_result ftps_client_download_segmented(ftps_client *client,
+                                           const char *remote,
+                                           size_t remote_len,
+                                           const char *local_path,
+                                           uint32_t segments,
+                                           ftps_batch_progress_callback callback,
+                                           void *userdata,
+                                           uint64_t *bytes_out);
 
 /**
  * Makes a client for `config` and writes it to `*client_out`; it is not connected

@@ -20,6 +20,7 @@ pub(crate) enum Kind {
     Client,
     Listing,
     Report,
+    Batch,
 }
 
 /// A type handed to C as an opaque pointer.

@@ -4,8 +4,8 @@
 //! and values out. The conventions are those of rustls-ffi (see `README.md`):
 //!
 //! - everything is prefixed `ftps_`; handles are opaque (`ftps_config_builder`,
-//!   `ftps_config`, `ftps_client`, `ftps_listing`, `ftps_report`), made by
-//!   `_new`/`_build`/listing/tree calls and released by `_free`, which ignores NULL and handles already freed;
+//!   `ftps_config`, `ftps_client`, `ftps_listing`, `ftps_report`, `ftps_batch`), made
+//!   by `_new`/`_build`/listing/tree calls and released by `_free`, which ignores NULL and handles already freed;
 //! - fallible functions return an [`ftps_result`] with a stable number and a static
 //!   description ([`ftps_result_str`]); out-parameters come last and are written only
 //!   on success (one documented exception: `FTPS_RESULT_INSUFFICIENT_SIZE` reports
@@ -27,6 +27,7 @@
 
 mod panic;
 
+mod batch;
 mod client;
 mod config;
 mod handle;
@@ -40,6 +41,10 @@ mod util;
 
 use std::ffi::c_char;
 
+pub use batch::{
+    FTPS_MAX_SESSIONS, FTPS_MIN_SEGMENT, ftps_batch, ftps_batch_progress,
+    ftps_batch_progress_callback,
+};
 pub use client::{
     FTPS_SIZE_UNKNOWN, ftps_client, ftps_progress_callback, ftps_session_stat, ftps_time,
     ftps_tls_connection, ftps_transcript_callback, ftps_transcript_direction,

@@ -285,6 +285,21 @@ if [ -n "$TS_BIN" ]; then
     else
         echo "# ftps-testserver has no --fault commands-after-234: the A5 test is skipped"
     fi
+    # A fourth one that lets a user log in twice at most: the third login gets 530
+    # (t_p1_batch_shrinks_when_the_server_limits_sessions).
+    if [[ "$ts_help" == *--max-sessions-per-user* ]]; then
+        if start_ts ts4 --max-sessions-per-user 2; then
+            FTPS_TESTSERVER_LIMITED_EXPLICIT="$TS_EXPLICIT"; FTPS_TESTSERVER_LIMITED_CA="$TS_CA"
+            export FTPS_TESTSERVER_LIMITED_EXPLICIT FTPS_TESTSERVER_LIMITED_CA
+            echo "# ftps-testserver --max-sessions-per-user 2: explicit $FTPS_TESTSERVER_LIMITED_EXPLICIT"
+        else
+            not_ok "ftps-testserver --max-sessions-per-user 2 started"
+        fi
+    elif [ "$CI" = true ]; then
+        not_ok "ftps-testserver has --max-sessions-per-user (the P1 session-limit test needs it)"
+    else
+        echo "# ftps-testserver has no --max-sessions-per-user: the P1 session-limit test is skipped"
+    fi
 fi
 { [ "$CI" = true ] || [ "$REAL" = 1 ]; } && export FTPS_C_REQUIRE_SERVERS=1
 export FTPS_C_TMPDIR="$WORK"

@@ -12,7 +12,10 @@
  * reconnect, t_g5_..., t_g6_...) use more of them (FTPS_TESTSERVER_G56_USERS=1) and a
  * second ftps-testserver without hashes (FTPS_TESTSERVER_NOHASH_EXPLICIT, _CA); the A5
  * test a third that reads commands after 234 (FTPS_TESTSERVER_A5_EXPLICIT, _CA);
- * FTPS_C_G6_BIG_MIB sizes the big file of the G6 resume test (default 1024).
+ * FTPS_C_G6_BIG_MIB sizes the big file of the G6 resume test (default 1024). The P1/P2
+ * tests (batches and segmented downloads over several sessions, t_p1_..., t_p2_...) run
+ * on every server; the one of a server that limits sessions uses a fourth
+ * ftps-testserver with --max-sessions-per-user 2 (FTPS_TESTSERVER_LIMITED_EXPLICIT, _CA).
  *
  * The server addresses come from the environment (tests/c/run.sh exports them):
  *   FTPS_TEST_HOST, FTPS_TEST_CA, FTPS_TEST_WRONG_CA, FTPS_TEST_CERT_SHA256,
@@ -3382,6 +3385,514 @@ static int t_g6_lost_session_reconnects_and_resumes(const struct server *s) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* P1, P2: several sessions at once (ftps_batch, ftps_client_run_batch,     */
+/* ftps_client_download_segmented)                                          */
+/* ------------------------------------------------------------------------ */
+
+/* What a batch progress callback saw. The calls come from several threads, one at a
+   time (serialised by libftps), so plain fields do. */
+struct batch_seen {
+    size_t want_total;   /* the total every call must carry */
+    size_t calls, wrong_total, no_session, backwards, after_cancel;
+    size_t max_sessions;
+    ftps_batch_progress last;
+    size_t cancel_at_done; /* > 0: return non-zero once done reaches it */
+    int cancelled;
+    /* reenter: the first call tries the client and the batch */
+    ftps_client *c;
+    ftps_batch *b;
+    int reenter;
+    ftps_result noop, add, result, error_message;
+};
+
+static int batch_progress(void *userdata, const ftps_batch_progress *p) {
+    struct batch_seen *w = userdata;
+    if (w->cancelled) w->after_cancel++;
+    w->calls++;
+    if (p->total != w->want_total) w->wrong_total++;
+    if (p->sessions < 1) w->no_session++;
+    if (p->sessions > w->max_sessions) w->max_sessions = p->sessions;
+    if (p->done + p->failed < w->last.done + w->last.failed || p->bytes < w->last.bytes) w->backwards++;
+    w->last = *p;
+    if (w->reenter && w->calls == 1) {
+        char buf[16];
+        size_t n;
+        w->noop = ftps_client_noop(w->c);
+        w->add = ftps_batch_add_download(w->b, "x", 1, "/tmp/x");
+        w->result = ftps_batch_result(w->b, 0, NULL);
+        w->error_message = ftps_batch_error_message(w->b, 0, buf, sizeof buf, &n);
+        ftps_batch_free(w->b); /* refused while it is being run */
+    }
+    if (w->cancel_at_done > 0 && p->done >= w->cancel_at_done) {
+        w->cancelled = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void batch_seen_init(struct batch_seen *w, size_t total) {
+    memset(w, 0, sizeof *w);
+    w->want_total = total;
+}
+
+/* Prints a batch's results that are not FTPS_RESULT_OK, and why sessions did not open. */
+static void batch_dump(const ftps_batch *b) {
+    char msg[512];
+    size_t n;
+    fprintf(stderr, "    batch: %zu jobs, %zu failed, %zu sessions, %zu not opened\n", ftps_batch_count(b),
+            ftps_batch_failed_count(b), ftps_batch_sessions(b), ftps_batch_not_opened_count(b));
+    for (size_t i = 0; i < ftps_batch_count(b); i++) {
+        ftps_result rc = ftps_batch_result(b, i, NULL);
+        if (rc == FTPS_RESULT_OK) continue;
+        if (ftps_batch_error_message(b, i, msg, sizeof msg, &n) != FTPS_RESULT_OK) msg[0] = '\0';
+        fprintf(stderr, "      job %zu: %s: %s\n", i, ftps_result_str(rc), msg);
+    }
+    for (size_t i = 0; i < ftps_batch_not_opened_count(b); i++)
+        if (ftps_batch_not_opened_message(b, i, msg, sizeof msg, &n) == FTPS_RESULT_OK)
+            fprintf(stderr, "      not opened: %s\n", msg);
+}
+#define CHECK_BATCH(b, cond)                                                           \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
+            batch_dump(b);                                                             \
+            FAILF("CHECK_BATCH(%s) failed", #cond);                                    \
+        }                                                                              \
+    } while (0)
+
+/* The number of jobs of b whose result is `want`. */
+static size_t batch_count_of(const ftps_batch *b, ftps_result want) {
+    size_t count = 0;
+    for (size_t i = 0; i < ftps_batch_count(b); i++)
+        if (ftps_batch_result(b, i, NULL) == want) count++;
+    return count;
+}
+
+/* P1 offline: every batch call checks its arguments before anything is sent; a batch
+   run on a client that never connected fails as a whole with FTPS_RESULT_STATE and
+   leaves the batch as it was (its jobs have no result: FTPS_RESULT_NOT_AVAILABLE). */
+static int t_p1_batch_arguments_are_checked_before_anything_is_sent(const struct server *s) {
+    (void)s;
+    ftps_batch *b = NULL;
+    long not_a_handle[8] = {0};
+    char buf[64];
+    size_t n = 7;
+    uint64_t u = 7;
+    struct batch_seen w;
+    const ftps_result NP = FTPS_RESULT_NULL_PARAMETER, IA = FTPS_RESULT_INVALID_ARGUMENT;
+    ftps_client *c = offline_client();
+    CHECK(c != NULL);
+    CHECK(FTPS_MAX_SESSIONS == 32 && FTPS_MIN_SEGMENT == 4u << 20);
+    CHECK_RC(NULL, ftps_batch_new(NULL), NP);
+    CHECK_OK(NULL, ftps_batch_new(&b));
+    CHECK(b != NULL && ftps_batch_count(b) == 0);
+
+    /* Bad jobs are refused when added, and not added. */
+    CHECK_RC(NULL, ftps_batch_add_download(NULL, "x", 1, "/tmp/x"), NP);
+    CHECK_RC(NULL, ftps_batch_add_download(b, NULL, 1, "/tmp/x"), NP);
+    CHECK_RC(NULL, ftps_batch_add_download(b, "x", 1, NULL), NP);
+    CHECK_RC(NULL, ftps_batch_add_download(b, "x", 0, "/tmp/x"), IA);
+    CHECK_RC(NULL, ftps_batch_add_download(b, "x\0y", 3, "/tmp/x"), IA);
+    CHECK_RC(NULL, ftps_batch_add_download(b, "x\r\nDELE y", 10, "/tmp/x"), IA);
+    CHECK_RC(NULL, ftps_batch_add_download(b, "x", 1, ""), IA);
+    CHECK_RC(NULL, ftps_batch_add_upload(NULL, "/tmp/x", "x", 1), NP);
+    CHECK_RC(NULL, ftps_batch_add_upload(b, NULL, "x", 1), NP);
+    CHECK_RC(NULL, ftps_batch_add_upload(b, "/tmp/x", NULL, 0), NP);
+    CHECK_RC(NULL, ftps_batch_add_upload(b, "/tmp/x", "", 0), IA);
+    CHECK_RC(NULL, ftps_batch_add_upload(b, "/tmp/x", "a\nb", 3), IA);
+    CHECK_RC(NULL, ftps_batch_add_upload(b, "", "x", 1), IA);
+    CHECK(ftps_batch_count(b) == 0);
+    CHECK_OK(NULL, ftps_batch_add_download(b, "a.bin", 5, "/tmp/a.bin"));
+    CHECK_OK(NULL, ftps_batch_add_upload(b, "/tmp/b.bin", "b.bin", 5));
+    CHECK(ftps_batch_count(b) == 2);
+
+    /* A handle of another type, or none of ours. */
+    CHECK_RC(NULL, ftps_batch_add_download((ftps_batch *)(void *)c, "x", 1, "/tmp/x"), FTPS_RESULT_INVALID_HANDLE);
+    CHECK_RC(NULL, ftps_batch_add_upload((ftps_batch *)(void *)not_a_handle, "/tmp/x", "x", 1),
+             FTPS_RESULT_INVALID_HANDLE);
+    CHECK(ftps_batch_count((const ftps_batch *)(void *)not_a_handle) == 0);
+    CHECK_RC(NULL, ftps_batch_result((const ftps_batch *)(void *)c, 0, &u), FTPS_RESULT_INVALID_HANDLE);
+    CHECK_RC(c, ftps_client_run_batch(c, (ftps_batch *)(void *)c, 4, NULL, NULL), FTPS_RESULT_INVALID_HANDLE);
+    CHECK(strstr(client_message(c), "ftps_batch") != NULL);
+    CHECK_RC(NULL, ftps_client_run_batch((ftps_client *)(void *)b, b, 4, NULL, NULL), FTPS_RESULT_INVALID_HANDLE);
+
+    /* Getters on NULL, out of range, and of jobs not run yet. */
+    CHECK(ftps_batch_count(NULL) == 0 && ftps_batch_failed_count(NULL) == 0);
+    CHECK(ftps_batch_sessions(NULL) == 0 && ftps_batch_not_opened_count(NULL) == 0);
+    CHECK_RC(NULL, ftps_batch_result(NULL, 0, &u), NP);
+    CHECK_RC(NULL, ftps_batch_error_message(NULL, 0, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_batch_not_opened_message(NULL, 0, buf, sizeof buf, &n), NP);
+    CHECK_RC(NULL, ftps_batch_result(b, 0, &u), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(NULL, ftps_batch_result(b, 2, &u), IA);
+    CHECK_RC(NULL, ftps_batch_result(b, SIZE_MAX, NULL), IA);
+    CHECK_RC(NULL, ftps_batch_error_message(b, 1, buf, sizeof buf, &n), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(NULL, ftps_batch_error_message(b, 2, buf, sizeof buf, &n), IA);
+    CHECK_RC(NULL, ftps_batch_error_message(b, 0, buf, sizeof buf, NULL), NP);
+    CHECK_RC(NULL, ftps_batch_error_message(b, 0, NULL, 10, &n), NP);
+    CHECK_RC(NULL, ftps_batch_not_opened_message(b, 0, buf, sizeof buf, &n), IA);
+    CHECK(ftps_batch_failed_count(b) == 0 && ftps_batch_sessions(b) == 0 && ftps_batch_not_opened_count(b) == 0);
+
+    /* ftps_client_run_batch: the arguments first, then the session. */
+    CHECK_RC(NULL, ftps_client_run_batch(NULL, b, 4, NULL, NULL), NP);
+    CHECK_RC(c, ftps_client_run_batch(c, NULL, 4, NULL, NULL), NP);
+    CHECK(strcmp(client_message(c), "batch is NULL") == 0);
+    CHECK_RC(c, ftps_client_run_batch(c, b, 0, NULL, NULL), IA);
+    CHECK(strstr(client_message(c), "FTPS_MAX_SESSIONS") != NULL);
+    CHECK_RC(c, ftps_client_run_batch(c, b, FTPS_MAX_SESSIONS + 1, NULL, NULL), IA);
+    /* Good arguments, a client that never connected: the call fails, nothing ran. */
+    batch_seen_init(&w, 2);
+    CHECK_RC(c, ftps_client_run_batch(c, b, FTPS_MAX_SESSIONS, batch_progress, &w), FTPS_RESULT_STATE);
+    CHECK(strstr(client_message(c), "ftps_client_connect") != NULL);
+    CHECK(w.calls == 0);
+    CHECK_RC(NULL, ftps_batch_result(b, 0, &u), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK_RC(NULL, ftps_batch_result(b, 1, &u), FTPS_RESULT_NOT_AVAILABLE);
+    CHECK(ftps_batch_sessions(b) == 0 && ftps_batch_count(b) == 2);
+
+    /* ftps_client_download_segmented: the same order. */
+    CHECK_RC(NULL, ftps_client_download_segmented(NULL, "x", 1, "/tmp/x", 4, NULL, NULL, &u), NP);
+    CHECK_RC(c, ftps_client_download_segmented(c, NULL, 1, "/tmp/x", 4, NULL, NULL, &u), NP);
+    CHECK_RC(c, ftps_client_download_segmented(c, "x", 0, "/tmp/x", 4, NULL, NULL, &u), IA);
+    CHECK_RC(c, ftps_client_download_segmented(c, "x\0y", 3, "/tmp/x", 4, NULL, NULL, &u), IA);
+    CHECK_RC(c, ftps_client_download_segmented(c, "x", 1, NULL, 4, NULL, NULL, &u), NP);
+    CHECK_RC(c, ftps_client_download_segmented(c, "x", 1, "", 4, NULL, NULL, &u), IA);
+    CHECK_RC(c, ftps_client_download_segmented(c, "x", 1, "/tmp/x", 0, NULL, NULL, &u), IA);
+    CHECK(strstr(client_message(c), "segments is 0") != NULL);
+    CHECK_RC(c, ftps_client_download_segmented(c, "x", 1, "/tmp/x", 33, batch_progress, &w, &u), IA);
+    CHECK_RC(c, ftps_client_download_segmented(c, "x", 1, "/tmp/x", 32, batch_progress, &w, &u), FTPS_RESULT_STATE);
+    CHECK(w.calls == 0 && u == 7 && n == 7);
+
+    /* Freeing: NULL, another type and a second free are harmless. */
+    ftps_batch_free(NULL);
+    ftps_batch_free((ftps_batch *)(void *)c); /* another type: ignored */
+    ftps_batch_free((ftps_batch *)(void *)not_a_handle);
+    ftps_batch_free(b);
+    ftps_batch_free(b);
+    CHECK(ftps_batch_count(b) == 0); /* no longer a live handle: never dereferenced */
+    CHECK_RC(NULL, ftps_batch_add_download(b, "x", 1, "/tmp/x"), FTPS_RESULT_INVALID_HANDLE);
+    CHECK_RC(c, ftps_client_noop(c), FTPS_RESULT_STATE); /* the client is still alive */
+    ftps_client_free(c);
+    return PASS;
+}
+
+/* The size of file i of the P1 batch tests. */
+static size_t p1_size(size_t i) { return 1000 + 97 * i; }
+
+/* Writes `count` local files dir/fNN.bin (sizes p1_size, patterns seeded by i) and adds
+   their uploads to fNN.bin to the batch b. */
+static int p1_upload_jobs(ftps_batch *b, const char *dir, size_t count, unsigned seed) {
+    unsigned char *data = malloc(p1_size(count));
+    char local[600], remote[32];
+    int ok = data != NULL;
+    for (size_t i = 0; ok && i < count; i++) {
+        snprintf(remote, sizeof remote, "f%02zu.bin", i);
+        snprintf(local, sizeof local, "%s/%s", dir, remote);
+        fill_pattern(data, p1_size(i), seed + (unsigned)i);
+        ok = write_file(local, data, p1_size(i)) &&
+             ftps_batch_add_upload(b, local, remote, strlen(remote)) == FTPS_RESULT_OK;
+    }
+    free(data);
+    return ok;
+}
+
+/* 1 when dir/fNN.bin holds file i of p1_upload_jobs(). */
+static int p1_file_is(const char *dir, size_t i, unsigned seed) {
+    char local[600];
+    unsigned char *data = malloc(p1_size(i));
+    snprintf(local, sizeof local, "%s/f%02zu.bin", dir, i);
+    if (data == NULL) return 0;
+    fill_pattern(data, p1_size(i), seed + (unsigned)i);
+    int same = file_equals(local, data, p1_size(i));
+    free(data);
+    return same;
+}
+
+/* Deletes the remote files f00.bin.. of p1_upload_jobs(); 1 when every DELE worked. */
+static int p1_delete_remote(ftps_client *c, size_t count) {
+    char remote[32];
+    int ok = 1;
+    for (size_t i = 0; i < count; i++) {
+        snprintf(remote, sizeof remote, "f%02zu.bin", i);
+        if (ftps_client_delete(c, remote, strlen(remote)) != FTPS_RESULT_OK) {
+            fprintf(stderr, "    DELE %s: %s\n", remote, client_message(c));
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+/* The start of a P1 test: this test's local directories up/ and down/ (each `len`
+   bytes), a session in its remote directory, and `files` files uploaded there by the
+   new batch *ub over 4 sessions, `w` (may be NULL) seeing its progress. NULL on failure
+   (the reason printed). */
+static ftps_client *p1_start(const struct server *s, char *up, char *down, size_t len, size_t files,
+                             unsigned seed, ftps_batch **ub, struct batch_seen *w) {
+    tmp_path(up, len, "up");
+    tmp_path(down, len, "down");
+    if (mkdir(up, 0700) != 0 || mkdir(down, 0700) != 0) return NULL;
+    ftps_client *c = open_session(s);
+    if (c == NULL) return NULL;
+    if (w != NULL) batch_seen_init(w, files);
+    ftps_result rc = ftps_batch_new(ub);
+    if (rc == FTPS_RESULT_OK && !p1_upload_jobs(*ub, up, files, seed)) rc = FTPS_RESULT_LOCAL_IO;
+    if (rc == FTPS_RESULT_OK) rc = ftps_client_run_batch(c, *ub, 4, w != NULL ? batch_progress : NULL, w);
+    if (rc != FTPS_RESULT_OK || ftps_batch_failed_count(*ub) != 0) {
+        fprintf(stderr, "    uploads: %s: %s\n", ftps_result_str(rc), client_message(c));
+        batch_dump(*ub);
+        close_session(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* The end of a P1 test: the remote files deleted one by one (a batch cannot delete),
+   the batches freed, the session closed, the local directories removed. 1 when every
+   DELE worked. */
+static int p1_finish(ftps_client *c, size_t files, ftps_batch *ub, ftps_batch *db, const char *up,
+                     const char *down) {
+    int ok = p1_delete_remote(c, files);
+    ftps_batch_free(ub);
+    ftps_batch_free(db);
+    close_session(c);
+    g1_remove_dir(up);
+    g1_remove_dir(down);
+    return ok;
+}
+
+/* P1: 99 files go up in one batch over 4 sessions, then a batch of 100 downloads (one
+   of a file that does not exist) over 4 sessions brings them back byte-exact; the
+   missing one fails alone with the server's 550, and the progress callback saw the
+   whole batch. */
+static int t_p1_batch_of_100_downloads_over_4_sessions_one_missing(const struct server *s) {
+    enum { FILES = 99, JOBS = 100, MISSING = 42, SEED = 4000 };
+    char up[512], down[512], local[600], remote[32], msg[512];
+    size_t n = 0, sum = 0;
+    uint64_t bytes = 0;
+    ftps_batch *ub = NULL, *db = NULL;
+    struct batch_seen w;
+    for (size_t i = 0; i < FILES; i++) sum += p1_size(i);
+    /* The uploads. */
+    ftps_client *c = p1_start(s, up, down, sizeof up, FILES, SEED, &ub, &w);
+    CHECK(c != NULL);
+    CHECK_BATCH(ub, batch_count_of(ub, FTPS_RESULT_OK) == FILES);
+    CHECK_BATCH(ub, ftps_batch_sessions(ub) >= 1 && ftps_batch_sessions(ub) <= 4);
+    for (size_t i = 0; i < FILES; i++) {
+        CHECK_OK(NULL, ftps_batch_result(ub, i, &bytes));
+        CHECK(bytes == p1_size(i));
+    }
+    CHECK(w.wrong_total == 0 && w.no_session == 0 && w.backwards == 0 && w.max_sessions <= 4);
+    CHECK(w.last.done == FILES && w.last.failed == 0 && w.last.bytes == sum);
+    CHECK_OK(c, ftps_client_size(c, "f98.bin", 7, &bytes));
+    CHECK(bytes == p1_size(98));
+
+    /* The downloads: job MISSING asks for a file that is not there. */
+    CHECK_OK(NULL, ftps_batch_new(&db));
+    for (size_t j = 0, i = 0; j < JOBS; j++) {
+        if (j == MISSING) snprintf(remote, sizeof remote, "missing.bin");
+        else snprintf(remote, sizeof remote, "f%02zu.bin", i++);
+        snprintf(local, sizeof local, "%s/%s", down, remote);
+        CHECK_OK(NULL, ftps_batch_add_download(db, remote, strlen(remote), local));
+    }
+    CHECK(ftps_batch_count(db) == JOBS);
+    batch_seen_init(&w, JOBS);
+    CHECK_OK(c, ftps_client_run_batch(c, db, 4, batch_progress, &w));
+    CHECK_BATCH(db, ftps_batch_failed_count(db) == 1 && batch_count_of(db, FTPS_RESULT_OK) == FILES);
+    CHECK_BATCH(db, ftps_batch_sessions(db) >= 1 && ftps_batch_sessions(db) <= 4);
+    CHECK_RC(NULL, ftps_batch_result(db, MISSING, &bytes), FTPS_RESULT_REPLY);
+    CHECK_OK(NULL, ftps_batch_error_message(db, MISSING, msg, sizeof msg, &n));
+    CHECK(n == strlen(msg) && strstr(msg, "550") != NULL);
+    /* The size query of the message, and a buffer one byte short. */
+    CHECK_RC(NULL, ftps_batch_error_message(db, MISSING, NULL, 0, &n), FTPS_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == strlen(msg) + 1);
+    CHECK_RC(NULL, ftps_batch_error_message(db, MISSING, msg, n - 1, &n), FTPS_RESULT_INSUFFICIENT_SIZE);
+    CHECK_OK(NULL, ftps_batch_error_message(db, 0, msg, sizeof msg, &n));
+    CHECK(n == 0 && msg[0] == '\0'); /* a job that worked: no message */
+    for (size_t j = 0, i = 0; j < JOBS; j++) {
+        if (j == MISSING) continue;
+        CHECK_OK(NULL, ftps_batch_result(db, j, &bytes));
+        CHECK(bytes == p1_size(i));
+        if (!p1_file_is(down, i, SEED)) FAILF("f%02zu.bin differs", i);
+        i++;
+    }
+    snprintf(local, sizeof local, "%s/missing.bin", down);
+    CHECK(access(local, F_OK) != 0);
+    CHECK(w.calls > 0 && w.wrong_total == 0 && w.no_session == 0 && w.backwards == 0);
+    CHECK(w.max_sessions >= 1 && w.max_sessions <= 4);
+    CHECK(w.last.done == FILES && w.last.failed == 1 && w.last.done + w.last.failed == JOBS);
+    CHECK(w.last.bytes == sum);
+    /* The client is still its own session, in its directory. */
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK(p1_finish(c, FILES, ub, db, up, down));
+    return PASS;
+}
+
+/* P1: the progress callback cancels once 3 jobs are done: on one session exactly 3
+   succeed and the other 17 are FTPS_RESULT_CANCELLED; over 4 sessions at least 3
+   succeed (the ones in flight may finish) and the rest are cancelled. The callback is
+   not called again after it cancelled; calling the client or changing the batch from
+   it gets FTPS_RESULT_BUSY (a free is ignored); the client works afterwards. */
+static int t_p1_cancel_from_the_progress_callback(const struct server *s) {
+    enum { FILES = 20, SEED = 5000 };
+    char up[512], down[512], local[600], remote[32];
+    ftps_batch *ub = NULL, *db = NULL;
+    struct batch_seen w;
+    uint64_t bytes = 0;
+    ftps_client *c = p1_start(s, up, down, sizeof up, FILES, SEED, &ub, NULL);
+    CHECK(c != NULL);
+
+    CHECK_OK(NULL, ftps_batch_new(&db));
+    for (size_t i = 0; i < FILES; i++) {
+        snprintf(remote, sizeof remote, "f%02zu.bin", i);
+        snprintf(local, sizeof local, "%s/%s", down, remote);
+        CHECK_OK(NULL, ftps_batch_add_download(db, remote, strlen(remote), local));
+    }
+    /* One session: the jobs run in order, and exactly the first 3 are done. */
+    batch_seen_init(&w, FILES);
+    w.cancel_at_done = 3;
+    w.reenter = 1;
+    w.c = c;
+    w.b = db;
+    CHECK_OK(c, ftps_client_run_batch(c, db, 1, batch_progress, &w));
+    CHECK(w.cancelled && w.after_cancel == 0 && w.last.done == 3);
+    CHECK(w.noop == FTPS_RESULT_BUSY && w.add == FTPS_RESULT_BUSY);
+    CHECK(w.result == FTPS_RESULT_BUSY && w.error_message == FTPS_RESULT_BUSY);
+    CHECK(ftps_batch_count(db) == FILES); /* neither added to nor freed */
+    CHECK_BATCH(db, batch_count_of(db, FTPS_RESULT_OK) == 3 && ftps_batch_failed_count(db) == FILES - 3);
+    CHECK_BATCH(db, batch_count_of(db, FTPS_RESULT_CANCELLED) == FILES - 3);
+    CHECK_BATCH(db, ftps_batch_sessions(db) == 1 && ftps_batch_not_opened_count(db) == 0);
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_OK(NULL, ftps_batch_result(db, i, &bytes));
+        CHECK(bytes == p1_size(i) && p1_file_is(down, i, SEED));
+    }
+    snprintf(local, sizeof local, "%s/f03.bin", down);
+    CHECK(access(local, F_OK) != 0);
+    CHECK_OK(c, ftps_client_noop(c));
+
+    /* Four sessions: run again (the results are replaced). */
+    batch_seen_init(&w, FILES);
+    w.cancel_at_done = 3;
+    CHECK_OK(c, ftps_client_run_batch(c, db, 4, batch_progress, &w));
+    size_t ok = batch_count_of(db, FTPS_RESULT_OK);
+    CHECK(w.cancelled && w.after_cancel == 0 && w.last.done == 3);
+    CHECK_BATCH(db, ok >= 3 && ok <= 3 + 3); /* + the jobs of the other sessions in flight */
+    CHECK_BATCH(db, batch_count_of(db, FTPS_RESULT_CANCELLED) == FILES - ok);
+    CHECK_BATCH(db, ftps_batch_failed_count(db) == FILES - ok);
+    for (size_t i = 0; i < FILES; i++)
+        if (ftps_batch_result(db, i, &bytes) == FTPS_RESULT_OK) CHECK(bytes == p1_size(i) && p1_file_is(down, i, SEED));
+
+    /* The client works, for a batch too. */
+    CHECK_OK(c, ftps_client_noop(c));
+    CHECK_OK(c, ftps_client_run_batch(c, db, 2, NULL, NULL));
+    CHECK_BATCH(db, batch_count_of(db, FTPS_RESULT_OK) == FILES);
+    CHECK(p1_finish(c, FILES, ub, db, up, down));
+    return PASS;
+}
+
+/* P1: a server that lets a user log in twice at most (ftps-testserver
+   --max-sessions-per-user 2, like ProFTPD's MaxClientsPerUser) refuses the third
+   session with 530: a batch of 20 downloads asked to use 8 sessions goes on with the
+   2 it has, and every file arrives. */
+static int t_p1_batch_shrinks_when_the_server_limits_sessions(const struct server *s) {
+    enum { JOBS = 20 };
+    static char host[64];
+    struct server ls;
+    char down[512], local[600], msg[512];
+    size_t n = 0;
+    uint64_t bytes = 0;
+    ftps_batch *b = NULL;
+    struct batch_seen w;
+    if (!other_testserver(s, "FTPS_TESTSERVER_LIMITED", "testserver-limited", host, sizeof host, &ls))
+        return g1_required() ? FAIL : SKIP;
+    unsigned char *want = g1_contents();
+    CHECK(want != NULL);
+    tmp_path(down, sizeof down, "down");
+    CHECK(mkdir(down, 0700) == 0);
+    ftps_client *c = connect_login(&ls);
+    CHECK(c != NULL);
+    CHECK_OK(NULL, ftps_batch_new(&b));
+    for (size_t i = 0; i < JOBS; i++) {
+        snprintf(local, sizeof local, "%s/data%02zu.bin", down, i);
+        CHECK_OK(NULL, ftps_batch_add_download(b, g1_file, strlen(g1_file), local));
+    }
+    batch_seen_init(&w, JOBS);
+    CHECK_OK(c, ftps_client_run_batch(c, b, 8, batch_progress, &w));
+    CHECK_BATCH(b, ftps_batch_failed_count(b) == 0 && batch_count_of(b, FTPS_RESULT_OK) == JOBS);
+    CHECK_BATCH(b, ftps_batch_sessions(b) >= 1 && ftps_batch_sessions(b) <= 2);
+    CHECK_BATCH(b, ftps_batch_not_opened_count(b) >= 1);
+    for (size_t i = 0; i < ftps_batch_not_opened_count(b); i++) {
+        CHECK_OK(NULL, ftps_batch_not_opened_message(b, i, msg, sizeof msg, &n));
+        if (strstr(msg, "530") == NULL) FAILF("not opened without a 530: %s", msg);
+    }
+    CHECK_RC(NULL, ftps_batch_not_opened_message(b, ftps_batch_not_opened_count(b), msg, sizeof msg, &n),
+             FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK(w.max_sessions <= 2 && w.last.done == JOBS && w.last.bytes == (uint64_t)JOBS * G1_N);
+    for (size_t i = 0; i < JOBS; i++) {
+        CHECK_OK(NULL, ftps_batch_result(b, i, &bytes));
+        snprintf(local, sizeof local, "%s/data%02zu.bin", down, i);
+        CHECK(bytes == G1_N && file_equals(local, want, G1_N));
+    }
+    CHECK_OK(c, ftps_client_noop(c));
+    ftps_batch_free(b);
+    (void)ftps_client_quit(c);
+    ftps_client_free(c);
+    g1_remove_dir(down);
+    free(want);
+    return PASS;
+}
+
+/* P2: a file of 20 MiB and some odd bytes comes down in 4 segments byte-exact; the
+   progress callback counts the 4 ranges as jobs and the bytes of the whole file. The
+   transcript is the calling session's only: it shows one RETR per range this session
+   fetched, which is 4 less the other sessions that opened (each of them fetched at
+   least one). */
+static int t_p2_segmented_download_is_byte_exact(const struct server *s) {
+    const uint64_t size = (20u << 20) + 12345;
+    char src[512], dir[512], dst[600], stray[256];
+    struct tlog log = {0};
+    struct batch_seen w;
+    uint64_t bytes = 0;
+    tmp_path(src, sizeof src, "src");
+    CHECK(g1_local_dir(dir, sizeof dir));
+    snprintf(dst, sizeof dst, "%s/big.bin", dir);
+    CHECK(write_pattern_file(src, size, 77));
+    ftps_client *c = open_session(s);
+    CHECK(c != NULL);
+    CHECK_OK(c, ftps_client_upload_path(c, "big.bin", 7, src, false, &bytes));
+    CHECK(bytes == size);
+    CHECK_OK(c, ftps_client_set_transcript(c, tlog_line, &log));
+    batch_seen_init(&w, 4);
+    bytes = 0;
+    ftps_result rc = ftps_client_download_segmented(c, "big.bin", 7, dst, 4, batch_progress, &w, &bytes);
+    if (rc != FTPS_RESULT_OK) tlog_dump(&log);
+    CHECK_OK(c, rc);
+    CHECK(bytes == size && same_files(src, dst));
+    CHECK(w.wrong_total == 0 && w.no_session == 0 && w.backwards == 0);
+    CHECK(w.last.done == 4 && w.last.failed == 0 && w.last.bytes == size);
+    CHECK(w.max_sessions >= 2 && w.max_sessions <= 4);
+    int retr = tlog_count(&log, "> RETR big.bin");
+    if (retr < 1 || retr > 4 - ((int)w.max_sessions - 1)) {
+        tlog_dump(&log);
+        FAILF("%d RETR on the calling session, %zu sessions at most", retr, w.max_sessions);
+    }
+    /* Only the target is left in its directory: no temporary file. */
+    CHECK(g1_dir_entries(dir, "big.bin", stray, sizeof stray) == 1);
+    /* A file smaller than 2 segments is one plain download. */
+    CHECK_OK(c, ftps_client_set_transcript(c, NULL, NULL));
+    batch_seen_init(&w, 1);
+    CHECK(put_bytes(c, "small.bin", (const unsigned char *)"small", 5));
+    CHECK_OK(c, ftps_client_download_segmented(c, "small.bin", 9, dst, 4, batch_progress, &w, &bytes));
+    CHECK(bytes == 5 && file_equals(dst, (const unsigned char *)"small", 5));
+    CHECK(w.last.done == 1 && w.last.bytes == 5 && w.max_sessions == 1);
+    /* A missing file: the server's 550, and the target is left alone. */
+    CHECK_RC(c, ftps_client_download_segmented(c, "missing.bin", 11, dst, 4, NULL, NULL, &bytes), FTPS_RESULT_REPLY);
+    CHECK(file_equals(dst, (const unsigned char *)"small", 5));
+    CHECK(g1_dir_entries(dir, "big.bin", stray, sizeof stray) == 1);
+    close_session(c);
+    g1_remove_dir(dir);
+    unlink(src);
+    free(log.buf);
+    return PASS;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The runner                                                               */
 /* ------------------------------------------------------------------------ */
 
@@ -3412,6 +3923,7 @@ static const struct test tests[] = {
     T(connect_to_a_closed_port_is_a_connect_error, OFFLINE),
     T(g5_transfer_options_are_checked_before_anything_is_sent, OFFLINE),
     T(h7_tree_call_arguments_are_checked_before_anything_is_sent, OFFLINE),
+    T(p1_batch_arguments_are_checked_before_anything_is_sent, OFFLINE),
     T(login_and_tls_facts, ALL),
     T(upload_download_fd_roundtrip, ALL),
     T(upload_download_path_and_resume, ALL),
@@ -3424,6 +3936,8 @@ static const struct test tests[] = {
     T(metadata_commands, ALL),
     T(features, ALL),
     T(h7_upload_dir_download_dir_and_sync_trees, ALL),
+    T(p1_batch_of_100_downloads_over_4_sessions_one_missing, ALL),
+    T(p2_segmented_download_is_byte_exact, ALL),
     T(active_mode_transfer, VSFTPD_EXPLICIT),
     T(wrong_password_is_login_rejected, ERRORS),
     T(missing_file_is_reply_550, ERRORS),
@@ -3453,6 +3967,8 @@ static const struct test tests[] = {
     T(g6_lost_session_reconnects_and_resumes, TESTSERVER_EXPLICIT),
     T(a5_clienthello_answered_in_clear_text_is_tried_again_after_a_wait, TESTSERVER_EXPLICIT),
     T(f8_size_213_without_a_number_falls_back_to_mlst, TESTSERVER_EXPLICIT),
+    T(p1_cancel_from_the_progress_callback, TESTSERVER_EXPLICIT),
+    T(p1_batch_shrinks_when_the_server_limits_sessions, TESTSERVER_EXPLICIT),
 };
 
 /* Splits "host:port". */
