@@ -1,6 +1,7 @@
 //! What runs Python while a transfer has the interpreter released: the per-chunk
-//! hook (signals + progress callback) and adapters that let the core read from and
-//! write to Python file objects.
+//! hook (signals + progress callback), the hook of calls over several sessions
+//! (batches, segmented downloads: called from each session's thread) and adapters that
+//! let the core read from and write to Python file objects.
 //!
 //! Each re-enters the interpreter (`Python::attach`) once per chunk. An exception
 //! raised there (KeyboardInterrupt from `check_signals`, an error of the callback or
@@ -10,10 +11,16 @@
 
 use std::borrow::Cow;
 use std::io;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+use ftps_core::BatchProgress;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBool, PyBytes};
+
+use crate::client::{acting_for, thread_token};
+use crate::values;
 
 /// How often a transfer re-enters the interpreter to run signal handlers.
 const SIGNAL_EVERY: Duration = Duration::from_millis(100);
@@ -84,9 +91,8 @@ impl Hook {
             return true;
         };
         self.reported = done;
-        match cb.call1(py, (done, total)) {
-            // Only an explicit `False` cancels; `None` (no return) goes on.
-            Ok(v) => !v.bind(py).is(&*pyo3::types::PyBool::new(py, false)),
+        match call_progress(py, cb, (done, total)) {
+            Ok(go_on) => go_on,
             Err(e) => {
                 self.error = Some(e);
                 false
@@ -103,6 +109,134 @@ impl Hook {
             cb.call1(py, (done, total))?;
         }
         Ok(())
+    }
+}
+
+/// Calls a progress callback: only an explicit `False` cancels; `None` (no return)
+/// goes on.
+fn call_progress<'py>(
+    py: Python<'py>,
+    cb: &Py<PyAny>,
+    args: impl pyo3::call::PyCallArgs<'py>,
+) -> PyResult<bool> {
+    let v = cb.call1(py, args)?;
+    Ok(!v.bind(py).is(&*PyBool::new(py, false)))
+}
+
+/// What a [`BatchHook`] passes to the progress callback.
+pub(crate) enum Shape {
+    /// `progress(ftps.BatchProgress)`: a batch of files.
+    Batch,
+    /// `progress(done, total)` as [`Hook`] calls it: the bytes of one file fetched over
+    /// several sessions (a segmented download), its total once it is complete.
+    Bytes,
+}
+
+/// The progress hook of a call that runs over several sessions (core
+/// `BatchProgressFn`): the core calls it from each session's thread, one call at a
+/// time, with the interpreter released. Like [`Hook`] it takes the interpreter only
+/// every 1 MiB or 100 ms of data (and, for a batch, after each file), and runs signal
+/// handlers every 100 ms on the calling thread when that is Python's main thread (the
+/// other sessions run on threads of their own, which get no signals).
+///
+/// Python code runs there as the calling thread ([`acting_for`]), so that a callback
+/// that uses its own client is refused as it is on the calling thread, not left
+/// waiting for the call it runs in.
+pub(crate) struct BatchHook {
+    progress: Option<Py<PyAny>>,
+    shape: Shape,
+    caller: ThreadId,
+    caller_token: u64,
+    main_thread: bool,
+    visits: Mutex<Visits>,
+}
+
+struct Visits {
+    last: Instant,
+    bytes: u64,
+    files: usize,
+    /// The first exception raised by Python code during the call.
+    error: Option<PyErr>,
+}
+
+impl BatchHook {
+    pub(crate) fn new(py: Python<'_>, progress: Option<Py<PyAny>>, shape: Shape) -> BatchHook {
+        BatchHook {
+            progress,
+            shape,
+            caller: std::thread::current().id(),
+            caller_token: thread_token(),
+            main_thread: on_main_thread(py),
+            visits: Mutex::new(Visits {
+                last: Instant::now(),
+                bytes: 0,
+                files: 0,
+                error: None,
+            }),
+        }
+    }
+
+    fn visits(&self) -> MutexGuard<'_, Visits> {
+        self.visits.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Called by the core after each chunk and each finished file (or range); `false`
+    /// cancels the call.
+    pub(crate) fn tick(&self, p: &BatchProgress) -> bool {
+        let mut v = self.visits();
+        if v.error.is_some() {
+            return false;
+        }
+        let signals = self.main_thread && std::thread::current().id() == self.caller;
+        if self.progress.is_none() && !signals {
+            return true;
+        }
+        let files = p.done + p.failed;
+        let due_time = v.last.elapsed() >= SIGNAL_EVERY;
+        let due_progress = self.progress.is_some()
+            && (p.bytes.saturating_sub(v.bytes) >= PROGRESS_EVERY
+                || (files != v.files && matches!(self.shape, Shape::Batch)));
+        if !(due_time || due_progress) {
+            return true;
+        }
+        v.last = Instant::now();
+        acting_for(self.caller_token, || {
+            Python::attach(|py| self.visit(py, &mut v, p, signals))
+        })
+    }
+
+    fn visit(&self, py: Python<'_>, v: &mut Visits, p: &BatchProgress, signals: bool) -> bool {
+        let r = (|| {
+            if signals {
+                py.check_signals()?;
+            }
+            let Some(cb) = &self.progress else {
+                return Ok(true);
+            };
+            (v.bytes, v.files) = (p.bytes, p.done + p.failed);
+            match self.shape {
+                Shape::Batch => call_progress(py, cb, (values::BatchProgress::from_core(p),)),
+                Shape::Bytes => call_progress(py, cb, (p.bytes, None::<u64>)),
+            }
+        })();
+        r.unwrap_or_else(|e| {
+            v.error = Some(e);
+            false
+        })
+    }
+
+    /// The first exception Python code raised during the call, if any.
+    pub(crate) fn take_error(&self) -> Option<PyErr> {
+        self.visits().error.take()
+    }
+
+    /// After a successful download of `size` bytes in segments: the callback sees
+    /// `(size, size)`, as [`Hook::finish`] shows the final count.
+    pub(crate) fn finish(&self, py: Python<'_>, size: u64) -> PyResult<()> {
+        match (&self.progress, &self.shape) {
+            (Some(cb), Shape::Bytes) => cb.call1(py, (size, size)).map(drop),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -2,31 +2,60 @@
 //! with the interpreter released. Paths arrive as bytes (the Python layer encodes
 //! `str` with UTF-8 + surrogateescape, so names from listings go back byte for byte).
 
+use std::cell::Cell;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ftps_core::{Client, SyncDirection, SyncOptions, TransferOptions, UploadMode, Verify};
+use ftps_core::{
+    BatchProgress, BatchProgressFn, Client, Job, SyncDirection, SyncOptions, TransferOptions,
+    UploadMode, Verify, parsers,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDateTime, PyList, PyString};
 
-use crate::callback::{Hook, PyReader, PyWriter};
+use crate::callback::{BatchHook, Hook, PyReader, PyWriter, Shape};
 use crate::config::{parse, uint};
-use crate::errors::{Fail, exc, invalid};
+use crate::errors::{Fail, core_error, exc, invalid};
 use crate::values::{
     DirDownload, DirUpload, Entry, Reply, SessionStats, SyncReport, TimeTuple, TlsConnection,
     TlsInfo, datetime, decode, time_from_tuple,
 };
 
+thread_local! {
+    /// The token this thread takes while it runs Python code for a call of another
+    /// thread ([`acting_for`]); 0 otherwise.
+    static ACTING_FOR: Cell<u64> = const { Cell::new(0) };
+}
+
 /// A small number per OS thread, to recognise a call re-entering its own client
-/// from a callback (the mutex would otherwise deadlock).
-fn thread_token() -> u64 {
+/// from a callback (the mutex would otherwise deadlock). A worker thread of a call
+/// that runs its callbacks has the calling thread's ([`acting_for`]).
+pub(crate) fn thread_token() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     thread_local! {
         static TOKEN: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
     }
-    TOKEN.with(|t| *t)
+    match ACTING_FOR.with(Cell::get) {
+        0 => TOKEN.with(|t| *t),
+        acting => acting,
+    }
+}
+
+/// Runs `f` on this thread as the thread of `token`: a worker thread of a call over
+/// several sessions runs the call's progress callback so, and a callback that uses its
+/// own client is refused there as on the calling thread (instead of waiting forever for
+/// the call it runs in).
+pub(crate) fn acting_for<R>(token: u64, f: impl FnOnce() -> R) -> R {
+    struct Restore(u64);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ACTING_FOR.with(|a| a.set(self.0));
+        }
+    }
+    let _restore = Restore(ACTING_FOR.with(|a| a.replace(token)));
+    f()
 }
 
 /// A connected FTPS client (native; wrapped by `ftps.Client`).
@@ -130,6 +159,54 @@ impl RawClient {
         hook.finish(py)?;
         Ok(r)
     }
+
+    /// Like [`RawClient::run`] for a call over several sessions whose progress
+    /// `hook` runs Python code: an exception that code raised wins over the core's
+    /// result (`Cancelled`).
+    fn run_hooked<R, F>(&self, py: Python<'_>, hook: &BatchHook, f: F) -> PyResult<R>
+    where
+        F: FnOnce(&mut Client, BatchProgressFn<'_>) -> Result<R> + Send,
+        R: Send,
+    {
+        let r = self.run(py, |c| f(c, &|p: &BatchProgress| hook.tick(p)));
+        match hook.take_error() {
+            Some(e) => Err(e),
+            None => r,
+        }
+    }
+
+    /// Runs `jobs` over this session and up to `parallel - 1` more (core `run_batch`):
+    /// a list of the bytes moved or the exception, one per job, in order.
+    fn batch<'py>(
+        &self,
+        py: Python<'py>,
+        jobs: Vec<Job>,
+        parallel: usize,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let hook = BatchHook::new(py, progress, Shape::Batch);
+        let report = self.run_hooked(py, &hook, |c, tick| {
+            Ok(c.run_batch(&jobs, parallel, Some(tick)))
+        })?;
+        let out = PyList::empty(py);
+        for r in report.results {
+            match r {
+                Ok(n) => out.append(n)?,
+                Err(e) => out.append(core_error(py, e).into_value(py))?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Refuses a batch with a remote path that cannot be sent (CR, LF or NUL in it)
+/// before any transfer starts, naming the pair.
+fn sendable<'a>(py: Python<'_>, remotes: impl Iterator<Item = &'a [u8]>) -> PyResult<()> {
+    for (i, r) in remotes.enumerate() {
+        parsers::check_arg("path", r)
+            .map_err(|e| invalid(py, "pairs", &format!("pairs[{i}]: {e}")))?;
+    }
+    Ok(())
 }
 
 type CoreResult<T> = std::result::Result<T, ftps_core::Error>;
@@ -295,7 +372,7 @@ impl RawClient {
                 None => Ok(()),
             }
         });
-        r.map_err(|e| crate::errors::core_error(py, e))
+        r.map_err(|e| core_error(py, e))
     }
 
     /// The FEAT lines.
@@ -433,6 +510,52 @@ impl RawClient {
             };
             (c.upload_file_with(&local, &remote, &mut opts), None)
         })
+    }
+
+    /// Downloads `remote` to the local file `local` in up to `segments` ranges, each
+    /// over its own session (core `download_segmented`).
+    fn download_segmented(
+        &self,
+        py: Python<'_>,
+        remote: Vec<u8>,
+        local: PathBuf,
+        segments: usize,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<u64> {
+        let hook = BatchHook::new(py, progress, Shape::Bytes);
+        let n = self.run_hooked(py, &hook, |c, tick| {
+            Ok(c.download_segmented(&remote, &local, segments, Some(tick))?)
+        })?;
+        hook.finish(py, n)?;
+        Ok(n)
+    }
+
+    /// Downloads each `(remote, local)` pair over this session and up to
+    /// `parallel - 1` more (core `run_batch`); per pair the bytes or the exception.
+    fn download_many<'py>(
+        &self,
+        py: Python<'py>,
+        pairs: Vec<(Vec<u8>, PathBuf)>,
+        parallel: usize,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        sendable(py, pairs.iter().map(|(r, _)| r.as_slice()))?;
+        let jobs = pairs.iter().map(|(r, l)| Job::download(r, l)).collect();
+        self.batch(py, jobs, parallel, progress)
+    }
+
+    /// Uploads each `(local, remote)` pair over this session and up to
+    /// `parallel - 1` more (core `run_batch`); per pair the bytes or the exception.
+    fn upload_many<'py>(
+        &self,
+        py: Python<'py>,
+        pairs: Vec<(PathBuf, Vec<u8>)>,
+        parallel: usize,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        sendable(py, pairs.iter().map(|(_, r)| r.as_slice()))?;
+        let jobs = pairs.iter().map(|(l, r)| Job::upload(l, r)).collect();
+        self.batch(py, jobs, parallel, progress)
     }
 
     /// Downloads `remote` from `offset` on into a Python binary file object.

@@ -22,12 +22,15 @@ fn _ftps(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::Entry>()?;
     m.add_class::<values::TlsConnection>()?;
     m.add_class::<values::SessionStats>()?;
+    m.add_class::<values::BatchProgress>()?;
     m.add_class::<values::TlsInfo>()?;
     m.add_class::<values::DirDownload>()?;
     m.add_class::<values::DirUpload>()?;
     m.add_class::<values::SyncAction>()?;
     m.add_class::<values::SyncReport>()?;
     m.add_function(wrap_pyfunction!(config::connect, m)?)?;
+    // The most sessions one call opens at once (`parallel=`, `segments=`).
+    m.add("MAX_SESSIONS", ftps_core::MAX_SESSIONS)?;
     // The version of this crate, which is the wheel's (maturin takes it from Cargo.toml).
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -604,6 +604,88 @@ impl SessionStats {
     }
 }
 
+/// Where a batch stands (:meth:`ftps.Client.download_many`, ``upload_many``): what
+/// its ``progress`` callback gets.
+#[pyclass(frozen, eq, hash, module = "ftps")]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct BatchProgress {
+    /// Files in the batch.
+    #[pyo3(get)]
+    total: usize,
+    /// Files transferred (and verified) so far.
+    #[pyo3(get)]
+    done: usize,
+    /// Files that failed so far.
+    #[pyo3(get)]
+    failed: usize,
+    /// Bytes moved so far, over all files.
+    #[pyo3(get)]
+    bytes: u64,
+    /// Sessions working now, the client's own included.
+    #[pyo3(get)]
+    sessions: usize,
+}
+
+impl BatchProgress {
+    pub(crate) fn from_core(p: &ftps_core::BatchProgress) -> BatchProgress {
+        BatchProgress {
+            total: p.total,
+            done: p.done,
+            failed: p.failed,
+            bytes: p.bytes,
+            sessions: p.sessions,
+        }
+    }
+}
+
+#[pymethods]
+impl BatchProgress {
+    #[new]
+    fn new(total: usize, done: usize, failed: usize, bytes: u64, sessions: usize) -> BatchProgress {
+        BatchProgress {
+            total,
+            done,
+            failed,
+            bytes,
+            sessions,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "BatchProgress(total={}, done={}, failed={}, bytes={}, sessions={})",
+            self.total, self.done, self.failed, self.bytes, self.sessions
+        )
+    }
+
+    /// The fields in constructor order, for positional `case` patterns.
+    #[classattr]
+    fn __match_args__() -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        ("total", "done", "failed", "bytes", "sessions")
+    }
+
+    /// Pickling under every protocol (0 and 1 too): the class and `__getnewargs__`.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        reduce(slf.as_any())
+    }
+
+    fn __getnewargs__(&self) -> (usize, usize, usize, u64, usize) {
+        (
+            self.total,
+            self.done,
+            self.failed,
+            self.bytes,
+            self.sessions,
+        )
+    }
+}
+
 /// The TLS facts of a session: :attr:`ftps.Client.tls_info`.
 #[pyclass(frozen, eq, hash, module = "ftps", name = "TLSInfo")]
 #[derive(Clone, PartialEq, Eq, Hash)]

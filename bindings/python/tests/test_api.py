@@ -85,6 +85,7 @@ def test_value_types_are_frozen_comparable_hashable_and_pickle() -> None:
         ftps.DirUpload(["r/a"], ["r"], [("/l/b\\c", "contains a path separator")], 1),
         ftps.SyncAction("download", "a/b", "size"),
         ftps.SyncReport([ftps.SyncAction("mkdir", "")], [("x", "why")], 0, True),
+        ftps.BatchProgress(10, 3, 1, 12345, 4),
     ]
     for v in values:
         pickled = [pickle.loads(pickle.dumps(v, protocol=p)) for p in range(pickle.HIGHEST_PROTOCOL + 1)]
@@ -94,7 +95,7 @@ def test_value_types_are_frozen_comparable_hashable_and_pickle() -> None:
         # Positional patterns, in constructor order, as with the dataclasses of 0.1.
         first = getattr(type(v), "__match_args__")[0]
         assert hasattr(v, first), (type(v).__name__, first)
-        fields = ("code", "name", "version", "data_full", "control", "files", "kind", "actions")
+        fields = ("code", "name", "version", "data_full", "total", "control", "files", "kind", "actions")
         name = next(n for n in fields if hasattr(v, n))
         try:
             setattr(v, name, None)

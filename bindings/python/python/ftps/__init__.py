@@ -39,7 +39,18 @@ from ._errors import (
     TransientReplyError,
     TruncatedError,
 )
-from ._ftps import DirDownload, DirUpload, Entry, Reply, SessionStats, SyncAction, SyncReport, TLSConnection, TLSInfo
+from ._ftps import (
+    BatchProgress,
+    DirDownload,
+    DirUpload,
+    Entry,
+    Reply,
+    SessionStats,
+    SyncAction,
+    SyncReport,
+    TLSConnection,
+    TLSInfo,
+)
 from ._ftps import __version__ as __version__  # the wheel's version (Cargo.toml)
 from ._io import RemoteReader, RemoteWriter
 
@@ -51,6 +62,7 @@ __all__ = [
     "TLSInfo",
     "TLSConnection",
     "SessionStats",
+    "BatchProgress",
     "DirDownload",
     "DirUpload",
     "SyncReport",

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import IO, TYPE_CHECKING, Any, Callable, List, Literal, Optional, Protocol, Sequence, Tuple, Union, overload
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Iterable,
+    List,
+    Literal,
+    Optional,
+    Protocol,
+    Sequence,
+    Tuple,
+    Union,
+    overload,
+)
 
 from . import _ftps
 from ._errors import Error, InvalidArgumentError
-from ._ftps import DirDownload, DirUpload, Entry, Reply, SessionStats, SyncReport, TLSInfo
+from ._ftps import BatchProgress, DirDownload, DirUpload, Entry, Reply, SessionStats, SyncReport, TLSInfo
 
 if TYPE_CHECKING:
     from ._io import RemoteReader, RemoteWriter
@@ -18,6 +32,7 @@ __all__ = ["Client", "connect"]
 StrPath = Union[str, "os.PathLike[str]"]
 RemotePath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 Progress = Callable[[int, Optional[int]], object]
+BatchProgressCallback = Callable[[BatchProgress], object]
 TranscriptCallback = Callable[[str, str], object]
 
 
@@ -69,6 +84,32 @@ def _uint(value: Any, what: str) -> int:
 
 def _local(path: Any) -> str:
     return os.fsdecode(os.fspath(path))
+
+
+def _sessions(value: Any, what: str) -> int:
+    """A number of sessions (``parallel=``, ``segments=``): 1 to 32, else an
+    InvalidArgumentError; not an ``int`` is a TypeError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    if not 1 <= value <= _ftps.MAX_SESSIONS:
+        err = InvalidArgumentError(f"invalid {what}: {value} is not between 1 and {_ftps.MAX_SESSIONS}")
+        err.argument = what
+        raise err
+    return value
+
+
+def _pairs(pairs: Iterable[Tuple[Any, Any]], names: Tuple[str, str]) -> List[Tuple[Any, Any]]:
+    """The pairs of a batch as a list, each checked to be a pair (``names`` says of what)."""
+    out = []
+    for i, item in enumerate(pairs):
+        try:
+            if isinstance(item, (str, bytes)):
+                raise TypeError
+            first, second = item
+        except (TypeError, ValueError):
+            raise TypeError(f"pairs[{i}] must be a ({', '.join(names)}) pair, not {item!r:.80}") from None
+        out.append((first, second))
+    return out
 
 
 def _seconds(when: Union[_dt.datetime, float, int]) -> Tuple[int, int, int, int, int, int, int]:
@@ -311,6 +352,7 @@ class Client:
         progress: Optional[Progress] = None,
         verify: Optional[Literal["auto", "required", "off"]] = None,
         resume_attempts: Optional[int] = None,
+        segments: int = 1,
     ) -> int:
         """Downloads ``remote`` to ``local`` and returns the number of bytes received.
 
@@ -344,8 +386,42 @@ class Client:
         aborts (:class:`ftps.CancelledError`). Ctrl-C aborts within 0.1 s of data
         flow too; either way the transfer is stopped with ``ABOR`` and the client
         stays usable.
+
+        ``segments`` > 1 (at most 32; default 1) fetches the file in that many ranges
+        at once, each over a session of its own: this one and up to ``segments - 1``
+        more, opened with the same options and login and closed afterwards (``REST``
+        to each range's start, ``ABOR`` at its end). The ranges go into one temporary
+        file, checked as a whole as the session's ``verify`` says before it replaces
+        ``local``; a range that a lost connection cut short is resumed as the
+        session's ``resume_attempts`` allow. Ranges are at least 4 MiB, so a smaller
+        file is one plain download; a server that refuses more sessions leaves more
+        ranges to those it took. It needs a local path and the session's checks:
+        ``resume``, ``offset``, a file object, ``verify`` and ``resume_attempts``
+        cannot be combined with it (:class:`ftps.InvalidArgumentError`). ``progress``
+        then gets ``(done, None)`` while the ranges arrive and ``(size, size)`` at the
+        end.
         """
         r = _remote(remote)
+        if _sessions(segments, "segments") > 1:
+            given = [
+                name
+                for name, on in (
+                    ("a file object", hasattr(local, "write")),
+                    ("resume=", resume),
+                    ("offset=", offset),
+                    ("verify=", verify is not None),
+                    ("resume_attempts=", resume_attempts is not None),
+                )
+                if on
+            ]
+            if given:
+                err = InvalidArgumentError(
+                    f"segments= cannot be combined with {', '.join(given)}: a segmented download goes to a "
+                    "local path from the start, checked as the session's verify and resume_attempts say"
+                )
+                err.argument = "segments"
+                raise err
+            return self._raw.download_segmented(r, _local(local), segments, progress)
         attempts = None if resume_attempts is None else _uint(resume_attempts, "resume_attempts")
         if hasattr(local, "write"):
             if resume:
@@ -400,6 +476,68 @@ class Client:
         if offset:
             raise InvalidArgumentError("offset= is for file objects; use resume=True with a path")
         return self._raw.upload_file(_local(local), r, resume, verify, atomic, attempts, progress)
+
+    # -- batches -------------------------------------------------------------------
+
+    def download_many(
+        self,
+        pairs: Iterable[Tuple[RemotePath, StrPath]],
+        *,
+        parallel: int = 4,
+        progress: Optional[BatchProgressCallback] = None,
+    ) -> List[Union[int, Error]]:
+        """Downloads many files at once: each ``(remote, local)`` pair (the order of
+        :meth:`download`'s arguments) over this session and up to ``parallel - 1``
+        more (default 4 sessions in all, at most 32).
+
+        The further sessions open as they are needed, with the same options, login and
+        current directory as this one, and close (``QUIT``) when the files run out. A
+        server that refuses another session (too many connections: ``421``, or ``530``
+        to the login that just worked) shrinks the batch to the sessions it has: no
+        file fails for that.
+
+        Returns one element per pair, in order: the number of bytes received, or the
+        :class:`ftps.Error` instance that file failed with (the exception
+        :meth:`download` would have raised, e.g. :class:`ftps.PermanentReplyError`
+        ``550`` for a missing file). A failed file does not stop the others and
+        nothing is raised for it. Each file is downloaded as :meth:`download` does to
+        a path: complete, verified, atomic (a temporary file replaces ``local`` once
+        verified) and resumed after a lost connection, as the session's ``verify`` and
+        ``resume_attempts`` say (:func:`ftps.connect`).
+
+        ``progress(p)`` gets an :class:`ftps.BatchProgress` (``total``, ``done``,
+        ``failed``, ``bytes``, ``sessions``) after each file and every 1 MiB or 0.1 s
+        of data, from whichever session's thread moved it (one call at a time);
+        returning ``False`` cancels the batch: the transfers under way are stopped with
+        ``ABOR`` and those not done are :class:`ftps.CancelledError` elements. An
+        exception the callback raises (or Ctrl-C) cancels the batch too, and is raised
+        once the batch ended, as :meth:`download` raises it. The callback cannot use
+        this client (:class:`ftps.StateError`). Either way the client stays usable.
+
+        Bad arguments (a pair that is not one, a path of the wrong type, ``parallel``
+        not between 1 and 32) raise before anything is sent.
+        """
+        todo = [(_remote(r), _local(loc)) for r, loc in _pairs(pairs, ("remote", "local"))]
+        return self._raw.download_many(todo, _sessions(parallel, "parallel"), progress)
+
+    def upload_many(
+        self,
+        pairs: Iterable[Tuple[StrPath, RemotePath]],
+        *,
+        parallel: int = 4,
+        progress: Optional[BatchProgressCallback] = None,
+    ) -> List[Union[int, Error]]:
+        """Uploads many files at once: each ``(local, remote)`` pair (the order of
+        :meth:`upload`'s arguments) over this session and up to ``parallel - 1`` more
+        (default 4 sessions in all, at most 32). The mirror image of
+        :meth:`download_many`: the same sessions, the same result (per pair the bytes
+        sent or the :class:`ftps.Error` instance, never raised), the same
+        ``progress``. Each file is sent as :meth:`upload` sends a path: verified,
+        atomic and resumed as the session's ``verify``, ``atomic`` and
+        ``resume_attempts`` say (:func:`ftps.connect`).
+        """
+        todo = [(_local(loc), _remote(r)) for loc, r in _pairs(pairs, ("local", "remote"))]
+        return self._raw.upload_many(todo, _sessions(parallel, "parallel"), progress)
 
     # -- directory trees -----------------------------------------------------------
 

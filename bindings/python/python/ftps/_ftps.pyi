@@ -3,6 +3,7 @@
 import datetime
 from typing import (
     Any,
+    Callable,
     ClassVar,
     Dict,
     Iterator,
@@ -16,6 +17,8 @@ from typing import (
     type_check_only,
 )
 
+from ._errors import Error
+
 __all__ = [
     "RawClient",
     "connect",
@@ -23,15 +26,18 @@ __all__ = [
     "Entry",
     "TLSConnection",
     "SessionStats",
+    "BatchProgress",
     "TLSInfo",
     "DirDownload",
     "DirUpload",
     "SyncAction",
     "SyncReport",
+    "MAX_SESSIONS",
     "__version__",
 ]
 
 __version__: str
+MAX_SESSIONS: int
 
 _TimeTuple = Tuple[int, int, int, int, int, int, int]
 
@@ -149,6 +155,24 @@ class SessionStats:
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __getnewargs__(self) -> Tuple[int, int, int, int, int, int, int, int]: ...
+
+@final
+class BatchProgress:
+    __match_args__: ClassVar[Tuple[str, str, str, str, str]]
+    def __new__(cls, total: int, done: int, failed: int, bytes: int, sessions: int) -> BatchProgress: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def done(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def sessions(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __getnewargs__(self) -> Tuple[int, int, int, int, int]: ...
 
 @final
 class TLSInfo:
@@ -291,6 +315,21 @@ class RawClient:
         resume_attempts: Optional[int],
         progress: Optional[Any],
     ) -> int: ...
+    def download_segmented(
+        self, remote: bytes, local: str, segments: int, progress: Optional[Callable[[int, Optional[int]], object]]
+    ) -> int: ...
+    def download_many(
+        self,
+        pairs: Sequence[Tuple[bytes, str]],
+        parallel: int,
+        progress: Optional[Callable[[BatchProgress], object]],
+    ) -> List[Union[int, Error]]: ...
+    def upload_many(
+        self,
+        pairs: Sequence[Tuple[str, bytes]],
+        parallel: int,
+        progress: Optional[Callable[[BatchProgress], object]],
+    ) -> List[Union[int, Error]]: ...
     def download_to(
         self,
         remote: bytes,

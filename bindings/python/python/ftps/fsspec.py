@@ -23,6 +23,13 @@ work.
 ``atomic`` stays off by default here too, as in :func:`ftps.connect`: it needs the
 right to rename and delete, which upload-only accounts often lack. Files opened with
 ``open()`` are streams (``STOR`` under the final name), neither verified nor atomic.
+
+``get`` and ``put`` pick the files as fsspec does (lists, globs, ``recursive``), make
+the directories, then move all the files in one :meth:`ftps.Client.download_many` or
+:meth:`ftps.Client.upload_many` batch over up to ``parallel`` sessions (a storage
+option, default 4; 1 for one session). Every file of the batch is tried; then the
+first failure, in the order of the files, is raised (a missing remote file as
+:class:`FileNotFoundError`). fsspec's ``callback`` counts files.
 """
 
 from __future__ import annotations
@@ -31,14 +38,15 @@ import io
 import posixpath
 import threading
 from datetime import datetime
-from typing import Any, Dict, List, Literal, Optional, Union
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
+from fsspec.callbacks import DEFAULT_CALLBACK, NoOpCallback  # type: ignore[import-untyped]
 from fsspec.spec import AbstractFileSystem  # type: ignore[import-untyped]
 
-from ._client import Client, connect
+from ._client import Client, _sessions, connect
 from ._errors import Error, PermanentReplyError
-from ._ftps import Entry
+from ._ftps import BatchProgress, Entry
 from ._io import open_remote
 
 __all__ = ["FTPSFileSystem", "FTPESFileSystem"]
@@ -61,6 +69,8 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
         host: server name or address.
         port: server port (default 990; 21 for :class:`FTPESFileSystem`).
         username, password: credentials (default anonymous).
+        parallel: the most sessions a ``get`` or ``put`` of several files uses at once
+            (default 4, at most 32).
         **connect_options: any keyword of :func:`ftps.connect`, e.g. ``ca_file``,
             ``pin_sha256``, ``timeout``, ``verify``, ``atomic``.
     """
@@ -76,6 +86,7 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
         port: Optional[int] = None,
         username: Optional[str] = None,
         password: Optional[str] = None,
+        parallel: int = 4,
         **connect_options: Any,
     ) -> None:
         fs_options = {k: connect_options.pop(k) for k in list(connect_options) if k in _FS_OPTIONS}
@@ -84,9 +95,12 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.port = port
         self.username = username
         self.password = password
+        self.parallel = _sessions(parallel, "parallel")
         self._options = connect_options
         self._client: Optional[Client] = None
         self._lock = threading.RLock()
+        # While fsspec's get/put pick the files (_gather): the pairs their get_file/put_file calls name.
+        self._gathering = threading.local()
 
     # -- URLs --------------------------------------------------------------------
 
@@ -135,10 +149,10 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 self._client = self._connect()
             return self._client
 
-    def _call(self, method: str, *args: Any) -> Any:
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             try:
-                return getattr(self.client, method)(*args)
+                return getattr(self.client, method)(*args, **kwargs)
             except Error as e:
                 if e.fatal and self._client is not None:
                     self._client.close()
@@ -352,6 +366,8 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
             os.makedirs(lpath, exist_ok=True)
             return
+        if outfile is None and self._gathered(rpath, lpath):
+            return
         try:
             self._call("download", rpath, outfile if outfile is not None else lpath)
         except PermanentReplyError as e:
@@ -365,8 +381,77 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if os.path.isdir(lpath):
             self.makedirs(rpath, exist_ok=True)
             return
+        if self._gathered(lpath, rpath):
+            return
         self._call("upload", lpath, rpath)
         self.invalidate_cache(rpath)
+
+    def get(self, rpath: Any, lpath: Any, recursive: bool = False, **kwargs: Any) -> None:
+        """Copies remote files to local ones, chosen as fsspec's ``get`` chooses them
+        (``callback``, ``maxdepth`` as there); the files in one batch over up to
+        ``parallel`` sessions (see the module)."""
+        self._copy(super().get, "download_many", rpath, lpath, recursive=recursive, **kwargs)
+
+    def put(self, lpath: Any, rpath: Any, recursive: bool = False, **kwargs: Any) -> None:
+        """Copies local files to remote ones, chosen as fsspec's ``put`` chooses them
+        (``callback``, ``maxdepth`` as there); the files in one batch over up to
+        ``parallel`` sessions (see the module)."""
+        self._copy(super().put, "upload_many", lpath, rpath, recursive=recursive, **kwargs)
+
+    def _copy(
+        self, pick: Callable[..., Any], method: str, *args: Any, callback: Any = DEFAULT_CALLBACK, **kwargs: Any
+    ) -> None:
+        """The files ``pick`` (fsspec's ``get`` or ``put``) chooses, through ``Client.<method>``;
+        then the first failure is raised, a missing remote file as ``FileNotFoundError``."""
+        pairs = self._gather(pick, *args, **kwargs)
+        download = method == "download_many"
+        try:
+            failed = self._batch(method, pairs, callback)
+        finally:
+            if not download:
+                for _, r in pairs:
+                    self.invalidate_cache(r)
+        if failed:
+            (src, _), e = failed[0]
+            if download and isinstance(e, PermanentReplyError):
+                raise _not_found(src, e) from e
+            raise e
+
+    def _gather(self, pick: Callable[..., Any], *args: Any, **kwargs: Any) -> List[Tuple[str, str]]:
+        """The (source, destination) file pairs that fsspec's ``pick`` (``get`` or
+        ``put``) would copy one by one; the directories it names are made meanwhile."""
+        pairs: List[Tuple[str, str]] = []
+        self._gathering.pairs = pairs
+        try:
+            pick(*args, callback=NoOpCallback(), **kwargs)
+        finally:
+            del self._gathering.pairs
+        return pairs
+
+    def _gathered(self, src: Any, dst: Any) -> bool:
+        """While :meth:`_gather` runs on this thread: keeps the pair and says so."""
+        pairs: Optional[List[Tuple[str, str]]] = getattr(self._gathering, "pairs", None)
+        if pairs is None:
+            return False
+        pairs.append((src, dst))
+        return True
+
+    def _batch(self, method: str, pairs: List[Tuple[str, str]], callback: Any) -> List[Tuple[Tuple[str, str], Error]]:
+        """Runs ``Client.<method>`` over ``pairs``; the pairs that failed and why, in order."""
+        if not pairs:
+            return []
+        callback.set_size(len(pairs))
+        progress: Optional[Callable[[BatchProgress], object]] = None
+        if not isinstance(callback, NoOpCallback):
+            progress = lambda p: callback.absolute_update(p.done + p.failed)  # noqa: E731
+        with self._lock:
+            results = self._call(method, pairs, parallel=self.parallel, progress=progress)
+            failed = [(pair, r) for pair, r in zip(pairs, results) if isinstance(r, Error)]
+            if any(e.fatal for _, e in failed) and self._client is not None:
+                # Perhaps this session's: the next call connects afresh.
+                self._client.close()
+                self._client = None
+        return failed
 
     def __del__(self) -> None:
         c = getattr(self, "_client", None)
