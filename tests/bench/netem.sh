@@ -14,7 +14,9 @@
 #
 # Called by bench.sh with BENCH_RUN_DIR, BENCH_PORT_BASE, BENCH_ENV, BENCH_DATA, BENCH_WORK,
 # BENCH_PY, BENCH_FTPS_PY in the environment. Settings: BENCH_NETEM_RUNS (3),
-# BENCH_NETEM_BIG_MIB (64), BENCH_NETEM_SMALL_N (10), BENCH_NETEM_DELAY_MS (25, one way).
+# BENCH_NETEM_BIG_MIB (64), BENCH_NETEM_SMALL_N (10), BENCH_NETEM_DELAY_MS (25, one way),
+# BENCH_NETEM_PARALLEL (1: the several-sessions cases), BENCH_NETEM_PAR_BIG_MIB (256),
+# BENCH_NETEM_PAR_CLIENTS (ftps-rust,ftps-rust-p8,lftp-p8,rclone-p8).
 # `cleanup` removes the namespaces, the server and the mount, and is idempotent. `up` sets
 # everything up, prints the env file of the server and leaves it running (for debugging
 # round trips by hand: ip netns exec ftpsb-cli strace -r ... ; then `netem.sh cleanup`).
@@ -220,4 +222,32 @@ before the 226 would hide one round trip."
   --note "Link: namespaces $NS_C ($ADDR_C) -> $NS_S ($ADDR_S) over a veth pair; delay by $DELAY_HOW. RTT measured as the median of 7 TCP connects from the client side." \
   --note "Linux default socket buffers (tcp_rmem max 6 MiB) in both namespaces, unless a client sets its own." \
   --out "$OUT" --json "$BENCH_WORK/netem.json" > /dev/null
+
+# --- several sessions at once (issue 13) over the same link -------------------------------------
+# ftps-rust on one session against ftps-rust-p8 (run_batch over 8 sessions, download_segmented
+# in 8 ranges), lftp mirror -P 8 / pget -n 8 and rclone --transfers 8 (installed from Debian when
+# missing; its failures are recorded as such). The big file grows to $PAR_BIG_MIB MiB.
+if [ "${BENCH_NETEM_PARALLEL:-1}" = 1 ]; then
+  PAR_BIG_MIB=${BENCH_NETEM_PAR_BIG_MIB:-256}
+  PAR_CLIENTS=${BENCH_NETEM_PAR_CLIENTS:-ftps-rust,ftps-rust-p8,lftp-p8,rclone-p8}
+  command -v rclone >/dev/null || {
+    log "installing rclone (a peer of the parallel cases)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone > /dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone > /dev/null; } ||
+      log "rclone could not be installed: its column says n/a"
+  }
+  head -c $((PAR_BIG_MIB * 1048576)) "$BENCH_DATA/big.bin" > "$DATA/big.bin"
+  chown ftpuser:ftpuser "$DATA/big.bin"
+  rm -rf "$DATA-local"; mkdir -p "$DATA-local"
+  "$BENCH_PY" "$HERE/run.py" --env "$NDIR/servers.env" --servers vsftpd-explicit \
+    --bin "$BENCH_WORK/bin" --data "$DATA" --local "$DATA-local" \
+    --runs "$RUNS" --small-n 200 --small-n-for "ftps-rust=50" \
+    --clients "$PAR_CLIENTS" --cases small-get,small-put,big-get \
+    --python "$BENCH_PY" --wrap "ip netns exec $NS_C" --rtt-ms "$RTT" --no-goals --parallel-goals \
+    --title "Wide-area link, several sessions: vsftpd explicit, $RTT ms measured RTT, $PAR_BIG_MIB MiB and 200 x 4 KiB" \
+    --note "The same link. ftps-rust-p8: Client::run_batch over up to 8 sessions (downloads through download_file: temporary file, fsync, rename), Client::download_segmented in 8 ranges into a file on tmpfs; lftp-p8: mirror -P 8 (one LIST first), mirror -R -P 8, pget -n 8; rclone-p8: copy/copyto --transfers 8 --multi-thread-streams 8 with no_check_certificate (it has no CA option). ftps-rust moves 50 of the 200 small files per run (one session), the others all 200." \
+    --out "$OUT.par" --json "$BENCH_WORK/netem-par.json" > /dev/null
+  { echo; cat "$OUT.par"; } >> "$OUT"
+  rm -f "$OUT.par"
+fi
 rm -rf "$DATA-local"

@@ -41,6 +41,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 ALL_CLIENTS = ["ftps-rust", "ftps-c", "ftps-python", "curl", "lftp", "ftplib"]
+# Several sessions at once (issue 13), opt-in with --clients: ftps-rust over P sessions
+# (`--parallel P`, `--segments P`), lftp `mirror -P P` / `pget -n P`, rclone `--transfers P`.
+PARALLEL = 8
+PARALLEL_CLIENTS = [f"ftps-rust-p{PARALLEL}", f"lftp-p{PARALLEL}", f"rclone-p{PARALLEL}"]
 FTPS_FACES = ["ftps-rust", "ftps-c", "ftps-python"]
 PEERS = ["curl", "lftp", "ftplib"]
 ALL_CASES = ["latency", "small-get", "small-put", "big-get", "big-put"]
@@ -129,8 +133,12 @@ class Clients:
                     status.get("ftps-c") or "n/a (C face not built yet)")
             elif c == "ftps-python":
                 self.available[c] = self.check_ftps_python()
-            elif c in ("curl", "lftp"):
-                self.available[c] = None if shutil.which(c) else f"n/a ({c} not installed)"
+            elif c == f"ftps-rust-p{PARALLEL}":
+                ok = os.access(os.path.join(a.bin, "ftps-bench"), os.X_OK)
+                self.available[c] = None if ok else "n/a (BIN/ftps-bench missing)"
+            elif c in ("curl", "lftp", f"lftp-p{PARALLEL}", f"rclone-p{PARALLEL}"):
+                tool = c.split("-")[0]
+                self.available[c] = None if shutil.which(tool) else f"n/a ({tool} not installed)"
             elif c == "ftplib":
                 self.available[c] = None
             else:
@@ -157,6 +165,12 @@ class Clients:
         if base_of(client):
             exe = os.path.join(a.baseline_bin, BASELINE_FACES[base_of(client)])
             return [exe] + self.common(s) + [str(x) for x in op]
+        if client == f"ftps-rust-p{PARALLEL}":
+            flag = ["--segments" if op[0] == "get" else "--parallel", str(PARALLEL)]
+            return ([os.path.join(a.bin, "ftps-bench")] + self.common(s) + flag
+                    + [str(x) for x in op])
+        if client == f"rclone-p{PARALLEL}":
+            return self.rclone(s, op)
         if client in ("ftps-rust", "ftps-c", "ftps-python", "ftplib"):
             pre = {
                 "ftps-rust": [os.path.join(a.bin, "ftps-bench")],
@@ -185,10 +199,20 @@ class Clients:
                                s.url(rdir + "/")]
             if kind == "list":
                 return base + [s.url(""), "-o", "/dev/null"]
-        if client == "lftp":
+        if client in ("lftp", f"lftp-p{PARALLEL}"):
             scheme = "ftps" if s.mode == "implicit" else "ftp"
             kind = op[0]
-            if kind == "get":
+            par = client != "lftp"
+            if kind == "get" and par:
+                act = f"pget -n {PARALLEL} {op[1]} -o {op[2]}"
+            elif kind == "many-get" and par:
+                # mirror copies the whole directory (the N files): one LIST first.
+                _, rdir, n, ldir = op
+                act = f"mirror -P {PARALLEL} {rdir} {ldir}"
+            elif kind == "many-put" and par:
+                _, ldir, n, rdir = op
+                act = f"mirror -R -P {PARALLEL} {ldir} {rdir}"
+            elif kind == "get":
                 act = f"get {op[1]} -o {op[2]}"
             elif kind == "put":
                 act = f"put {op[1]} -o {op[2]}"
@@ -220,6 +244,35 @@ class Clients:
             return ["lftp", "-c",
                     f"source {rc}; open -u {s.user},{s.password} {scheme}://{s.host}:{s.port}; {act}"]
         raise ValueError(client)
+
+
+    def rclone(self, s, op):
+        """rclone (Debian's 1.60) with an on-the-fly remote: it has no option for a CA file, so
+        it runs with no_check_certificate (the only client here that does not verify)."""
+        if not os.environ.get("RCLONE_FTP_PASS"):
+            # Through the environment, so that rclone's error messages (they quote the
+            # remote) do not carry it into the tables.
+            r = subprocess.run(["rclone", "obscure", s.password], capture_output=True, text=True)
+            os.environ["RCLONE_FTP_PASS"] = r.stdout.strip()
+        tls = "tls=true" if s.mode == "implicit" else "explicit_tls=true"
+        remote = f":ftp,host={s.host},port={s.port},user={s.user},{tls},no_check_certificate=true:"
+        base = ["rclone", "--config", "/dev/null", "-q", "--retries", "1",
+                "--low-level-retries", "1", "--transfers", str(PARALLEL),
+                "--multi-thread-streams", str(PARALLEL)]
+        kind = op[0]
+        if kind == "get":
+            return base + ["copyto", remote + op[1], op[2]]
+        if kind == "put":
+            return base + ["copyto", op[1], remote + op[2]]
+        if kind == "many-get":
+            _, rdir, n, ldir = op
+            return base + ["copy", remote + rdir, ldir]
+        if kind == "many-put":
+            _, ldir, n, rdir = op
+            return base + ["copy", ldir, remote + rdir]
+        if kind == "list":
+            return base + ["lsf", remote]
+        raise ValueError(op)
 
 
 # --- one timed run ----------------------------------------------------------------------------
@@ -310,7 +363,7 @@ class Bench:
         self.small_dir = os.path.join(a.data, "small")
         self.small_size = os.path.getsize(os.path.join(self.small_dir, fname(1)))
         self.n_for = {}  # (case, server, client) -> files per run of a small-file case
-        self.small_n = {c: a.small_n for c in ALL_CLIENTS + a.clients}
+        self.small_n = {c: a.small_n for c in ALL_CLIENTS + PARALLEL_CLIENTS + a.clients}
         for spec in filter(None, a.small_n_for.split(",")):
             c, n = spec.split("=")
             self.small_n[c] = min(int(n), a.small_n)
@@ -330,6 +383,18 @@ class Bench:
         a = self.a
         if case == "latency":
             return ("list",), None, None
+        if case == "big-get" and c in PARALLEL_CLIENTS:
+            # Ranges at their offsets need a real file: on tmpfs, removed after.
+            dst = os.path.join(a.local, f"big-{c}.bin")
+
+            def check():
+                try:
+                    got = os.path.getsize(dst)
+                    os.unlink(dst)
+                except OSError as e:
+                    return str(e)
+                return None if got == self.big_size else f"downloaded {got} of {self.big_size} bytes"
+            return ("get", f"{a.remote}/big.bin", dst), None, check
         if case == "big-get":
             return ("get", f"{a.remote}/big.bin", "/dev/null"), None, None
         if case == "big-put":
@@ -601,7 +666,35 @@ def render(b, loads, started, finished):
         out += wan_tables(b)
     if not a.no_goals:
         out += goals(b)
+    if a.parallel_goals:
+        out += parallel_goals(b)
     return "\n".join(out) + "\n"
+
+
+def parallel_goals(b):
+    """The goals of issue #13 (several sessions at once), on the wide-area link."""
+    p, one, lftp = f"ftps-rust-p{PARALLEL}", "ftps-rust", f"lftp-p{PARALLEL}"
+    rows = []
+    for s in b.servers:
+        for case, x_one, x_lftp in (("small-get", 6, 1.5), ("small-put", 6, 1.5), ("big-get", 4, 1.2)):
+            f, fo, fl = (b.fig(case, s.name, c) or {} for c in (p, one, lftp))
+            if "rate" not in f or "rate" not in fo:
+                continue
+            unit = "MB/s" if case.startswith("big") else "files/s"
+            r1 = f["rate"] / fo["rate"]
+            rl = f["rate"] / fl["rate"] if "rate" in fl else None
+            ok = r1 >= x_one and (rl is None or rl >= x_lftp)
+            vs = f"{rl:.2f}x {lftp}" if rl is not None else f"{lftp} n/a"
+            rows.append(f"| {unit} {case} | {s.name} | {f['rate']:.1f} = {r1:.1f}x {one}, {vs} "
+                        f"| >= {x_one}x {one} and >= {x_lftp}x {lftp} | {'yes' if ok else '**no**'} |")
+            if "rss" in f and "rss" in fo:
+                rows.append(f"| peak RSS {case} | {s.name} | {f['rss']:.1f} MiB vs {fo['rss']:.1f} MiB "
+                            f"for one session | <= {PARALLEL}x one session's "
+                            f"| {'yes' if f['rss'] <= PARALLEL * fo['rss'] else '**no**'} |")
+    if not rows:
+        return []
+    return ["## Goals of issue #13 (wide-area link, several sessions)", "",
+            "| goal | server | measured | target | met |", "|---|---|---|---|---|", *rows, ""]
 
 
 def goals(b):
@@ -695,6 +788,7 @@ def main():
     ap.add_argument("--title", default="ftps benchmark (issue #6)")
     ap.add_argument("--note", action="append", default=[])
     ap.add_argument("--no-goals", action="store_true")
+    ap.add_argument("--parallel-goals", action="store_true", help="add the table of issue #13's goals")
     ap.add_argument("--rtt-ms", type=float, default=0, help="the emulated link's RTT: adds the round-trip table")
     ap.add_argument("--floor-rtts", default="small-get=4,small-put=4",
                     help="round trips per file a client cannot avoid: CASE=N,...")
