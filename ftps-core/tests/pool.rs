@@ -4,7 +4,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use ftps_core::{BatchProgress, Client, Config, ConfigBuilder, Error, Job, Mode, Timeouts};
+use ftps_core::{
+    BatchProgress, Client, Config, ConfigBuilder, Error, Job, Mode, Timeouts, TransferType,
+};
 use ftps_testserver::{Builder, Fault, TestServer};
 
 const USER: &str = ftps_testserver::DEFAULT_USER;
@@ -297,6 +299,23 @@ fn p2_small_file_or_one_segment_is_a_plain_download() {
     );
     assert!(std::fs::read(&local).unwrap() == data);
     assert_eq!(count(&srv, "RETR small.bin"), 1);
+    assert_eq!(count(&srv, "REST "), 0);
+    assert_eq!(count(&srv, "PASS"), 1);
+
+    // ASCII mode: the server's offsets are of its own line endings, so no ranges.
+    let text = b"line\n".repeat(2 * MIB);
+    let srv = TestServer::builder().file("t.txt", &text).start().unwrap();
+    let mut c = Client::connect(
+        &cfg(&srv)
+            .transfer_type(TransferType::Ascii)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    c.login(USER, PASS).unwrap();
+    c.download_segmented("t.txt", dir.path().join("t.txt"), 8, None)
+        .unwrap();
+    assert_eq!(count(&srv, "RETR t.txt"), 1);
     assert_eq!(count(&srv, "REST "), 0);
     assert_eq!(count(&srv, "PASS"), 1);
 }

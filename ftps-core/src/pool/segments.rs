@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{BatchProgressFn, Work, spread};
 use crate::client::Client;
+use crate::config::TransferType;
 use crate::error::{Error, Result};
 use crate::transfer::temp_file;
 
@@ -59,8 +60,9 @@ impl Client {
     /// once more; else its size) and only then replaces `local`; any failure deletes
     /// the temporary file and leaves `local` as it was.
     ///
-    /// Ranges are at least [`MIN_SEGMENT`] bytes: a smaller file, `segments` of 1, or
-    /// a session that is not logged in make it [`Client::download_file`]. A server
+    /// Ranges are at least [`MIN_SEGMENT`] bytes: a smaller file, `segments` of 1, a
+    /// session that is not logged in, ASCII mode or a server whose `FEAT` has no
+    /// `REST STREAM` make it [`Client::download_file`]. A server
     /// that refuses more sessions leaves more ranges to the sessions it took. Returns
     /// the file's size. `progress` sees the bytes of all ranges ([`super::BatchProgress`]
     /// counts ranges as jobs); returning `false` cancels.
@@ -76,7 +78,11 @@ impl Client {
         let size = self.size(remote)?;
         let k = segments.min((size / MIN_SEGMENT).max(1) as usize);
         let seed = self.seed().ok();
-        if k <= 1 || seed.is_none() {
+        // Ranges need byte offsets the server honours: binary mode (in ASCII mode the
+        // server's offsets are of its own line endings) and `REST STREAM` in FEAT.
+        let ranges_ok =
+            self.config().transfer_type() == TransferType::Binary && self.features().has("REST");
+        if k <= 1 || seed.is_none() || !ranges_ok {
             let work = Work::new(1, progress);
             let mut last = 0u64;
             let mut step = |done: u64, _: Option<u64>| {
