@@ -1,9 +1,12 @@
 //! Several sessions at once: batches over a pool of sessions and segmented downloads
 //! (docs/threats.md, class P1), against the project's own server.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use common::pattern;
 use ftps_core::{
     BatchProgress, Client, Config, ConfigBuilder, Error, Job, Mode, Timeouts, TransferType,
 };
@@ -37,19 +40,6 @@ fn login(srv: &TestServer) -> Client {
     login_as(srv, USER)
 }
 
-/// Bytes that differ from one offset to the next (a range in the wrong place shows).
-fn pattern(n: usize, seed: u32) -> Vec<u8> {
-    let mut x = 2_463_534_242u32 ^ seed;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
-}
-
 fn count(srv: &TestServer, prefix: &str) -> usize {
     srv.commands()
         .iter()
@@ -59,7 +49,7 @@ fn count(srv: &TestServer, prefix: &str) -> usize {
 
 fn with_files(mut b: Builder, n: usize) -> Builder {
     for i in 0..n {
-        b = b.file(format!("many/f{i:03}.bin"), pattern(4096 + i, i as u32));
+        b = b.file(format!("many/f{i:03}.bin"), pattern(4096 + i, i as u64));
     }
     b
 }
@@ -93,7 +83,7 @@ fn p1_batch_of_100_downloads_over_4_sessions_one_missing_is_one_error_and_99_exa
         let i = if k < 42 { k } else { k - 1 };
         assert_eq!(*r.as_ref().unwrap(), 4096 + i as u64);
         let got = std::fs::read(dir.path().join(format!("f{i:03}"))).unwrap();
-        assert!(got == pattern(4096 + i, i as u32), "f{i:03}");
+        assert!(got == pattern(4096 + i, i as u64), "f{i:03}");
     }
     // This session and at most three more, each logged in once.
     let logins = count(&srv, "PASS");
@@ -114,7 +104,7 @@ fn p1_batch_of_uploads_over_several_sessions_arrives_whole_and_verified() {
     let jobs: Vec<Job> = (0..20)
         .map(|i| {
             let p = dir.path().join(format!("u{i}"));
-            std::fs::write(&p, pattern(50_000 + i, 100 + i as u32)).unwrap();
+            std::fs::write(&p, pattern(50_000 + i, 100 + i as u64)).unwrap();
             Job::upload(p, format!("u{i}.bin"))
         })
         .collect();
@@ -123,7 +113,7 @@ fn p1_batch_of_uploads_over_several_sessions_arrives_whole_and_verified() {
     for i in 0..20 {
         // The further sessions went to the same directory as this one.
         let got = srv.file(format!("up/u{i}.bin")).unwrap();
-        assert!(got == pattern(50_000 + i, 100 + i as u32), "u{i}");
+        assert!(got == pattern(50_000 + i, 100 + i as u64), "u{i}");
     }
     // Every upload was checked with the server's hash.
     assert_eq!(count(&srv, "HASH "), 20);
@@ -320,16 +310,15 @@ fn p2_small_file_or_one_segment_is_a_plain_download() {
     assert_eq!(count(&srv, "PASS"), 1);
 }
 
-#[test]
-fn p1_batch_shrinks_when_the_server_limits_sessions_per_user() {
-    // ProFTPD's MaxClientsPerUser 2: the third login of the user gets 530.
-    let srv = with_files(TestServer::builder(), 20)
-        .max_sessions_per_user(2)
-        .start()
-        .unwrap();
-    let mut c = login(&srv);
+/// The first `n` files of [`with_files`] downloaded in one batch over `sessions`.
+fn download_all(
+    srv: &TestServer,
+    n: usize,
+    sessions: usize,
+) -> (tempfile::TempDir, ftps_core::BatchReport) {
+    let mut c = login(srv);
     let dir = tempfile::tempdir().unwrap();
-    let jobs: Vec<Job> = (0..20)
+    let jobs: Vec<Job> = (0..n)
         .map(|i| {
             Job::download(
                 format!("many/f{i:03}.bin"),
@@ -337,7 +326,18 @@ fn p1_batch_shrinks_when_the_server_limits_sessions_per_user() {
             )
         })
         .collect();
-    let report = c.run_batch(&jobs, 8, None);
+    let report = c.run_batch(&jobs, sessions, None);
+    (dir, report)
+}
+
+#[test]
+fn p1_batch_shrinks_when_the_server_limits_sessions_per_user() {
+    // ProFTPD's MaxClientsPerUser 2: the third login of the user gets 530.
+    let srv = with_files(TestServer::builder(), 20)
+        .max_sessions_per_user(2)
+        .start()
+        .unwrap();
+    let (dir, report) = download_all(&srv, 20, 8);
     assert_eq!(report.failed(), 0, "{:?}", report.results);
     assert!(report.sessions <= 2, "{} sessions", report.sessions);
     assert!(!report.not_opened.is_empty());
@@ -346,7 +346,7 @@ fn p1_batch_shrinks_when_the_server_limits_sessions_per_user() {
     }
     for i in 0..20 {
         let got = std::fs::read(dir.path().join(format!("f{i}"))).unwrap();
-        assert!(got == pattern(4096 + i, i as u32), "f{i}");
+        assert!(got == pattern(4096 + i, i as u64), "f{i}");
     }
 }
 
@@ -357,17 +357,7 @@ fn p1_batch_shrinks_when_the_server_limits_connections() {
         .max_clients(1)
         .start()
         .unwrap();
-    let mut c = login(&srv);
-    let dir = tempfile::tempdir().unwrap();
-    let jobs: Vec<Job> = (0..10)
-        .map(|i| {
-            Job::download(
-                format!("many/f{i:03}.bin"),
-                dir.path().join(format!("f{i}")),
-            )
-        })
-        .collect();
-    let report = c.run_batch(&jobs, 4, None);
+    let (_dir, report) = download_all(&srv, 10, 4);
     assert_eq!(report.failed(), 0, "{:?}", report.results);
     assert_eq!(report.sessions, 1);
     assert!(
