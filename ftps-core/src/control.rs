@@ -1,6 +1,7 @@
 //! The control connection: the socket (plain or TLS), the one command writer and the
 //! one bounded reply reader.
 
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
@@ -226,6 +227,42 @@ pub(crate) struct Control {
     pub(crate) transcript: Option<Transcript>,
     /// Set once the connection is known to be unusable.
     pub(crate) broken: bool,
+    /// Commands sent ahead ([`Control::send_ahead`]) with the replies read for them: the
+    /// next [`Control::cmd`] of the same line takes its reply from here; any other
+    /// command sent makes them stale.
+    answered: VecDeque<(Vec<u8>, Reply)>,
+}
+
+/// Commands written by [`Control::send_ahead`] whose replies are still to be read.
+#[must_use = "the replies of commands sent ahead must be read (Control::collect_ahead)"]
+pub(crate) struct Ahead {
+    lines: Vec<Vec<u8>>,
+    refused: bool,
+}
+
+impl Ahead {
+    /// `reply`, read where the transfer's final reply was expected, is the refusal of
+    /// the first command sent ahead by a server still in its transfer: that command
+    /// is done with, and the final reply is still to come.
+    pub(crate) fn refused_first(&mut self, reply: &Reply) -> bool {
+        // Never a reply a transfer can end with (426, 451, 552...).
+        let not_final = matches!(reply.code(), 450 | 500..=503);
+        if self.lines.is_empty() || !not_final || !refused_ahead(reply) {
+            return false;
+        }
+        self.lines.remove(0);
+        self.refused = true;
+        true
+    }
+}
+
+/// A reply that refuses a command because a transfer is under way (ProFTPD's "450 SIZE:
+/// data transfer in progress", Pure-FTPd's refusals while it transfers).
+fn refused_ahead(reply: &Reply) -> bool {
+    let text = reply.text().to_ascii_lowercase();
+    matches!(reply.code(), 425 | 426 | 450 | 503)
+        || text.contains("in progress")
+        || text.contains("during")
 }
 
 impl Control {
@@ -240,6 +277,7 @@ impl Control {
             timeouts,
             transcript: None,
             broken: false,
+            answered: VecDeque::new(),
         }
     }
 
@@ -305,18 +343,85 @@ impl Control {
     pub(crate) fn send(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<()> {
         self.check_usable()?;
         let line = command::encode(verb, arg)?;
+        self.answered.clear();
         self.drop_unsolicited()?;
+        self.write_lines(&[line], &[verb])
+    }
+
+    /// Writes whole command lines in one go (transcript first, passwords masked).
+    fn write_lines(&mut self, lines: &[Vec<u8>], verbs: &[&str]) -> Result<()> {
         if let Some(t) = self.transcript.as_mut() {
-            if command::is_secret(verb) {
-                t(Direction::Sent, format!("{verb} ****").as_bytes());
-            } else {
-                t(Direction::Sent, &line[..line.len() - 2]);
+            for (line, verb) in lines.iter().zip(verbs) {
+                if command::is_secret(verb) {
+                    t(Direction::Sent, format!("{verb} ****").as_bytes());
+                } else {
+                    t(Direction::Sent, &line[..line.len() - 2]);
+                }
             }
         }
+        let all = lines.concat();
         let res = set_timeouts(self.tcp(), self.timeouts.reply)
-            .and_then(|_| self.stream.write_all(&line))
+            .and_then(|_| self.stream.write_all(&all))
             .and_then(|_| self.stream.flush());
         res.map_err(|e| self.fail(e, "sending a command", Phase::Send))
+    }
+
+    /// Sends `cmds` in one write while the reply the caller waits for (a transfer's
+    /// final one) is still to come; the caller reads that reply, then the replies of
+    /// `cmds` with [`Control::collect_ahead`] (docs/threats.md, class P3).
+    pub(crate) fn send_ahead(&mut self, cmds: &[(&str, Option<&[u8]>)]) -> Result<Ahead> {
+        self.check_usable()?;
+        let lines = cmds
+            .iter()
+            .map(|(verb, arg)| command::encode(verb, *arg))
+            .collect::<Result<Vec<_>>>()?;
+        let verbs: Vec<&str> = cmds.iter().map(|(v, _)| *v).collect();
+        self.answered.clear();
+        self.write_lines(&lines, &verbs)?;
+        Ok(Ahead {
+            lines,
+            refused: false,
+        })
+    }
+
+    /// Reads the replies of the commands `ahead` sent and keeps them for the
+    /// [`Control::cmd`] calls that ask the same. Returns `false` when the server
+    /// answered one as a server that reads commands during a transfer does ("450
+    /// transfer in progress", or an error the command cannot cause): that reply is not
+    /// kept, so the command is sent again, and the caller stops sending ahead.
+    pub(crate) fn collect_ahead(&mut self, ahead: Ahead) -> Result<bool> {
+        let mut in_step = !ahead.refused;
+        for line in ahead.lines {
+            let reply = self.read_reply()?;
+            if refused_ahead(&reply) || !in_step {
+                in_step = false;
+                continue;
+            }
+            self.answered.push_back((line, reply));
+        }
+        if !in_step {
+            self.answered.clear();
+            self.note("the server did not take the commands sent ahead: sending each in turn");
+        }
+        Ok(in_step)
+    }
+
+    /// The reply of a command sent ahead, when the next command asked is that one.
+    fn take_answered(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Option<Reply>> {
+        let Some((line, _)) = self.answered.front() else {
+            return Ok(None);
+        };
+        if *line != command::encode(verb, arg)? {
+            self.answered.clear();
+            return Ok(None);
+        }
+        let (line, reply) = self.answered.pop_front().expect("checked above");
+        let msg = format!(
+            "{} was sent ahead: {reply}",
+            String::from_utf8_lossy(&line[..line.len() - 2])
+        );
+        self.note(&msg);
+        Ok(Some(reply))
     }
 
     /// Reads, without waiting, whatever arrived since the last reply; complete replies
@@ -458,7 +563,11 @@ impl Control {
     }
 
     /// Sends a command and reads its reply.
+    /// A command sent ahead gets the reply read for it then.
     pub(crate) fn cmd(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Reply> {
+        if let Some(reply) = self.take_answered(verb, arg)? {
+            return Ok(reply);
+        }
         self.send(verb, arg)?;
         self.read_reply()
     }

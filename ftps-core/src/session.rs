@@ -3,7 +3,7 @@
 //! set once, the login state). It knows nothing of transfers: [`crate::transfer`]
 //! builds on it, and [`crate::client::Client`] owns one next to its transfer state.
 
-use crate::config::{Config, TransferType};
+use crate::config::{Config, Pipelining, TransferType};
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::reply::{Reply, parse_213_size};
@@ -17,6 +17,29 @@ pub(crate) struct Session {
     logged_in: bool,
     current_type: Option<TransferType>,
     last_reply: Option<Reply>,
+    /// Whether commands may be sent ahead at the end of a transfer (docs/threats.md,
+    /// class P3): the configuration's [`Pipelining`], for `Auto` as the greeting names
+    /// the server; turned off for good when the server refuses such a command.
+    reads_ahead: bool,
+}
+
+/// The servers measured to queue commands that arrive while a transfer ends, by a
+/// word of their default greeting (`tests/interop.rs`, `p3_...`): vsftpd never reads
+/// the control connection during a transfer, ProFTPD and Pure-FTPd read it for `ABOR`
+/// only while data flows, and by the time the data connection is closed on both sides
+/// each has left its transfer loop. A greeting an administrator changed names none of
+/// them, and commands then wait for each reply.
+const READ_AHEAD_SERVERS: &[&str] = &["vsFTPd", "ProFTPD", "Pure-FTPd", "ftps-testserver"];
+
+fn reads_ahead(p: Pipelining, greeting: &Reply) -> bool {
+    match p {
+        Pipelining::Off => false,
+        Pipelining::Always => true,
+        Pipelining::Auto => {
+            let text = greeting.text();
+            READ_AHEAD_SERVERS.iter().any(|name| text.contains(name))
+        }
+    }
 }
 
 impl Session {
@@ -28,6 +51,7 @@ impl Session {
         greeting: Reply,
     ) -> Session {
         Session {
+            reads_ahead: reads_ahead(config.pipelining(), &greeting),
             config,
             ctl,
             tls,
@@ -52,6 +76,21 @@ impl Session {
     /// The TLS side of the session (`None` for plain FTP).
     pub(crate) fn tls(&self) -> Option<&SessionTls> {
         self.tls.as_ref()
+    }
+
+    /// Whether commands may be sent ahead at the end of a transfer.
+    pub(crate) fn reads_ahead(&self) -> bool {
+        self.reads_ahead
+    }
+
+    /// The server refused a command sent ahead: never again in this session.
+    pub(crate) fn stop_reading_ahead(&mut self) {
+        self.reads_ahead = false;
+    }
+
+    /// Whether `SIZE` can go out without a `TYPE I` first.
+    pub(crate) fn is_binary(&self) -> bool {
+        self.current_type == Some(TransferType::Binary)
     }
 
     pub(crate) fn is_logged_in(&self) -> bool {

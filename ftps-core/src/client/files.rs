@@ -345,6 +345,26 @@ impl Client {
         self.before_resume(e, attempts, done, &mut None)
     }
 
+    /// The commands [`Client::compare`] sends for `check` of `remote`, in its order: they
+    /// go ahead of the transfer's final reply where the server reads ahead.
+    fn check_commands(&self, check: Check, remote: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+        match check {
+            Check::Off => Vec::new(),
+            Check::Size => vec![("SIZE", remote.to_vec())],
+            Check::Hash(m) => {
+                let (select, verb) = m.commands();
+                let mut cmds = Vec::new();
+                if let Some(opts) = select
+                    && self.hash_selected != Some(m.algorithm())
+                {
+                    cmds.push(("OPTS", opts.into_bytes()));
+                }
+                cmds.push((verb, remote.to_vec()));
+                cmds
+            }
+        }
+    }
+
     /// The server's hash of `path`, lowercase hex: `OPTS HASH` first when the
     /// algorithm is not selected yet, then `HASH` or the `X` command.
     fn remote_hash(&mut self, method: Method, path: &[u8]) -> Result<String> {
@@ -450,6 +470,12 @@ impl Client {
                 source: e,
             })?;
         }
+        let check = if hasher.is_none() && matches!(check, Check::Hash(_)) {
+            Check::Size
+        } else {
+            check
+        };
+        let then = self.check_commands(check, remote);
         let mut attempts = self.attempts(opts.resume_attempts);
         let mut done = 0u64;
         loop {
@@ -462,20 +488,19 @@ impl Client {
                 Some(p) => p(done + d, t.map(|t| t + done)),
                 None => true,
             };
-            let r = self
-                .transfer()
-                .download(remote, &mut tee, start + done, Some(&mut tick), None);
+            let r = self.transfer().then(then.clone()).download(
+                remote,
+                &mut tee,
+                start + done,
+                Some(&mut tick),
+                None,
+            );
             done += tee.written;
             match r {
                 Ok(_) => break,
                 Err(e) => self.before_resume(e, &mut attempts, done, &mut opts.progress)?,
             }
         }
-        let check = if hasher.is_none() && matches!(check, Check::Hash(_)) {
-            Check::Size
-        } else {
-            check
-        };
         self.compare(check, hasher, remote, start + done, required)?;
         Ok(done)
     }
@@ -558,12 +583,18 @@ impl Client {
                 Some(p) => p(base + d, total),
                 None => true,
             };
+            // compare() falls back to SIZE for a hash without the bytes hashed.
+            let then = match (check, &hasher) {
+                (Check::Hash(_), None) => self.check_commands(Check::Size, target),
+                (c, _) => self.check_commands(c, target),
+            };
             let mut input = TeeReader {
                 input: src.reader(),
                 hasher: hasher.as_mut(),
             };
             let r = self
                 .transfer()
+                .then(then)
                 .upload(&mut input, target, mode, Some(&mut tick), total);
             let e = match r {
                 Ok(n) => break pos + n,

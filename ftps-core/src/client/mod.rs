@@ -414,6 +414,19 @@ impl Client {
         self.session.last_reply()
     }
 
+    /// Whether this session sends the commands that follow a transfer (its check, the
+    /// next `EPSV` of a batch) before the transfer's final reply: the configuration's
+    /// [`crate::Pipelining`] applied to this server's greeting, and false for good once
+    /// the server refused such a command (docs/threats.md, class P3).
+    pub fn pipelining(&self) -> bool {
+        self.session.reads_ahead()
+    }
+
+    /// Another transfer follows the current one (a batch): its `EPSV` may go ahead.
+    pub(crate) fn set_more_follow(&mut self, yes: bool) {
+        self.transfers.more_follow = yes;
+    }
+
     /// What the server listed in `FEAT` (empty before login or without `FEAT`).
     pub fn features(&self) -> &Features {
         &self.features

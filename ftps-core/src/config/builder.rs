@@ -10,7 +10,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::{
     AuthCommand, Config, DataConnectionMode, DataProtection, Inner, Limits, Mode, Timeouts,
-    TransferType, Verify,
+    Pipelining, TransferType, Verify,
 };
 use crate::error::{Error, Result};
 use crate::tls::{Pin, TlsVersion};
@@ -50,6 +50,7 @@ pub struct ConfigBuilder {
     alpn: bool,
     buffer_size: usize,
     verify: Verify,
+    pipelining: Pipelining,
     atomic_uploads: bool,
     resume_attempts: u32,
     resume_backoff: Duration,
@@ -139,6 +140,7 @@ impl ConfigBuilder {
             alpn: true,
             buffer_size: 256 * 1024,
             verify: Verify::Auto,
+            pipelining: Pipelining::Auto,
             atomic_uploads: false,
             resume_attempts: 3,
             resume_backoff: Duration::from_secs(1),
@@ -378,6 +380,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Whether the commands after a transfer go out before its final reply:
+    /// [`Pipelining::Auto`] (the default: with the servers measured to read ahead),
+    /// [`Pipelining::Off`] or [`Pipelining::Always`].
+    pub fn pipelining(mut self, p: Pipelining) -> Self {
+        self.pipelining = p;
+        self
+    }
+
     /// Uploads of the convenience calls go to a temporary name in the target's directory
     /// (`.NAME.ftps-part.RANDOM`), are verified there, and are renamed onto the target
     /// only then, so that nobody on the server sees a partial file under its name
@@ -496,6 +506,7 @@ impl ConfigBuilder {
                 tls,
                 buffer_size: self.buffer_size,
                 verify: self.verify,
+                pipelining: self.pipelining,
                 atomic_uploads: self.atomic_uploads,
                 resume_attempts: self.resume_attempts,
                 resume_backoff: self.resume_backoff,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 pub use builder::ConfigBuilder;
 pub use types::{
-    AuthCommand, DataConnectionMode, DataProtection, Limits, Mode, Timeouts, TransferType, Verify,
+    AuthCommand, DataConnectionMode, DataProtection, Limits, Mode, Timeouts, Pipelining, TransferType, Verify,
 };
 
 /// The client configuration. Build it with [`Config::builder`]; it cannot change
@@ -46,6 +46,7 @@ pub(crate) struct Inner {
     pub tls: Option<Arc<rustls::ClientConfig>>,
     pub buffer_size: usize,
     pub verify: Verify,
+    pub pipelining: Pipelining,
     pub atomic_uploads: bool,
     pub resume_attempts: u32,
     pub resume_backoff: Duration,
@@ -108,6 +109,11 @@ impl Config {
     /// How the convenience calls check a transfer (default [`Verify::Auto`]).
     pub fn verify(&self) -> Verify {
         self.inner.verify
+    }
+    /// Whether commands after a transfer go out before its final reply (default
+    /// [`Pipelining::Auto`]).
+    pub fn pipelining(&self) -> Pipelining {
+        self.inner.pipelining
     }
     /// Whether uploads of the convenience calls go to a temporary name first (default no).
     pub fn atomic_uploads(&self) -> bool {

@@ -59,6 +59,29 @@ pub enum Verify {
     Off,
 }
 
+named_enum!(Pipelining, "pipelining", [Auto => "auto", Off => "off", Always => "always"]);
+
+/// Whether the commands that follow a transfer (its check, `SIZE` or `HASH`, and the
+/// next transfer's `EPSV` in a batch) are sent as soon as the data connection is closed
+/// on both sides, before the transfer's final reply has arrived: one round trip or two
+/// less per file. RFC 959 lets a client send while a reply is pending; a server that
+/// reads the control connection during a transfer could take such a command for an
+/// abort or refuse it, so it is done only where it was measured to work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Pipelining {
+    /// With the servers whose greeting names one measured to read ahead (vsftpd,
+    /// ProFTPD, Pure-FTPd): docs/threats.md, class P3. Others wait for each reply
+    /// (default).
+    #[default]
+    Auto,
+    /// Every command waits for the reply of the one before.
+    Off,
+    /// With any server: the caller vouches that it queues the commands it receives
+    /// while a transfer ends.
+    Always,
+}
+
 /// The argument of the `AUTH` command in explicit mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -171,6 +194,9 @@ mod tests {
         }
         for p in DataProtection::ALL {
             assert_eq!(p.to_string().parse::<DataProtection>().unwrap(), *p);
+        }
+        for v in Pipelining::ALL {
+            assert_eq!(v.to_string().parse::<Pipelining>().unwrap(), *v);
         }
         for v in Verify::ALL {
             assert_eq!(v.to_string().parse::<Verify>().unwrap(), *v);

@@ -18,6 +18,14 @@ pub(crate) struct DataState {
     pub eprt_refused: bool,
 }
 
+impl DataState {
+    /// Whether the next transfer's `EPSV` can be asked before it (docs/threats.md,
+    /// class P3): passive mode, EPSV not refused.
+    pub(crate) fn may_prefetch(&self, c: &crate::config::Inner) -> bool {
+        matches!(c.data_mode, crate::config::DataConnectionMode::Passive) && !self.epsv_refused
+    }
+}
+
 /// Asks for a passive data port: EPSV first, PASV when EPSV is refused (docs/threats.md,
 /// class D3). The address in a `227` reply is ignored unless trusted by option (D1).
 pub(super) fn passive_address(

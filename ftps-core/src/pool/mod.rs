@@ -180,6 +180,11 @@ impl<'a> Work<'a> {
         }
     }
 
+    /// Whether jobs are still waiting for a session.
+    pub(crate) fn more_queued(&self) -> bool {
+        !self.lock().queue.is_empty()
+    }
+
     /// The next job for a further session, `None` when the queue is empty.
     pub(crate) fn next(&self) -> Option<usize> {
         self.lock().queue.pop_front()
@@ -404,14 +409,18 @@ impl Client {
                 last = last.max(done);
                 work.moved(add)
             };
-            match &jobs[i] {
+            // With more jobs queued, the next one's EPSV can go ahead (class P3).
+            c.set_more_follow(work.more_queued());
+            let r = match &jobs[i] {
                 Job::Download { remote, local } => {
                     c.download_file(remote, local, false, Some(&mut step))
                 }
                 Job::Upload { local, remote } => {
                     c.upload_file(local, remote, false, Some(&mut step))
                 }
-            }
+            };
+            c.set_more_follow(false);
+            r
         };
         let (results, most, not_opened) =
             spread(self, seed.as_ref(), jobs.len(), sessions, work, &run);

@@ -97,6 +97,9 @@ pub(crate) struct TransferState {
     data: DataState,
     active: Option<ActiveTransfer>,
     last_data_tls: Option<TlsInfo>,
+    /// Another transfer is expected after this one (a batch): its `EPSV` goes ahead at
+    /// the end of this one where the server reads ahead (docs/threats.md, class P3).
+    pub(crate) more_follow: bool,
 }
 
 impl TransferState {
@@ -137,11 +140,24 @@ impl TransferState {
 pub(crate) struct Transfer<'a> {
     session: &'a mut Session,
     state: &'a mut TransferState,
+    /// The commands the caller sends after this transfer (its check), sent ahead at
+    /// its end where the server reads ahead.
+    then: Vec<(&'static str, Vec<u8>)>,
 }
 
 impl<'a> Transfer<'a> {
     pub(crate) fn new(session: &'a mut Session, state: &'a mut TransferState) -> Transfer<'a> {
-        Transfer { session, state }
+        Transfer {
+            session,
+            state,
+            then: Vec::new(),
+        }
+    }
+
+    /// The commands (verb, argument) the caller will send once the transfer is done.
+    pub(crate) fn then(mut self, cmds: Vec<(&'static str, Vec<u8>)>) -> Transfer<'a> {
+        self.then = cmds;
+        self
     }
 }
 
@@ -520,10 +536,25 @@ impl Transfer<'_> {
             .ok_or(Error::State("no transfer open"))?;
         let full = t.full_handshake();
         drop(t.stream);
+        // The data connection is closed on both sides: what comes next can go now.
+        let mut ahead = self.send_ahead()?;
         let reply = match t.early_final {
             Some(r) => r,
-            None => self.session.read_reply()?,
+            None => {
+                let mut r = self.session.read_reply()?;
+                while let Some(a) = ahead.as_mut()
+                    && a.refused_first(&r)
+                {
+                    r = self.session.read_reply()?;
+                }
+                r
+            }
         };
+        if let Some(ahead) = ahead
+            && !self.session.control_mut().collect_ahead(ahead)?
+        {
+            self.session.stop_reading_ahead();
+        }
         self.session.set_last_reply(reply.clone());
         if reply.is_success() {
             Ok(reply)
@@ -535,6 +566,29 @@ impl Transfer<'_> {
         } else {
             Err(final_error(t.verb, reply, full))
         }
+    }
+
+    /// Sends the commands that follow this transfer (its check, the next transfer's
+    /// `EPSV`) before its final reply, where the server reads ahead.
+    fn send_ahead(&mut self) -> Result<Option<crate::control::Ahead>> {
+        let mut cmds: Vec<(&str, Option<&[u8]>)> = Vec::new();
+        if !self.session.reads_ahead() {
+            return Ok(None);
+        }
+        for (verb, arg) in &self.then {
+            // SIZE is asked in binary mode: not ahead when a TYPE I must go first.
+            if *verb == "SIZE" && !self.session.is_binary() {
+                break;
+            }
+            cmds.push((verb, Some(arg.as_slice())));
+        }
+        if self.state.more_follow && self.state.data.may_prefetch(&self.session.config().inner) {
+            cmds.push(("EPSV", None));
+        }
+        if cmds.is_empty() {
+            return Ok(None);
+        }
+        self.session.control_mut().send_ahead(&cmds).map(Some)
     }
 
     /// Aborts the open transfer (`ABOR`), closes its data connection and reads the

@@ -240,6 +240,11 @@ pub enum Fault {
     /// `553 Rename failed: file exists.` and changes nothing (as Windows-based servers do);
     /// a client must delete the target first.
     NoRenameOntoExisting,
+    /// P3: commands that arrive before a transfer's final reply is sent are refused, as a
+    /// server that reads the control connection during a transfer does: `450 VERB: data
+    /// transfer in progress`, each before the final reply (the server waits 200 ms for
+    /// them after the data connection closed).
+    BusyUntilFinal,
 }
 
 impl Fault {
@@ -262,6 +267,7 @@ impl Fault {
     /// | `drop-session-after=N` | [`Fault::DropSessionMidTransfer`]` { after: N, every: 1 }` |
     /// | `drop-session-every-second=N` | [`Fault::DropSessionMidTransfer`]` { after: N, every: 2 }` |
     /// | `no-rename-onto-existing` | [`Fault::NoRenameOntoExisting`] |
+    /// | `busy-until-final` | [`Fault::BusyUntilFinal`] |
     /// | `size-without-number` | [`Fault::reply_override`]`("SIZE", "213 File status")` |
     /// | `commands-after-234=MS` | [`Fault::CommandsAfter234`]`(MS milliseconds)`: before login, so only for every session (`--fault`) |
     ///
@@ -331,6 +337,7 @@ impl Fault {
                     every: 2,
                 },
                 "no-rename-onto-existing" => no_value(Fault::NoRenameOntoExisting)?,
+                "busy-until-final" => no_value(Fault::BusyUntilFinal)?,
                 "size-without-number" => no_value(Fault::reply_override(
                     "SIZE",
                     b"213 File status\r\n".to_vec(),
@@ -345,7 +352,7 @@ impl Fault {
                          truncate-after=N, clean-cut-after=N, rst, key-update-every=N, \
                          late-ticket=N, lying-hash, cut-data-after=N, cut-every-second=N, \
                          cut-once=N, drop-session-after=N, drop-session-every-second=N, \
-                         no-rename-onto-existing, size-without-number, \
+                         no-rename-onto-existing, busy-until-final, size-without-number, \
                          commands-after-234=MS)"
                     ));
                 }
@@ -493,6 +500,7 @@ pub(crate) struct Plan {
     pub lying_hash: bool,
     cuts: Vec<Cut>,
     pub no_rename_onto_existing: bool,
+    pub busy_until_final: bool,
 }
 
 /// What to do with a command before the normal handler sees it.
@@ -631,6 +639,7 @@ impl Plan {
                 drop_session: true,
             }),
             Fault::NoRenameOntoExisting => self.no_rename_onto_existing = true,
+            Fault::BusyUntilFinal => self.busy_until_final = true,
         }
     }
 

@@ -65,6 +65,8 @@ usage: ftps-testserver [options]
                                             the same on the 2nd, 4th, ... file transfer
                       no-rename-onto-existing
                                             RNTO onto an existing file: 553, no change
+                      busy-until-final      commands sent before a transfer's final
+                                            reply: 450 data transfer in progress
                       size-without-number   SIZE answers \"213 File status\" (no number)
                     e.g. --fault-user cut:announce-whole,truncate-after=1000
   --fault FAULTS    the same faults for every session, from its first byte; also

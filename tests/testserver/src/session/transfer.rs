@@ -327,7 +327,29 @@ impl Session {
     fn finish_transfer(&mut self, mut log: DataConnLog, code: u16, text: &str) -> io::Result<()> {
         log.reply = format!("{code} {text}");
         self.sh.rec.update(self.id, |s| s.data.push(log));
+        if self.plan.busy_until_final {
+            self.refuse_early_commands()?;
+        }
         self.reply(code, text)
+    }
+
+    /// `Fault::BusyUntilFinal`: the commands that arrived during the transfer or within
+    /// 200 ms after it are refused, as a server still in its transfer loop does.
+    fn refuse_early_commands(&mut self) -> io::Result<()> {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        while self.ctrl.has_input() {
+            let Some(line) = self.ctrl.read_line()? else {
+                break;
+            };
+            self.queued.push_back(line);
+        }
+        while let Some(line) = self.queued.pop_front() {
+            let text = lossy(&line);
+            self.sh.rec.command(self.id, &text);
+            let verb = split_command(&line).0.to_string();
+            self.reply(450, &format!("{verb}: data transfer in progress"))?;
+        }
+        Ok(())
     }
 
     /// Hook "file transfer starts" (a `RETR`/`STOR`/`APPE` data connection is ready): count
