@@ -622,6 +622,39 @@ typedef uint32_t ftps_verify;
 #endif // __cplusplus
 
 /**
+ * Whether the commands that follow a transfer (its check, the next transfer's `EPSV`
+ * in a batch) go out before the transfer's final reply, one or two round trips less
+ * per file (`ftps_config_builder_set_pipelining()`).
+ */
+enum ftps_pipelining
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * With the servers whose greeting names one measured to read ahead (vsftpd,
+     * ProFTPD, Pure-FTPd); others wait for each reply. The default.
+     */
+    FTPS_PIPELINING_AUTO = 1,
+    /**
+     * Every command waits for the reply of the one before.
+     */
+    FTPS_PIPELINING_OFF = 2,
+    /**
+     * With any server: the caller vouches that it queues commands sent while a
+     * transfer ends.
+     */
+    FTPS_PIPELINING_ALWAYS = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ftps_pipelining ftps_pipelining;
+#else
+typedef uint32_t ftps_pipelining;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Which TLS connection a TLS getter asks about.
  */
 enum ftps_tls_connection
@@ -1611,6 +1644,14 @@ ftps_result ftps_config_builder_set_buffer_size(ftps_config_builder *builder, si
 ftps_result ftps_config_builder_set_verify(ftps_config_builder *builder, uint32_t verify);
 
 /**
+ * Sets whether the commands after a transfer go out before its final reply, one of
+ * `ftps_pipelining` (default `FTPS_PIPELINING_AUTO`); `ftps_client_pipelining()` says
+ * what a session does. A server that refuses such a command gets each again, and the
+ * session stops. Errors as `ftps_config_builder_set_mode()`.
+ */
+ftps_result ftps_config_builder_set_pipelining(ftps_config_builder *builder, uint32_t pipelining);
+
+/**
  * With `yes`, the upload calls write to a temporary name in the target's directory
  * (`.NAME.ftps-part.RANDOM`), verify it there and only then rename it onto the
  * target (`RNFR`/`RNTO`; a server that will not rename onto an existing file gets
@@ -1667,6 +1708,14 @@ void ftps_config_free(const ftps_config *config);
  * NULL, invalid or busy handles.
  */
 bool ftps_client_is_logged_in(const ftps_client *client);
+
+/**
+ * Returns true when this session sends the commands after a transfer (its check, the
+ * next `EPSV` of a batch) before the transfer's final reply: the configuration's
+ * `ftps_pipelining` applied to the server's greeting, false once the server refused
+ * one. False when not connected, and for NULL, invalid or busy handles.
+ */
+bool ftps_client_pipelining(const ftps_client *client);
 
 /**
  * Writes to `*fatal_out` whether the last failed call lost the connection (the

@@ -406,6 +406,12 @@ impl Control {
         Ok(in_step)
     }
 
+    /// Forgets the replies of commands sent ahead (an `EPSV` for a transfer that will not
+    /// come: a port the server opened then should not be used long after).
+    pub(crate) fn forget_answered(&mut self) {
+        self.answered.clear();
+    }
+
     /// The reply of a command sent ahead, when the next command asked is that one.
     fn take_answered(&mut self, verb: &str, arg: Option<&[u8]>) -> Result<Option<Reply>> {
         let Some((line, _)) = self.answered.front() else {

@@ -56,8 +56,8 @@ mod verify;
 
 pub use client::{Client, Features, is_partial_name};
 pub use config::{
-    AuthCommand, Config, ConfigBuilder, DataConnectionMode, DataProtection, Limits, Mode, Pipelining,
-    Timeouts, TransferType, Verify,
+    AuthCommand, Config, ConfigBuilder, DataConnectionMode, DataProtection, Limits, Mode,
+    Pipelining, Timeouts, TransferType, Verify,
 };
 pub use control::{Direction, Transcript};
 pub use error::{Error, Phase, Result};

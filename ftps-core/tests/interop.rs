@@ -387,10 +387,13 @@ fn g5_each_server_verifies_with_the_best_it_offers_and_takes_atomic_uploads() {
         let sink = Arc::clone(&lines);
         let mut c = Client::connect_with_transcript(
             &cfg,
-            Some(Box::new(move |_, l: &[u8]| {
-                sink.lock()
-                    .unwrap()
-                    .push(String::from_utf8_lossy(l).into_owned())
+            // Commands and replies; not the notes (a check sent ahead is noted too).
+            Some(Box::new(move |d, l: &[u8]| {
+                if d != ftps_core::Direction::Info {
+                    sink.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(l).into_owned())
+                }
             })),
         )
         .unwrap();
@@ -594,6 +597,108 @@ fn p1_batch_of_100_over_4_sessions_one_missing_on_each_server() {
             srv.name, report.sessions
         );
         std::fs::remove_dir_all(&on_disk).unwrap();
+        c.quit().unwrap();
+    });
+}
+
+/// P3: on every real server, the greeting names a server that reads ahead, and 200
+/// downloads then 200 uploads in one session send each check and each next `EPSV`
+/// ahead of the transfer's final reply without one refused: byte-exact files, and the
+/// session still pipelining at the end. Prints a `PIPELINING` line per server.
+#[test]
+fn p3_pipelined_batches_of_200_in_one_session_on_each_server() {
+    use ftps_core::{Direction, Job};
+    use std::sync::{Arc, Mutex};
+    const N: usize = 200;
+    each_server(|env, srv| {
+        let mut c = Client::connect(&srv.builder(env).build().unwrap()).unwrap();
+        c.login(env.user(), env.pass()).unwrap();
+        assert!(c.pipelining(), "{}: greeting {}", srv.name, c.greeting());
+        let notes = Arc::new(Mutex::new((0usize, 0usize)));
+        let sink = notes.clone();
+        c.set_transcript(Some(Box::new(move |d, line| {
+            let line = String::from_utf8_lossy(line);
+            if d == Direction::Info && line.contains("was sent ahead") {
+                sink.lock().unwrap().0 += 1;
+            }
+            if d == Direction::Info && line.contains("did not take the commands sent ahead") {
+                sink.lock().unwrap().1 += 1;
+            }
+        })));
+        let dir = format!("p3-{}", std::process::id());
+        let on_disk = srv.root.join(&dir);
+        std::fs::create_dir_all(&on_disk).unwrap();
+        let body = |i: usize| pattern(4096 + i, 7 * i as u64);
+        for i in 0..N {
+            std::fs::write(on_disk.join(format!("f{i:03}")), body(i)).unwrap();
+        }
+        let local = tempfile::tempdir().unwrap();
+        let jobs: Vec<Job> = (0..N)
+            .map(|i| {
+                Job::download(
+                    format!("{dir}/f{i:03}"),
+                    local.path().join(format!("f{i:03}")),
+                )
+            })
+            .collect();
+        let down = c.run_batch(&jobs, 1, None);
+        assert_eq!(
+            down.failed(),
+            0,
+            "{}: {:?}",
+            srv.name,
+            down.results.iter().find(|r| r.is_err())
+        );
+        for i in 0..N {
+            let got = std::fs::read(local.path().join(format!("f{i:03}"))).unwrap();
+            assert!(got == body(i), "{}: f{i:03}", srv.name);
+        }
+        let after_down = notes.lock().unwrap().0;
+        // A directory the server's user made, so that it may write there.
+        let up_dir = format!("p3-up-{}", std::process::id());
+        c.mkdir(&up_dir).unwrap();
+        let jobs: Vec<Job> = (0..N)
+            .map(|i| {
+                Job::upload(
+                    local.path().join(format!("f{i:03}")),
+                    format!("{up_dir}/u{i:03}"),
+                )
+            })
+            .collect();
+        let up = c.run_batch(&jobs, 1, None);
+        assert_eq!(
+            up.failed(),
+            0,
+            "{}: {:?}",
+            srv.name,
+            up.results.iter().find(|r| r.is_err())
+        );
+        for i in 0..N {
+            let got = std::fs::read(srv.root.join(&up_dir).join(format!("u{i:03}"))).unwrap();
+            assert!(got == body(i), "{}: u{i:03}", srv.name);
+        }
+        let (ahead, refused) = *notes.lock().unwrap();
+        assert_eq!(refused, 0, "{}", srv.name);
+        assert!(c.pipelining(), "{}", srv.name);
+        // Each file's check and each next EPSV (the last file of a batch has none).
+        assert!(
+            after_down >= 2 * N - 1,
+            "{}: {after_down} sent ahead",
+            srv.name
+        );
+        assert!(
+            ahead - after_down >= 2 * N - 1,
+            "{}: {} sent ahead",
+            srv.name,
+            ahead - after_down
+        );
+        println!(
+            "PIPELINING {}: {N} downloads, {N} uploads, {after_down} + {} commands answered ahead, none refused",
+            srv.name,
+            ahead - after_down
+        );
+        std::fs::remove_dir_all(&on_disk).unwrap();
+        let _ = std::fs::remove_dir_all(srv.root.join(&up_dir));
         c.quit().unwrap();
     });
 }

@@ -52,7 +52,9 @@ fn sent_ahead(notes: &Mutex<Vec<String>>, verb: &str) -> usize {
         .lock()
         .unwrap()
         .iter()
-        .filter(|n| n.contains("was sent ahead") && (n.starts_with(&prefix) || n.starts_with(&bare)))
+        .filter(|n| {
+            n.contains("was sent ahead") && (n.starts_with(&prefix) || n.starts_with(&bare))
+        })
         .count()
 }
 
@@ -84,7 +86,10 @@ fn assert_downloaded(dir: &std::path::Path) {
 fn p3_a_batch_in_one_session_sends_each_check_and_the_next_epsv_ahead_and_every_file_is_exact() {
     let srv = with_files(TestServer::builder()).start().unwrap();
     let (mut c, notes) = login(cfg(&srv), USER);
-    assert!(c.pipelining(), "the test server's greeting names a server that reads ahead");
+    assert!(
+        c.pipelining(),
+        "the test server's greeting names a server that reads ahead"
+    );
     let dir = tempfile::tempdir().unwrap();
     let report = c.run_batch(&downloads(dir.path()), 1, None);
     assert_eq!(report.failed(), 0, "{:?}", report.results);
@@ -106,7 +111,7 @@ fn p3_a_batch_in_one_session_sends_each_check_and_the_next_epsv_ahead_and_every_
     let report = c.run_batch(&jobs, 1, None);
     assert_eq!(report.failed(), 0, "{:?}", report.results);
     for i in 0..FILES {
-        assert!(srv.file(&format!("d/g{i:02}")).unwrap() == content(i));
+        assert!(srv.file(format!("d/g{i:02}")).unwrap() == content(i));
     }
     assert_eq!(sent_ahead(&notes, "HASH"), FILES);
     assert_eq!(sent_ahead(&notes, "EPSV"), FILES - 1);
@@ -114,7 +119,9 @@ fn p3_a_batch_in_one_session_sends_each_check_and_the_next_epsv_ahead_and_every_
 
 #[test]
 fn p3_a_single_download_sends_its_size_check_ahead_and_pipelining_off_sends_nothing_ahead() {
-    let srv = with_files(TestServer::builder().hash(false).xsha(false)).start().unwrap();
+    let srv = with_files(TestServer::builder().hash(false).xsha(false))
+        .start()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (mut c, notes) = login(cfg(&srv), USER);
     let n = c
@@ -132,7 +139,11 @@ fn p3_a_single_download_sends_its_size_check_ahead_and_pipelining_off_sends_noth
     assert_eq!(report.failed(), 0, "{:?}", report.results);
     assert_downloaded(dir.path());
     assert!(
-        !notes.lock().unwrap().iter().any(|n| n.contains("sent ahead")),
+        !notes
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|n| n.contains("sent ahead")),
         "{:?}",
         notes.lock().unwrap()
     );
@@ -163,7 +174,11 @@ fn p3_a_server_that_refuses_commands_during_a_transfer_gets_each_again_and_pipel
         notes.lock().unwrap()
     );
     assert_eq!(sent_ahead(&notes, "HASH"), 0);
-    let hashes = srv.commands().iter().filter(|c| c.starts_with("HASH ")).count();
+    let hashes = srv
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("HASH "))
+        .count();
     assert_eq!(hashes, FILES + 1, "one HASH refused, then one per file");
 }
 

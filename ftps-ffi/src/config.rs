@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use ftps_core::{
     AuthCommand, Config, ConfigBuilder, DataConnectionMode, DataProtection, Limits, Mode,
-    TlsVersion, TransferType, Verify,
+    Pipelining, TlsVersion, TransferType, Verify,
 };
 
 use crate::handle::{self, Handle, Kind};
@@ -112,6 +112,35 @@ pub(crate) fn verify_value(value: u32) -> Result<Verify, Failure> {
             (ftps_verify::Off as u32, Verify::Off),
         ],
         "ftps_verify",
+    )
+}
+
+/// Whether the commands that follow a transfer (its check, the next transfer's `EPSV`
+/// in a batch) go out before the transfer's final reply, one or two round trips less
+/// per file (`ftps_config_builder_set_pipelining()`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ftps_pipelining {
+    /// With the servers whose greeting names one measured to read ahead (vsftpd,
+    /// ProFTPD, Pure-FTPd); others wait for each reply. The default.
+    Auto = 1,
+    /// Every command waits for the reply of the one before.
+    Off = 2,
+    /// With any server: the caller vouches that it queues commands sent while a
+    /// transfer ends.
+    Always = 3,
+}
+
+/// An `ftps_pipelining` value as the core knows it.
+pub(crate) fn pipelining_value(value: u32) -> Result<Pipelining, Failure> {
+    enum_value(
+        value,
+        &[
+            (ftps_pipelining::Auto as u32, Pipelining::Auto),
+            (ftps_pipelining::Off as u32, Pipelining::Off),
+            (ftps_pipelining::Always as u32, Pipelining::Always),
+        ],
+        "ftps_pipelining",
     )
 }
 
@@ -803,6 +832,23 @@ pub extern "C" fn ftps_config_builder_set_verify(
     }
 }
 
+/// Sets whether the commands after a transfer go out before its final reply, one of
+/// `ftps_pipelining` (default `FTPS_PIPELINING_AUTO`); `ftps_client_pipelining()` says
+/// what a session does. A server that refuses such a command gets each again, and the
+/// session stops. Errors as `ftps_config_builder_set_mode()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_config_builder_set_pipelining(
+    builder: *mut ftps_config_builder,
+    pipelining: u32,
+) -> ftps_result {
+    ffi_panic_boundary! {
+        with_builder(builder, |st| {
+            let p = pipelining_value(pipelining)?;
+            st.apply(|b| b.pipelining(p))
+        })
+    }
+}
+
 /// With `yes`, the upload calls write to a temporary name in the target's directory
 /// (`.NAME.ftps-part.RANDOM`), verify it there and only then rename it onto the
 /// target (`RNFR`/`RNTO`; a server that will not rename onto an existing file gets
@@ -903,6 +949,19 @@ mod tests {
             assert_eq!(tls_version(u32::from(v.wire())).unwrap(), *v);
         }
         assert!(tls_version(0x0301).is_err());
+    }
+
+    #[test]
+    fn the_c_pipelining_values_are_the_cores_names() {
+        for (c, name) in [
+            (ftps_pipelining::Auto, "auto"),
+            (ftps_pipelining::Off, "off"),
+            (ftps_pipelining::Always, "always"),
+        ] {
+            assert_eq!(pipelining_value(c as u32).unwrap().to_string(), name);
+        }
+        assert_eq!(Pipelining::ALL.len(), 3);
+        assert!(pipelining_value(0).is_err() && pipelining_value(4).is_err());
     }
 
     #[test]

@@ -26,6 +26,22 @@ pub extern "C" fn ftps_client_is_logged_in(client: *const ftps_client) -> bool {
     }
 }
 
+/// Returns true when this session sends the commands after a transfer (its check, the
+/// next `EPSV` of a batch) before the transfer's final reply: the configuration's
+/// `ftps_pipelining` applied to the server's greeting, false once the server refused
+/// one. False when not connected, and for NULL, invalid or busy handles.
+#[unsafe(no_mangle)]
+pub extern "C" fn ftps_client_pipelining(client: *const ftps_client) -> bool {
+    ffi_panic_boundary! {
+        let mut yes = false;
+        read(client, |st| {
+            yes = st.client.as_ref().is_some_and(Client::pipelining);
+            Ok(())
+        });
+        yes
+    }
+}
+
 /// Writes to `*fatal_out` whether the last failed call lost the connection (the
 /// client must reconnect before anything else: `ftps_client_reconnect()` logs in
 /// again, `ftps_client_connect()` starts over; the download and upload calls

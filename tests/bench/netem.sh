@@ -16,7 +16,7 @@
 # BENCH_PY, BENCH_FTPS_PY in the environment. Settings: BENCH_NETEM_RUNS (3),
 # BENCH_NETEM_BIG_MIB (64), BENCH_NETEM_SMALL_N (10), BENCH_NETEM_DELAY_MS (25, one way),
 # BENCH_NETEM_PARALLEL (1: the several-sessions cases), BENCH_NETEM_PAR_BIG_MIB (256),
-# BENCH_NETEM_PAR_CLIENTS (ftps-rust,ftps-rust-p8,lftp-p8,rclone-p8).
+# BENCH_NETEM_PAR_CLIENTS (ftps-rust,ftps-rust-b1,ftps-rust-p8,lftp-p8,rclone-p8).
 # `cleanup` removes the namespaces, the server and the mount, and is idempotent. `up` sets
 # everything up, prints the env file of the server and leaves it running (for debugging
 # round trips by hand: ip netns exec ftpsb-cli strace -r ... ; then `netem.sh cleanup`).
@@ -229,7 +229,7 @@ before the 226 would hide one round trip."
 # missing; its failures are recorded as such). The big file grows to $PAR_BIG_MIB MiB.
 if [ "${BENCH_NETEM_PARALLEL:-1}" = 1 ]; then
   PAR_BIG_MIB=${BENCH_NETEM_PAR_BIG_MIB:-256}
-  PAR_CLIENTS=${BENCH_NETEM_PAR_CLIENTS:-ftps-rust,ftps-rust-p8,lftp-p8,rclone-p8}
+  PAR_CLIENTS=${BENCH_NETEM_PAR_CLIENTS:-ftps-rust,ftps-rust-b1,ftps-rust-p8,lftp-p8,rclone-p8}
   command -v rclone >/dev/null || {
     log "installing rclone (a peer of the parallel cases)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rclone > /dev/null ||

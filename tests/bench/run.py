@@ -45,6 +45,9 @@ ALL_CLIENTS = ["ftps-rust", "ftps-c", "ftps-python", "curl", "lftp", "ftplib"]
 # (`--parallel P`, `--segments P`), lftp `mirror -P P` / `pget -n P`, rclone `--transfers P`.
 PARALLEL = 8
 PARALLEL_CLIENTS = [f"ftps-rust-p{PARALLEL}", f"lftp-p{PARALLEL}", f"rclone-p{PARALLEL}"]
+# One session, the files as one batch (`--parallel 1`): each file's check and the next
+# file's EPSV go ahead of the final reply (issue 13, scope 3); big-get as ftps-rust.
+BATCH_ONE = "ftps-rust-b1"
 FTPS_FACES = ["ftps-rust", "ftps-c", "ftps-python"]
 PEERS = ["curl", "lftp", "ftplib"]
 ALL_CASES = ["latency", "small-get", "small-put", "big-get", "big-put"]
@@ -133,7 +136,7 @@ class Clients:
                     status.get("ftps-c") or "n/a (C face not built yet)")
             elif c == "ftps-python":
                 self.available[c] = self.check_ftps_python()
-            elif c == f"ftps-rust-p{PARALLEL}":
+            elif c in (f"ftps-rust-p{PARALLEL}", BATCH_ONE):
                 ok = os.access(os.path.join(a.bin, "ftps-bench"), os.X_OK)
                 self.available[c] = None if ok else "n/a (BIN/ftps-bench missing)"
             elif c in ("curl", "lftp", f"lftp-p{PARALLEL}", f"rclone-p{PARALLEL}"):
@@ -171,6 +174,10 @@ class Clients:
                     + [str(x) for x in op])
         if client == f"rclone-p{PARALLEL}":
             return self.rclone(s, op)
+        if client == BATCH_ONE:
+            flag = ["--parallel", "1"] if op[0] in ("many-get", "many-put") else []
+            return ([os.path.join(a.bin, "ftps-bench")] + self.common(s) + flag
+                    + [str(x) for x in op])
         if client in ("ftps-rust", "ftps-c", "ftps-python", "ftplib"):
             pre = {
                 "ftps-rust": [os.path.join(a.bin, "ftps-bench")],
@@ -363,7 +370,7 @@ class Bench:
         self.small_dir = os.path.join(a.data, "small")
         self.small_size = os.path.getsize(os.path.join(self.small_dir, fname(1)))
         self.n_for = {}  # (case, server, client) -> files per run of a small-file case
-        self.small_n = {c: a.small_n for c in ALL_CLIENTS + PARALLEL_CLIENTS + a.clients}
+        self.small_n = {c: a.small_n for c in ALL_CLIENTS + PARALLEL_CLIENTS + [BATCH_ONE] + a.clients}
         for spec in filter(None, a.small_n_for.split(",")):
             c, n = spec.split("=")
             self.small_n[c] = min(int(n), a.small_n)
@@ -691,6 +698,13 @@ def parallel_goals(b):
                 rows.append(f"| peak RSS {case} | {s.name} | {f['rss']:.1f} MiB vs {fo['rss']:.1f} MiB "
                             f"for one session | <= {PARALLEL}x one session's "
                             f"| {'yes' if f['rss'] <= PARALLEL * fo['rss'] else '**no**'} |")
+    for s in b.servers:
+        for case in ("small-get", "small-put"):
+            f, fo = (b.fig(case, s.name, c) or {} for c in (BATCH_ONE, one))
+            if "rate" in f and "rate" in fo:
+                rows.append(f"| files/s {case}, one session | {s.name} | {f['rate']:.1f} as one batch "
+                            f"({BATCH_ONE}) = {f['rate'] / fo['rate']:.2f}x {one} (file by file) "
+                            f"| check and next EPSV sent ahead | (measured) |")
     if not rows:
         return []
     return ["## Goals of issue #13 (wide-area link, several sessions)", "",

@@ -138,9 +138,11 @@ static int records_in_place = -1;
 /* The G5/G6 settings for the next server_config(); -1 leaves the default. Reset before
    every test (knobs_reset()). */
 static long knob_verify = -1, knob_atomic = -1, knob_resume_attempts = -1, knob_backoff_ms = -1;
+static long knob_pipelining = -1;
 
 static void knobs_reset(void) {
     knob_verify = knob_atomic = knob_resume_attempts = knob_backoff_ms = -1;
+    knob_pipelining = -1;
 }
 
 /* Builds the configuration for a server; NULL on failure (printed). */
@@ -159,6 +161,8 @@ static const ftps_config *server_config(const struct server *s, size_t buffer) {
         rc = ftps_config_builder_set_tls_records_in_place(b, records_in_place == 1);
     if (rc == FTPS_RESULT_OK && knob_verify >= 0) rc = ftps_config_builder_set_verify(b, (uint32_t)knob_verify);
     if (rc == FTPS_RESULT_OK && knob_atomic >= 0) rc = ftps_config_builder_set_atomic_uploads(b, knob_atomic == 1);
+    if (rc == FTPS_RESULT_OK && knob_pipelining >= 0)
+        rc = ftps_config_builder_set_pipelining(b, (uint32_t)knob_pipelining);
     if (rc == FTPS_RESULT_OK && knob_resume_attempts >= 0)
         rc = ftps_config_builder_set_resume_attempts(b, (uint32_t)knob_resume_attempts);
     if (rc == FTPS_RESULT_OK && knob_backoff_ms >= 0)
@@ -704,6 +708,8 @@ static int t_config_builder_rejects_bad_values(const struct server *s) {
     CHECK_OK(NULL, ftps_config_builder_set_buffer_size(b, 1));
     CHECK_OK(NULL, ftps_config_builder_set_verify(b, FTPS_VERIFY_REQUIRED));
     CHECK_OK(NULL, ftps_config_builder_set_verify(b, FTPS_VERIFY_OFF));
+    CHECK_OK(NULL, ftps_config_builder_set_pipelining(b, FTPS_PIPELINING_ALWAYS));
+    CHECK_OK(NULL, ftps_config_builder_set_pipelining(b, FTPS_PIPELINING_OFF));
     CHECK_OK(NULL, ftps_config_builder_set_atomic_uploads(b, true));
     CHECK_OK(NULL, ftps_config_builder_set_resume_attempts(b, 0));
     CHECK_OK(NULL, ftps_config_builder_set_resume_attempts(b, UINT32_MAX));
@@ -714,6 +720,10 @@ static int t_config_builder_rejects_bad_values(const struct server *s) {
     CHECK_RC(NULL, ftps_config_builder_set_verify(b, 4), FTPS_RESULT_INVALID_ARGUMENT);
     CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
     CHECK(strstr(msg, "ftps_verify") != NULL);
+    CHECK_RC(NULL, ftps_config_builder_set_pipelining(b, 0), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(NULL, ftps_config_builder_set_pipelining(b, 4), FTPS_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
+    CHECK(strstr(msg, "ftps_pipelining") != NULL);
     CHECK_RC(NULL, ftps_config_builder_set_resume_backoff_ms(b, 3600001), FTPS_RESULT_INVALID_ARGUMENT);
     CHECK_OK(NULL, ftps_config_builder_error_message(b, msg, sizeof msg, &n));
     CHECK(strstr(msg, "resume_backoff") != NULL);
@@ -2845,6 +2855,8 @@ static int g6_align(const struct server *s) {
    with OPTS HASH once per session); verify off (per call or in the configuration)
    sends no HASH, and a per-call verify overrides the configuration's. */
 static int t_g5_download_is_verified_with_the_servers_hash(const struct server *s) {
+    /* Each command, then its reply, in the transcript: nothing sent ahead (P3 has its own test). */
+    knob_pipelining = FTPS_PIPELINING_OFF;
     struct tlog log = {0};
     struct membuf m = {0};
     char local[512], buf[256];
@@ -3049,6 +3061,8 @@ static int t_g5_verify_required_without_a_server_hash_transfers_nothing(const st
    callback); a per-call 0 writes the target directly. A server that will not rename
    onto an existing file gets the target deleted first. */
 static int t_g5_atomic_upload_goes_through_a_temporary_name(const struct server *s) {
+    /* Each command, then its reply, in the transcript: nothing sent ahead (P3 has its own test). */
+    knob_pipelining = FTPS_PIPELINING_OFF;
     enum { N = 200 * 1024 + 5 };
     struct tlog log = {0};
     char src[512];
@@ -3253,6 +3267,8 @@ static int t_f8_size_213_without_a_number_falls_back_to_mlst(const struct server
    (FTPS_C_G6_BIG_MIB, default 1 GiB) all end byte-exact: the first is not cut, the
    others resume (REST) on the same control connection; 2 resumes, no reconnect. */
 static int t_g6_cut_transfers_resume_byte_exact(const struct server *s) {
+    /* Each command, then its reply, in the transcript: nothing sent ahead (P3 has its own test). */
+    knob_pipelining = FTPS_PIPELINING_OFF;
     struct tlog log = {0};
     char local[512], big[512], back[512];
     uint64_t bytes = 0, size = 0, want = g6_big_size();
@@ -3313,6 +3329,8 @@ static int t_g6_cut_transfers_resume_byte_exact(const struct server *s) {
    same directory) and resume byte-exact; ftps_client_reconnect() counts too; a call
    with resume_attempts 0 fails on the loss, and the next call reconnects first. */
 static int t_g6_lost_session_reconnects_and_resumes(const struct server *s) {
+    /* Each command, then its reply, in the transcript: nothing sent ahead (P3 has its own test). */
+    knob_pipelining = FTPS_PIPELINING_OFF;
     enum { UP = 1 << 20 };
     struct tlog log = {0};
     struct membuf m = {0};
@@ -3724,6 +3742,59 @@ static int t_p1_batch_of_100_downloads_over_4_sessions_one_missing(const struct 
     return PASS;
 }
 
+/* P3: a batch of downloads in one session sends each file's check and the next
+   transfer's EPSV ahead of the transfer's final reply (the transcript notes each reply
+   taken from there), every file byte-exact; a session with FTPS_PIPELINING_OFF sends
+   nothing ahead and gets the same files. */
+static int t_p3_batch_in_one_session_sends_checks_and_epsv_ahead(const struct server *s) {
+    enum { FILES = 12, SEED = 7000 };
+    char up[512], down[512], local[600], remote[32], dir[256];
+    ftps_batch *ub = NULL, *db = NULL;
+    struct tlog log = {NULL, 0, 0};
+    ftps_client *c = p1_start(s, up, down, sizeof up, FILES, SEED, &ub, NULL);
+    CHECK(c != NULL);
+    CHECK(ftps_client_pipelining(c));
+    CHECK_OK(NULL, ftps_batch_new(&db));
+    for (size_t i = 0; i < FILES; i++) {
+        snprintf(remote, sizeof remote, "f%02zu.bin", i);
+        snprintf(local, sizeof local, "%s/%s", down, remote);
+        CHECK_OK(NULL, ftps_batch_add_download(db, remote, strlen(remote), local));
+    }
+    CHECK_OK(c, ftps_client_set_transcript(c, tlog_line, &log));
+    CHECK_OK(c, ftps_client_run_batch(c, db, 1, NULL, NULL));
+    CHECK_OK(c, ftps_client_set_transcript(c, NULL, NULL));
+    CHECK_BATCH(db, ftps_batch_failed_count(db) == 0);
+    for (size_t i = 0; i < FILES; i++)
+        if (!p1_file_is(down, i, SEED)) FAILF("f%02zu.bin differs", i);
+    int ahead = tlog_count(&log, "was sent ahead");
+    int epsv = tlog_count(&log, "* EPSV was sent ahead");
+    /* The last file's EPSV goes ahead only when a batch follows; the first file may use
+       the one the upload batch sent ahead. */
+    if (ahead < 2 * FILES - 1 || epsv < FILES - 1 || epsv > FILES) FAILF("%d replies taken ahead, %d of EPSV", ahead, epsv);
+    CHECK(tlog_count(&log, "did not take the commands sent ahead") == 0);
+    CHECK(ftps_client_pipelining(c));
+
+    /* The same with pipelining off: nothing ahead. */
+    knob_pipelining = FTPS_PIPELINING_OFF;
+    ftps_client *off = connect_login(s);
+    CHECK(off != NULL);
+    CHECK(!ftps_client_pipelining(off));
+    test_dir(dir, sizeof dir);
+    CHECK_OK(off, ftps_client_cwd(off, dir, strlen(dir)));
+    tlog_clear(&log);
+    CHECK_OK(off, ftps_client_set_transcript(off, tlog_line, &log));
+    CHECK_OK(off, ftps_client_run_batch(off, db, 1, NULL, NULL));
+    CHECK_OK(off, ftps_client_set_transcript(off, NULL, NULL));
+    CHECK_BATCH(db, ftps_batch_failed_count(db) == 0);
+    for (size_t i = 0; i < FILES; i++)
+        if (!p1_file_is(down, i, SEED)) FAILF("f%02zu.bin differs (pipelining off)", i);
+    CHECK(tlog_count(&log, "sent ahead") == 0);
+    ftps_client_free(off);
+    free(log.buf);
+    CHECK(p1_finish(c, FILES, ub, db, up, down));
+    return PASS;
+}
+
 /* P1: the progress callback cancels once 3 jobs are done: on one session exactly 3
    succeed and the other 17 are FTPS_RESULT_CANCELLED; over 4 sessions at least 3
    succeed (the ones in flight may finish) and the rest are cancelled. The callback is
@@ -3938,6 +4009,7 @@ static const struct test tests[] = {
     T(h7_upload_dir_download_dir_and_sync_trees, ALL),
     T(p1_batch_of_100_downloads_over_4_sessions_one_missing, ALL),
     T(p2_segmented_download_is_byte_exact, ALL),
+    T(p3_batch_in_one_session_sends_checks_and_epsv_ahead, ALL),
     T(active_mode_transfer, VSFTPD_EXPLICIT),
     T(wrong_password_is_login_rejected, ERRORS),
     T(missing_file_is_reply_550, ERRORS),

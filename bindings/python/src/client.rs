@@ -380,6 +380,11 @@ impl RawClient {
         self.run(py, |c| Ok(c.features().lines().to_vec()))
     }
 
+    /// Whether commands after a transfer go ahead of its final reply.
+    fn pipelining(&self, py: Python<'_>) -> PyResult<bool> {
+        self.run(py, |c| Ok(c.pipelining()))
+    }
+
     /// The greeting reply.
     fn greeting(&self, py: Python<'_>) -> PyResult<Reply> {
         self.run(py, |c| Ok(Reply::from_core(c.greeting())))

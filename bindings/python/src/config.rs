@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ftps_core::{
-    AuthCommand, Client, Config, DataConnectionMode, DataProtection, Direction, Mode, TlsVersion,
-    Transcript, TransferType, Verify,
+    AuthCommand, Client, Config, DataConnectionMode, DataProtection, Direction, Mode, Pipelining,
+    TlsVersion, Transcript, TransferType, Verify,
 };
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
@@ -111,7 +111,7 @@ pub(crate) enum Pem {
     reply_timeout, data_connect_timeout, data_timeout, min_tls, max_tls, passive,
     active_bind, insecure_trust_pasv_address, insecure_clear_data, ascii, utf8, buffer_size,
     danger_accept_invalid_certs, alpn, auth_ssl, tcp_keepalive, tcp_nodelay,
-    tls_records_in_place, verify, atomic, resume_attempts, resume_backoff, transcript
+    tls_records_in_place, verify, pipelining, atomic, resume_attempts, resume_backoff, transcript
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn connect(
@@ -150,6 +150,7 @@ pub(crate) fn connect(
     tcp_nodelay: bool,
     tls_records_in_place: bool,
     verify: String,
+    pipelining: String,
     atomic: bool,
     resume_attempts: Bound<'_, PyAny>,
     resume_backoff: f64,
@@ -236,6 +237,7 @@ pub(crate) fn connect(
     // `tls_records_in_place` has no effect any more (kept for compatibility).
     let _ = tls_records_in_place;
     b = b.verify(parse::<Verify>(py, "verify", &verify)?);
+    b = b.pipelining(parse::<Pipelining>(py, "pipelining", &pipelining)?);
     b = b.atomic_uploads(atomic);
     b = b.resume_attempts(uint(py, "resume_attempts", &resume_attempts)?);
     b = b.resume_backoff(seconds(py, "resume_backoff", resume_backoff)?);

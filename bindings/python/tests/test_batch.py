@@ -341,3 +341,79 @@ def test_p1_fsspec_get_and_put_move_many_files_in_one_batch(srv: Srv, tmp_path: 
         f.get(["/up/missing.bin", "/up/a.bin", "/up/sub/b.bin"], [str(many / n) for n in ("m", "a", "b")])
     assert sorted(p.name for p in many.iterdir()) == ["a", "b"]
     assert (many / "a").read_bytes() == files["a.bin"]
+
+
+def test_p1_fsspec_cat_of_many_paths_is_one_batch(
+    srv: Srv, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ftps.fsspec import FTPESFileSystem
+
+    files = {"c/a.bin": data(20, 100_000), "c/b.bin": data(21, 3), "c/sub/d.bin": data(22, 4000)}
+    serve(srv, files)
+    host, port = srv.info["explicit"].rsplit(":", 1)
+    f = FTPESFileSystem(
+        host,
+        int(port),
+        username=srv.info["user"],
+        password=srv.info["password"],
+        ca_file=srv.info["ca"],
+        skip_instance_cache=True,
+        parallel=3,
+    )
+    batches: List[int] = []
+    real = ftps.Client.download_many
+
+    def spy(self: ftps.Client, pairs: Any, **kw: Any) -> Any:
+        batches.append(len(pairs))
+        return real(self, pairs, **kw)
+
+    monkeypatch.setattr(ftps.Client, "download_many", spy)
+    assert f.cat(["/c/a.bin", "/c/b.bin", "/c/sub/d.bin"]) == {"/" + k: v for k, v in files.items()}
+    assert f.cat("/c/*.bin") == {"/c/a.bin": files["c/a.bin"], "/c/b.bin": files["c/b.bin"]}
+    assert batches == [3, 2]
+    # One path alone is its bytes, not a dict.
+    assert f.cat("/c/b.bin") == files["c/b.bin"]
+    # on_error as fsspec's: the first failure raised, the path left out, or its error kept.
+    with pytest.raises(FileNotFoundError):
+        f.cat(["/c/a.bin", "/c/missing.bin"])
+    assert f.cat(["/c/missing.bin", "/c/b.bin"], on_error="omit") == {"/c/b.bin": files["c/b.bin"]}
+    got = f.cat(["/c/missing.bin", "/c/b.bin"], on_error="return")
+    assert isinstance(got["/c/missing.bin"], FileNotFoundError) and got["/c/b.bin"] == files["c/b.bin"]
+    # A range is read as cat_file reads it.
+    assert f.cat(["/c/a.bin", "/c/b.bin"], start=1, end=3) == {"/c/a.bin": files["c/a.bin"][1:3], "/c/b.bin": files["c/b.bin"][1:3]}
+
+
+# -- pipelining (P3) -----------------------------------------------------------------
+
+
+def test_p3_download_many_in_one_session_sends_each_check_and_the_next_epsv_ahead(
+    srv: Srv, tmp_path: pathlib.Path
+) -> None:
+    files = {f"p{i:02}.bin": data(300 + i, 2000 + 31 * i) for i in range(10)}
+    serve(srv, files)
+    out = tmp_path / "out"
+    out.mkdir()
+    c, log = connect_logged(srv)
+    with c:
+        assert c.pipelining is True
+        results = c.download_many([(n, out / n) for n in files], parallel=1)
+        assert c.pipelining is True
+    assert results == [len(b) for b in files.values()]
+    for name, body in files.items():
+        assert (out / name).read_bytes() == body, name
+    info = [line for d, line in log if d == "info"]
+    # Each file's HASH and each next EPSV: the replies were taken from what went ahead.
+    assert sum("was sent ahead" in line and line.startswith("HASH ") for line in info) == 10
+    assert sum(line.startswith("EPSV was sent ahead") for line in info) == 9
+
+    # pipelining="off": the same files, nothing sent ahead.
+    c, log = connect_logged(srv, pipelining="off")
+    with c:
+        assert c.pipelining is False
+        assert c.download_many([(n, out / n) for n in files], parallel=1) == results
+    assert not [line for d, line in log if d == "info" and "sent ahead" in line]
+
+
+def test_p3_pipelining_names_are_checked() -> None:
+    with pytest.raises(ftps.InvalidArgumentError, match="pipelining"):
+        ftps.connect("127.0.0.1", 1, pipelining="sometimes")  # type: ignore[arg-type]

@@ -592,10 +592,10 @@ impl Client {
                 input: src.reader(),
                 hasher: hasher.as_mut(),
             };
-            let r = self
-                .transfer()
-                .then(then)
-                .upload(&mut input, target, mode, Some(&mut tick), total);
+            let r =
+                self.transfer()
+                    .then(then)
+                    .upload(&mut input, target, mode, Some(&mut tick), total);
             let e = match r {
                 Ok(n) => break pos + n,
                 Err(e) if !src.can_resume() => return Err(e),

@@ -427,6 +427,13 @@ impl Client {
         self.transfers.more_follow = yes;
     }
 
+    /// The batch is over: no `EPSV` goes ahead any more, and one sent ahead for a job
+    /// another session took is forgotten.
+    pub(crate) fn end_batch(&mut self) {
+        self.transfers.more_follow = false;
+        self.session.control_mut().forget_answered();
+    }
+
     /// What the server listed in `FEAT` (empty before login or without `FEAT`).
     pub fn features(&self) -> &Features {
         &self.features

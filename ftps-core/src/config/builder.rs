@@ -9,8 +9,8 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::{
-    AuthCommand, Config, DataConnectionMode, DataProtection, Inner, Limits, Mode, Timeouts,
-    Pipelining, TransferType, Verify,
+    AuthCommand, Config, DataConnectionMode, DataProtection, Inner, Limits, Mode, Pipelining,
+    Timeouts, TransferType, Verify,
 };
 use crate::error::{Error, Result};
 use crate::tls::{Pin, TlsVersion};

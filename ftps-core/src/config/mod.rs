@@ -12,7 +12,8 @@ use std::time::Duration;
 
 pub use builder::ConfigBuilder;
 pub use types::{
-    AuthCommand, DataConnectionMode, DataProtection, Limits, Mode, Timeouts, Pipelining, TransferType, Verify,
+    AuthCommand, DataConnectionMode, DataProtection, Limits, Mode, Pipelining, Timeouts,
+    TransferType, Verify,
 };
 
 /// The client configuration. Build it with [`Config::builder`]; it cannot change

@@ -411,19 +411,18 @@ impl Client {
             };
             // With more jobs queued, the next one's EPSV can go ahead (class P3).
             c.set_more_follow(work.more_queued());
-            let r = match &jobs[i] {
+            match &jobs[i] {
                 Job::Download { remote, local } => {
                     c.download_file(remote, local, false, Some(&mut step))
                 }
                 Job::Upload { local, remote } => {
                     c.upload_file(local, remote, false, Some(&mut step))
                 }
-            };
-            c.set_more_follow(false);
-            r
+            }
         };
         let (results, most, not_opened) =
             spread(self, seed.as_ref(), jobs.len(), sessions, work, &run);
+        self.end_batch();
         BatchReport {
             results,
             sessions: most,

@@ -218,6 +218,13 @@ class Client:
         self._raw.noop()
 
     @property
+    def pipelining(self) -> bool:
+        """Whether this session sends the commands after a transfer before its final
+        reply (``connect(pipelining=...)`` applied to this server; false once the
+        server refused one)."""
+        return self._raw.pipelining()
+
+    @property
     def greeting(self) -> Reply:
         """The server's greeting (``220 ...``)."""
         return self._raw.greeting()
@@ -796,6 +803,7 @@ def connect(
     tcp_nodelay: bool = True,
     tls_records_in_place: bool = True,
     verify: Literal["auto", "required", "off"] = "auto",
+    pipelining: Literal["auto", "off", "always"] = "auto",
     atomic: bool = False,
     resume_attempts: int = 3,
     resume_backoff: float = 1.0,
@@ -849,6 +857,12 @@ def connect(
             transfer: ``"auto"`` (the server's hash, else its ``SIZE``),
             ``"required"`` (a hash, or the call fails before transferring) or
             ``"off"``; a call's ``verify=`` overrides it.
+        pipelining: whether the commands after a transfer (its check, the next
+            ``EPSV`` of :meth:`Client.download_many`) go out before its final reply,
+            a round trip or two less per file: ``"auto"`` (with servers whose
+            greeting names one known to read ahead: vsftpd, ProFTPD, Pure-FTPd),
+            ``"off"`` or ``"always"`` (the caller vouches for the server).
+            :attr:`Client.pipelining` says what the session does.
         atomic: uploads go to a temporary name first and are renamed onto the target
             once verified (default off: it needs the right to rename and delete,
             which upload-only accounts often lack); a call's ``atomic=`` overrides it.

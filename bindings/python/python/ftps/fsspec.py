@@ -29,7 +29,8 @@ the directories, then move all the files in one :meth:`ftps.Client.download_many
 :meth:`ftps.Client.upload_many` batch over up to ``parallel`` sessions (a storage
 option, default 4; 1 for one session). Every file of the batch is tried; then the
 first failure, in the order of the files, is raised (a missing remote file as
-:class:`FileNotFoundError`). fsspec's ``callback`` counts files.
+:class:`FileNotFoundError`). fsspec's ``callback`` counts files. ``cat`` of several
+paths is one such batch too.
 """
 
 from __future__ import annotations
@@ -351,6 +352,37 @@ class FTPSFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     return f.read() if end is None else f.read(max(0, end - offset))
             except PermanentReplyError as e:
                 raise _not_found(path, e) from e
+
+    def cat(self, path: Any, recursive: bool = False, on_error: str = "raise", **kwargs: Any) -> Any:
+        """As fsspec's ``cat``: the bytes of one file, or a dict of path to bytes for
+        several (a list, a glob, ``recursive``); several files are fetched in one
+        batch over up to ``parallel`` sessions. ``on_error``: ``"raise"`` the first
+        failure (in the order of the paths), ``"omit"`` the path, or ``"return"`` the
+        exception as its value. With ``start``/``end`` each file is read as by
+        :meth:`cat_file`."""
+        if kwargs.get("start") is not None or kwargs.get("end") is not None:
+            return super().cat(path, recursive=recursive, on_error=on_error, **kwargs)
+        paths = self.expand_path(path, recursive=recursive, maxdepth=kwargs.get("maxdepth"))
+        if not (len(paths) > 1 or isinstance(path, list) or paths[0] != self._strip_protocol(path)):
+            return self.cat_file(paths[0])
+        import tempfile
+
+        out: Dict[str, Any] = {}
+        with tempfile.TemporaryDirectory(prefix="ftps-cat-") as tmp:
+            pairs = [(p, posixpath.join(tmp, str(i))) for i, p in enumerate(paths)]
+            with self._lock:
+                results = self._call("download_many", pairs, parallel=self.parallel)
+            for (remote, local), r in zip(pairs, results):
+                if not isinstance(r, Error):
+                    with open(local, "rb") as f:
+                        out[remote] = f.read()
+                    continue
+                e: Exception = _not_found(remote, r) if isinstance(r, PermanentReplyError) else r
+                if on_error == "raise":
+                    raise e from r
+                if on_error == "return":
+                    out[remote] = e
+        return out
 
     def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
         """Writes ``value`` to a file."""

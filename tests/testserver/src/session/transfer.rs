@@ -347,7 +347,7 @@ impl Session {
             let text = lossy(&line);
             self.sh.rec.command(self.id, &text);
             let verb = split_command(&line).0.to_string();
-            self.reply(450, &format!("{verb}: data transfer in progress"))?;
+            self.reply(450, format!("{verb}: data transfer in progress"))?;
         }
         Ok(())
     }
