@@ -649,7 +649,10 @@ def render(b, loads, started, finished):
                     continue
                 runs = f"{f['runs']}" + (f" ({f['failed']} failed)" if f["failed"] else "")
                 if "wall" not in f:
-                    e = f["err"].replace("|", "/").replace("\n", " ")[:160]
+                    # The cause comes last (rclone: "Failed to create file system for ...:
+                    # 2 errors occurred: * remote error: tls: illegal parameter ...").
+                    e = " ".join(f["err"].replace("|", "/").split())
+                    e = e if len(e) <= 200 else "... " + e[-200:]
                     w(f"| {s.name} | {c} | " + ("" if not case.startswith("small") else f"{f['n']} | ") +
                       f"{runs} | all failed: {e} |" + xb_cells)
                     continue
