@@ -200,3 +200,40 @@ fn p3_a_greeting_that_names_no_known_server_means_no_pipelining_unless_always() 
     assert_downloaded(dir.path());
     assert_eq!(sent_ahead(&notes, "EPSV"), FILES - 1);
 }
+
+#[test]
+fn p3_login_sends_pbsz_prot_feat_together_then_opts_and_type_together() {
+    let srv = with_files(TestServer::builder()).start().unwrap();
+    for (p, ahead) in [(Pipelining::Auto, true), (Pipelining::Off, false)] {
+        let notes = Arc::new(Mutex::new(Vec::new()));
+        let sink = notes.clone();
+        let mut c = Client::connect_with_transcript(
+            &cfg(&srv).pipelining(p).build().unwrap(),
+            Some(Box::new(move |d, line| {
+                if d == Direction::Info {
+                    sink.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(line).into_owned());
+                }
+            })),
+        )
+        .unwrap();
+        c.login(USER, PASS).unwrap();
+        let want = if ahead { 1 } else { 0 };
+        for verb in ["PBSZ", "PROT", "FEAT", "TYPE"] {
+            assert_eq!(
+                sent_ahead(&notes, verb),
+                want,
+                "{p:?} {verb}: {:?}",
+                notes.lock().unwrap()
+            );
+        }
+        if c.features().has("UTF8") {
+            assert_eq!(sent_ahead(&notes, "OPTS"), want, "{p:?}");
+        }
+        // The session works as one logged in command by command does.
+        assert!(c.is_logged_in());
+        assert_eq!(c.size("d/f05").unwrap(), content(5).len() as u64);
+        c.quit().unwrap();
+    }
+}
