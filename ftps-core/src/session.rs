@@ -21,6 +21,8 @@ pub(crate) struct Session {
     /// class P3): the configuration's [`Pipelining`], for `Auto` as the greeting names
     /// the server; turned off for good when the server refuses such a command.
     reads_ahead: bool,
+    /// The server reads `ABOR` only after the transfer ([`reads_abor_late`]).
+    abor_late: bool,
 }
 
 /// The servers measured to queue commands that arrive while a transfer ends, by a
@@ -30,6 +32,12 @@ pub(crate) struct Session {
 /// each has left its transfer loop. A greeting an administrator changed names none of
 /// them, and commands then wait for each reply.
 const READ_AHEAD_SERVERS: &[&str] = &["vsFTPd", "ProFTPD", "Pure-FTPd", "ftps-testserver"];
+
+/// vsftpd reads the control connection only once a transfer is over (`ABOR` included,
+/// unless sent as urgent data, which TLS cannot carry).
+fn reads_abor_late(greeting: &Reply) -> bool {
+    greeting.text().contains("vsFTPd")
+}
 
 fn reads_ahead(p: Pipelining, greeting: &Reply) -> bool {
     match p {
@@ -52,6 +60,7 @@ impl Session {
     ) -> Session {
         Session {
             reads_ahead: reads_ahead(config.pipelining(), &greeting),
+            abor_late: reads_abor_late(&greeting),
             config,
             ctl,
             tls,
@@ -81,6 +90,12 @@ impl Session {
     /// Whether commands may be sent ahead at the end of a transfer.
     pub(crate) fn reads_ahead(&self) -> bool {
         self.reads_ahead
+    }
+
+    /// Whether the server reads `ABOR` only once the transfer is over (vsftpd): its data
+    /// connection is closed at once instead of waiting for the server to close it.
+    pub(crate) fn reads_abor_late(&self) -> bool {
+        self.abor_late
     }
 
     /// The server refused a command sent ahead: never again in this session.

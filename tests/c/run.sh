@@ -8,6 +8,8 @@
 #      with the G6 big file at 8 MiB (FTPS_C_G6_BIG_MIB_SANITIZED);
 #   5b. the G6 resume test with its big file at 1 GiB (FTPS_C_G6_BIG_MIB), built -O2
 #      without sanitizers;
+#   5c. the P1/P2/P3 tests on every server (ProFTPD, pure-ftpd too), the P2 file at
+#      256 MiB (FTPS_C_P2_MIB), -O2;
 #   6. `make -f mk/ffi.mk install PREFIX=/usr DESTDIR=<tmp>`, checked like a package;
 #   7. examples/c/ftps_get.c built against the installed library via pkg-config (shared
 #      and static), run against the private ftps-testserver and against vsftpd explicit.
@@ -366,6 +368,24 @@ if [ "$LOCAL" = 1 ] && [ "${FTPS_TESTSERVER_G56_USERS:-0}" = 1 ]; then
     fi
 elif [ "$LOCAL" = 1 ] && [ "$CI" = true ]; then
     not_ok "ftps-testserver with the G5/G6 fault users for the 1 GiB G6 test"
+fi
+
+# ---- 5c. P1/P2/P3 on every server, the P2 file at 256 MiB ----------------------------
+# ProFTPD and pure-ftpd too (FTPS_C_MORE_SERVERS=1); -O2, no sanitizer.
+P2_MIB="${FTPS_C_P2_MIB:-256}"
+if [ -x "$WORK/test_o2" ] || "$CC" "${CFLAGS_STRICT[@]}" -O2 -Iinclude -Itests/c tests/c/test_ftps.c \
+    -o "$WORK/test_o2" -L"$LIBDIR_BUILT" -lftps -pthread >"$WORK/o2-build.log" 2>&1; then
+    echo "# running the P1/P2/P3 tests on every server, P2 with a $P2_MIB MiB file (-O2)"
+    for t in p1_batch_of_100 p2_segmented p3_batch; do
+        FTPS_C_RUN_ID="p$RUN_ID" LD_LIBRARY_PATH="$WORK/lib" FTPS_C_P2_MIB="$P2_MIB" FTPS_C_MORE_SERVERS=1 \
+            timeout 600 "$WORK/test_o2" "$t" >"$WORK/p-$t.out" 2>&1
+        rc=$?
+        grep -E '^(ok|not ok|skip) ' "$WORK/p-$t.out" | sed "s/^/  every server: /"
+        grep -E '^    ' "$WORK/p-$t.out" | head -40
+        count_suite "$t, every server" "$WORK/p-$t.out" "$rc"
+    done
+else
+    not_ok "test_ftps.c compiles with -O2"; sed 's/^/    /' "$WORK/o2-build.log" | head -40
 fi
 
 # ---- 6. install, like a distribution package ---------------------------------------

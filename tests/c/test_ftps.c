@@ -12,10 +12,14 @@
  * reconnect, t_g5_..., t_g6_...) use more of them (FTPS_TESTSERVER_G56_USERS=1) and a
  * second ftps-testserver without hashes (FTPS_TESTSERVER_NOHASH_EXPLICIT, _CA); the A5
  * test a third that reads commands after 234 (FTPS_TESTSERVER_A5_EXPLICIT, _CA);
- * FTPS_C_G6_BIG_MIB sizes the big file of the G6 resume test (default 1024). The P1/P2
- * tests (batches and segmented downloads over several sessions, t_p1_..., t_p2_...) run
- * on every server; the one of a server that limits sessions uses a fourth
- * ftps-testserver with --max-sessions-per-user 2 (FTPS_TESTSERVER_LIMITED_EXPLICIT, _CA).
+ * FTPS_C_G6_BIG_MIB sizes the big file of the G6 resume test (default 1024). The P1/P2/P3
+ * tests (batches, segmented downloads and pipelining, t_p1_..., t_p2_..., t_p3_...) run
+ * on every server, with FTPS_C_MORE_SERVERS=1 (run.sh's -O2 run) ProFTPD (explicit,
+ * implicit) and pure-ftpd too
+ * (FTPS_TEST_{PROFTPD_EXPLICIT,PROFTPD_IMPLICIT,PURE_FTPD_EXPLICIT}_{PORT,MODE,ROOT});
+ * FTPS_C_P2_MIB sizes the segmented file (default 20; run.sh's -O2 run: 256). The test
+ * of a server that limits sessions uses a fourth ftps-testserver with
+ * --max-sessions-per-user 2 (FTPS_TESTSERVER_LIMITED_EXPLICIT, _CA).
  *
  * The server addresses come from the environment (tests/c/run.sh exports them):
  *   FTPS_TEST_HOST, FTPS_TEST_CA, FTPS_TEST_WRONG_CA, FTPS_TEST_CERT_SHA256,
@@ -3915,7 +3919,9 @@ static int t_p1_batch_shrinks_when_the_server_limits_sessions(const struct serve
    fetched, which is 4 less the other sessions that opened (each of them fetched at
    least one). */
 static int t_p2_segmented_download_is_byte_exact(const struct server *s) {
-    const uint64_t size = (20u << 20) + 12345;
+    /* FTPS_C_P2_MIB MiB (run.sh: 256 in its -O2 run on every server), else 20. */
+    const char *mib = env("FTPS_C_P2_MIB");
+    const uint64_t size = ((uint64_t)(mib != NULL ? strtoul(mib, NULL, 10) : 20) << 20) + 12345;
     char src[512], dir[512], dst[600], stray[256];
     struct tlog log = {0};
     struct batch_seen w;
@@ -3970,7 +3976,8 @@ static int t_p2_segmented_download_is_byte_exact(const struct server *s) {
 typedef int (*test_fn)(const struct server *s);
 
 /* Which servers a test runs against. */
-enum { OFFLINE = 0, ALL = 1, ERRORS = 2, VSFTPD_EXPLICIT = 3, TESTSERVER_EXPLICIT = 4 };
+/* EVERY: ALL, and ProFTPD (explicit, implicit) and pure-ftpd (explicit) too. */
+enum { OFFLINE = 0, ALL = 1, ERRORS = 2, VSFTPD_EXPLICIT = 3, TESTSERVER_EXPLICIT = 4, EVERY = 5 };
 
 struct test {
     const char *name;
@@ -4007,9 +4014,9 @@ static const struct test tests[] = {
     T(metadata_commands, ALL),
     T(features, ALL),
     T(h7_upload_dir_download_dir_and_sync_trees, ALL),
-    T(p1_batch_of_100_downloads_over_4_sessions_one_missing, ALL),
-    T(p2_segmented_download_is_byte_exact, ALL),
-    T(p3_batch_in_one_session_sends_checks_and_epsv_ahead, ALL),
+    T(p1_batch_of_100_downloads_over_4_sessions_one_missing, EVERY),
+    T(p2_segmented_download_is_byte_exact, EVERY),
+    T(p3_batch_in_one_session_sends_checks_and_epsv_ahead, EVERY),
     T(active_mode_transfer, VSFTPD_EXPLICIT),
     T(wrong_password_is_login_rejected, ERRORS),
     T(missing_file_is_reply_550, ERRORS),
@@ -4062,8 +4069,8 @@ static int selected_by(const char *name) {
 
 int main(int argc, char **argv) {
     static char ts_host[2][64];
-    struct server servers[4];
-    int in_run[4];  /* 0: a server of this suite that this run does not include */
+    struct server servers[7];
+    int in_run[7];  /* 0: a server of this suite that this run does not include */
     int nservers = 0, passed = 0, failed = 0, skipped = 0, not_in_run = 0;
     const char *filter = argc > 1 ? argv[1] : NULL;
     int require = env("FTPS_C_REQUIRE_SERVERS") != NULL && strcmp(env("FTPS_C_REQUIRE_SERVERS"), "1") == 0;
@@ -4073,6 +4080,11 @@ int main(int argc, char **argv) {
     const char *root_vars[2] = {"FTPS_TEST_VSFTPD_EXPLICIT_ROOT", "FTPS_TEST_VSFTPD_IMPLICIT_ROOT"};
     const char *ts_vars[2] = {"FTPS_TESTSERVER_EXPLICIT", "FTPS_TESTSERVER_IMPLICIT"};
     const char *ts_names[2] = {"testserver-explicit", "testserver-implicit"};
+    /* The other real servers, for the EVERY tests. */
+    const char *more[3] = {"proftpd-explicit", "proftpd-implicit", "pure-ftpd-explicit"};
+    const char *more_vars[3] = {"FTPS_TEST_PROFTPD_EXPLICIT", "FTPS_TEST_PROFTPD_IMPLICIT",
+                                "FTPS_TEST_PURE_FTPD_EXPLICIT"};
+    char more_port[3][64], more_root[3][64], more_mode[3][64];
 
     if (env("FTPS_C_RUN_ID")) run_id = env("FTPS_C_RUN_ID");
     if (env("FTPS_C_TMPDIR")) tmp_dir = env("FTPS_C_TMPDIR");
@@ -4113,6 +4125,29 @@ int main(int argc, char **argv) {
         }
     }
 
+    /* Only when asked (run.sh's -O2 run): the sanitizer runs keep to vsftpd. */
+    int with_more = env("FTPS_C_MORE_SERVERS") != NULL && strcmp(env("FTPS_C_MORE_SERVERS"), "1") == 0;
+    for (int i = 0; with_more && i < 3; i++) {
+        snprintf(more_port[i], sizeof more_port[i], "%s_PORT", more_vars[i]);
+        snprintf(more_root[i], sizeof more_root[i], "%s_ROOT", more_vars[i]);
+        snprintf(more_mode[i], sizeof more_mode[i], "%s_MODE", more_vars[i]);
+        int implicit = env(more_mode[i]) != NULL && strcmp(env(more_mode[i]), "implicit") == 0;
+        if (!real) {
+            struct server sv = {more[i], NULL, 0, implicit, NULL, NULL, NULL, NULL};
+            in_run[nservers] = 0;
+            servers[nservers++] = sv;
+        } else if (env(more_port[i]) && env("FTPS_TEST_CA") && env("FTPS_TEST_USER") && env("FTPS_TEST_PASS")) {
+            struct server sv = {more[i], env("FTPS_TEST_HOST") ? env("FTPS_TEST_HOST") : "127.0.0.1",
+                                (unsigned)atoi(env(more_port[i])), implicit, env("FTPS_TEST_CA"),
+                                env("FTPS_TEST_USER"), env("FTPS_TEST_PASS"), env(more_root[i])};
+            in_run[nservers] = 1;
+            servers[nservers++] = sv;
+        } else {
+            printf("# %s: not configured\n", more[i]);
+            if (require) failed++;
+        }
+    }
+
     if (!local) printf("# offline tests: not part of this run (FTPS_LOCAL_TESTS=0)\n");
     for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
         const struct test *tc = &tests[t];
@@ -4125,6 +4160,8 @@ int main(int argc, char **argv) {
                 if (tc->where == ERRORS && !is_ts_explicit && !is_vs_explicit) continue;
                 if (tc->where == VSFTPD_EXPLICIT && !is_vs_explicit) continue;
                 if (tc->where == TESTSERVER_EXPLICIT && !is_ts_explicit) continue;
+                int is_more = strncmp(sv->name, "proftpd", 7) == 0 || strncmp(sv->name, "pure-ftpd", 9) == 0;
+                if (is_more && tc->where != EVERY) continue;
             }
             if (sv != NULL ? !in_run[k] : !local) {
                 not_in_run++;

@@ -4,20 +4,24 @@ sessions, one result per file, never raised halfway) and ``Client.download(...,
 segments=K)`` (one file in K ranges over K sessions), against the project's
 ftps-testserver serving a directory of its own (``--root``). The test server offers
 ``HASH``, so every file is verified. Only the calling session has a transcript; the
-further sessions are seen through ``BatchProgress.sessions`` and the files.
+further sessions are seen through ``BatchProgress.sessions`` and the files. The last
+tests run the same against every real server of tests/servers (vsftpd explicit and
+implicit, ProFTPD explicit and implicit, pure-ftpd), with a 256 MiB segmented file.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import pathlib
 import random
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+import shutil
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
 
 import ftps
-from conftest import Srv
+from conftest import Server, Srv, _server
 
 Log = List[Tuple[str, str]]
 
@@ -417,3 +421,90 @@ def test_p3_download_many_in_one_session_sends_each_check_and_the_next_epsv_ahea
 def test_p3_pipelining_names_are_checked() -> None:
     with pytest.raises(ftps.InvalidArgumentError, match="pipelining"):
         ftps.connect("127.0.0.1", 1, pipelining="sometimes")  # type: ignore[arg-type]
+
+
+# -- the real servers (P1, P2, P3) ---------------------------------------------------
+
+REAL_NAMES = ["vsftpd-explicit", "vsftpd-implicit", "proftpd-explicit", "proftpd-implicit", "pure-ftpd-explicit"]
+
+
+@pytest.fixture(params=REAL_NAMES)
+def real(request: pytest.FixtureRequest, servers_env: Dict[str, str]) -> Server:
+    return _server(servers_env, request.param)
+
+
+@pytest.fixture
+def real_dir(real: Server, request: pytest.FixtureRequest) -> Iterator[Tuple[str, pathlib.Path]]:
+    """A directory of this test in the server's root (written locally, read through FTPS)."""
+    assert real.root is not None
+    name = f"py-{os.getpid()}-{request.node.name}".replace("[", "-").replace("]", "")
+    path = real.root / name
+    path.mkdir()
+    path.chmod(0o777)
+    try:
+        yield name, path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def test_p1_real_servers_download_many_100_over_4_sessions_one_missing(
+    real: Server, real_dir: Tuple[str, pathlib.Path], tmp_path: pathlib.Path
+) -> None:
+    name, path = real_dir
+    files = {f"f{i:03}.bin": data(500 + i, 4096 + i) for i in range(100)}
+    missing = "f042.bin"
+    del files[missing]
+    for n, body in files.items():
+        (path / n).write_bytes(body)
+    out = tmp_path / "out"
+    out.mkdir()
+    names = [f"f{i:03}.bin" for i in range(100)]
+    with real.connect() as c:
+        results = c.download_many([(f"{name}/{n}", out / n) for n in names], parallel=4)
+        c.noop()
+    for n, r in zip(names, results):
+        if n == missing:
+            assert isinstance(r, ftps.PermanentReplyError) and r.code == 550, r
+        else:
+            assert r == len(files[n]), (n, r)
+            assert (out / n).read_bytes() == files[n], n
+    assert sorted(p.name for p in out.iterdir()) == sorted(files)
+
+
+def test_p2_real_servers_segmented_256_mib_download_is_byte_exact(
+    real: Server, real_dir: Tuple[str, pathlib.Path], tmp_path: pathlib.Path
+) -> None:
+    name, path = real_dir
+    size = 256 * (1 << 20) + 77
+    content = os.urandom(size)
+    (path / "big.bin").write_bytes(content)
+    local = tmp_path / "big.bin"
+    with real.connect() as c:
+        assert c.download(f"{name}/big.bin", local, segments=8) == size
+    assert local.stat().st_size == size
+    with open(local, "rb") as f:
+        assert f.read() == content
+    assert [p.name for p in tmp_path.iterdir()] == ["big.bin"]
+
+
+def test_p3_real_servers_pipeline_in_one_session_and_none_is_refused(
+    real: Server, real_dir: Tuple[str, pathlib.Path], tmp_path: pathlib.Path
+) -> None:
+    name, path = real_dir
+    files = {f"s{i:02}.bin": data(700 + i, 1000 + 13 * i) for i in range(20)}
+    for n, body in files.items():
+        (path / n).write_bytes(body)
+    out = tmp_path / "out"
+    out.mkdir()
+    log: Log = []
+    with real.connect(transcript=lambda d, line: log.append((d, line))) as c:
+        assert c.pipelining is True, c.greeting
+        assert c.download_many([(f"{name}/{n}", out / n) for n in files], parallel=1) == [
+            len(b) for b in files.values()
+        ]
+        assert c.pipelining is True
+    for n, body in files.items():
+        assert (out / n).read_bytes() == body, n
+    info = [line for d, line in log if d == "info"]
+    assert sum(line.startswith("EPSV was sent ahead") for line in info) == len(files) - 1
+    assert not [line for line in info if "did not take" in line]

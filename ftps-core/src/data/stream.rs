@@ -105,6 +105,42 @@ impl DataStream {
         }
     }
 
+    /// Reads and drops what still arrives until the server closes the data connection,
+    /// at most `max_bytes` or until `deadline`: after `ABOR`, so that a server that
+    /// reads it during the transfer closes first (ProFTPD's mod_tls ends the whole
+    /// session when it writes to a data connection the client already closed).
+    /// Returns whether the server closed it.
+    pub(crate) fn drain(&mut self, max_bytes: u64, deadline: std::time::Instant) -> bool {
+        let mut sink = [0u8; 16 * 1024];
+        let mut seen = 0u64;
+        while seen < max_bytes {
+            let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else {
+                return false;
+            };
+            if set_timeouts(self.tcp(), left).is_err() {
+                return false;
+            }
+            let r = match self {
+                DataStream::Plain(s) => s.read(&mut sink),
+                DataStream::Tls(t) => t.read_with(&mut |p| {
+                    seen += p.len() as u64;
+                    Ok(true)
+                }),
+            };
+            match r {
+                Ok(0) => return true,
+                Ok(n) => {
+                    if matches!(self, DataStream::Plain(_)) {
+                        seen += n as u64;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
     /// Processes, without waiting, the TLS records that already arrived (new session
     /// tickets above all) before the connection is dropped early.
     pub(crate) fn harvest_tickets(&mut self) {

@@ -16,7 +16,7 @@ mod guard;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::TransferType;
 use crate::data::{self, DataState, DataStream, OpenParams, ReadFail};
@@ -601,10 +601,20 @@ impl Transfer<'_> {
         // session that loses them cannot resume its next data connection.
         let mut stream = t.stream;
         stream.harvest_tickets();
-        drop(stream);
+        let late = self.session.reads_abor_late();
         let r = (|| -> Result<()> {
             let ctl = self.session.control_mut();
             ctl.send("ABOR", None)?;
+            // A server that reads ABOR during the transfer stops and closes the data
+            // connection itself; a bounded wait for that spares it a write to a closed
+            // one. vsftpd reads ABOR only once its transfer is over: closed at once.
+            if !late && t.direction == Direction::Download {
+                let closed = stream.drain(ABOR_DRAIN_BYTES, Instant::now() + ABOR_DRAIN_TIME);
+                if !closed {
+                    ctl.note("the server did not close the data connection after ABOR: closing it");
+                }
+            }
+            drop(stream);
             // ABOR is answered with one or two replies (426 then 226, or 225/226), and
             // the transfer's own final reply may come too. NOOP's 200 marks the end.
             ctl.send("NOOP", None)?;
@@ -622,6 +632,11 @@ impl Transfer<'_> {
         r
     }
 }
+
+/// After `ABOR`, how much of a download is read and dropped at most while waiting for
+/// the server to close the data connection, and for how long.
+const ABOR_DRAIN_BYTES: u64 = 16 << 20;
+const ABOR_DRAIN_TIME: Duration = Duration::from_secs(2);
 
 /// Servers parse `REST` as a signed 64-bit number; vsftpd turns larger values into 0
 /// and would send (or overwrite) the file from the start.
