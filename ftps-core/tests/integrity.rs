@@ -2,27 +2,18 @@
 //! server's hash or size, atomic uploads, automatic resume after a lost connection;
 //! against the project's own server and its faults.
 
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
-use ftps_core::{Client, Config, ConfigBuilder, Error, Mode, Timeouts, TransferOptions, Verify};
+use std::path::Path;
+
+use ftps_core::{Client, ConfigBuilder, Error, TransferOptions, Verify};
 use ftps_testserver::{Fault, TestServer};
 
 const USER: &str = ftps_testserver::DEFAULT_USER;
 const PASS: &str = ftps_testserver::DEFAULT_PASSWORD;
 
 fn cfg(srv: &TestServer) -> ConfigBuilder {
-    Config::builder("127.0.0.1")
-        .port(srv.explicit_addr().port())
-        .mode(Mode::Explicit)
-        .ca_pem(srv.ca_pem().as_bytes().to_vec())
-        .timeouts(Timeouts {
-            connect: Duration::from_secs(5),
-            reply: Duration::from_secs(30),
-            data_connect: Duration::from_secs(5),
-            data_idle: Duration::from_secs(10),
-        })
-        .resume_backoff(Duration::from_millis(10))
+    common::testserver_config(srv)
 }
 
 fn login_with(b: ConfigBuilder) -> Client {

@@ -6,10 +6,9 @@
 mod common;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use common::pattern;
-use ftps_core::{Client, Config, ConfigBuilder, Direction, Job, Mode, Pipelining, Timeouts};
+use ftps_core::{Client, ConfigBuilder, Direction, Job, Pipelining};
 use ftps_testserver::{Builder, Fault, GREETING, TestServer};
 
 const USER: &str = ftps_testserver::DEFAULT_USER;
@@ -17,16 +16,7 @@ const PASS: &str = ftps_testserver::DEFAULT_PASSWORD;
 const FILES: usize = 12;
 
 fn cfg(srv: &TestServer) -> ConfigBuilder {
-    Config::builder("127.0.0.1")
-        .port(srv.explicit_addr().port())
-        .mode(Mode::Explicit)
-        .ca_pem(srv.ca_pem().as_bytes().to_vec())
-        .timeouts(Timeouts {
-            connect: Duration::from_secs(5),
-            reply: Duration::from_secs(30),
-            data_connect: Duration::from_secs(5),
-            data_idle: Duration::from_secs(10),
-        })
+    common::testserver_config(srv)
 }
 
 /// A logged-in client whose transcript notes are collected.

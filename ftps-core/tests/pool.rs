@@ -4,12 +4,9 @@
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use common::pattern;
-use ftps_core::{
-    BatchProgress, Client, Config, ConfigBuilder, Error, Job, Mode, Timeouts, TransferType,
-};
+use ftps_core::{BatchProgress, Client, ConfigBuilder, Error, Job, TransferType};
 use ftps_testserver::{Builder, Fault, TestServer};
 
 const USER: &str = ftps_testserver::DEFAULT_USER;
@@ -17,17 +14,7 @@ const PASS: &str = ftps_testserver::DEFAULT_PASSWORD;
 const MIB: usize = 1 << 20;
 
 fn cfg(srv: &TestServer) -> ConfigBuilder {
-    Config::builder("127.0.0.1")
-        .port(srv.explicit_addr().port())
-        .mode(Mode::Explicit)
-        .ca_pem(srv.ca_pem().as_bytes().to_vec())
-        .resume_backoff(Duration::from_millis(10))
-        .timeouts(Timeouts {
-            connect: Duration::from_secs(5),
-            reply: Duration::from_secs(30),
-            data_connect: Duration::from_secs(5),
-            data_idle: Duration::from_secs(10),
-        })
+    common::testserver_config(srv)
 }
 
 fn login_as(srv: &TestServer, user: &str) -> Client {

@@ -1,12 +1,13 @@
 //! Uploading a tree and one-way sync (docs/threats.md, classes H1, H2, H7; G5, G6 for
 //! the transfers themselves), against the project's own server.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use ftps_core::{
-    Client, Config, ConfigBuilder, DateTime, Mode, SyncAction, SyncDirection, SyncOptions,
-    SyncReason, SyncReport, Timeouts,
+    Client, ConfigBuilder, DateTime, SyncAction, SyncDirection, SyncOptions, SyncReason, SyncReport,
 };
 use ftps_testserver::{Fault, TestServer};
 
@@ -14,16 +15,7 @@ const USER: &str = ftps_testserver::DEFAULT_USER;
 const PASS: &str = ftps_testserver::DEFAULT_PASSWORD;
 
 fn cfg(srv: &TestServer) -> ConfigBuilder {
-    Config::builder("127.0.0.1")
-        .port(srv.explicit_addr().port())
-        .mode(Mode::Explicit)
-        .ca_pem(srv.ca_pem().as_bytes().to_vec())
-        .timeouts(Timeouts {
-            connect: Duration::from_secs(5),
-            reply: Duration::from_secs(30),
-            data_connect: Duration::from_secs(5),
-            data_idle: Duration::from_secs(10),
-        })
+    common::testserver_config(srv)
 }
 
 fn login_with(b: ConfigBuilder) -> Client {

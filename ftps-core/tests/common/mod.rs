@@ -127,3 +127,20 @@ pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
     out.truncate(len);
     out
 }
+
+/// The configuration of the integration tests for the project's test server: its
+/// explicit port and CA, timeouts short enough for a test, resumes 10 ms apart.
+pub fn testserver_config(srv: &ftps_testserver::TestServer) -> ftps_core::ConfigBuilder {
+    use std::time::Duration;
+    ftps_core::Config::builder("127.0.0.1")
+        .port(srv.explicit_addr().port())
+        .mode(ftps_core::Mode::Explicit)
+        .ca_pem(srv.ca_pem().as_bytes().to_vec())
+        .resume_backoff(Duration::from_millis(10))
+        .timeouts(ftps_core::Timeouts {
+            connect: Duration::from_secs(5),
+            reply: Duration::from_secs(30),
+            data_connect: Duration::from_secs(5),
+            data_idle: Duration::from_secs(10),
+        })
+}
