@@ -33,6 +33,14 @@ pub(crate) struct Session {
 /// them, and commands then wait for each reply.
 const READ_AHEAD_SERVERS: &[&str] = &["vsFTPd", "ProFTPD", "Pure-FTPd", "ftps-testserver"];
 
+/// The argument of `TYPE` for `t`.
+pub(crate) fn type_arg(t: TransferType) -> &'static [u8] {
+    match t {
+        TransferType::Binary => b"I",
+        TransferType::Ascii => b"A",
+    }
+}
+
 /// vsftpd reads the control connection only once a transfer is over (`ABOR` included,
 /// unless sent as urgent data, which TLS cannot carry).
 fn reads_abor_late(greeting: &Reply) -> bool {
@@ -101,6 +109,19 @@ impl Session {
     /// The server refused a command sent ahead: never again in this session.
     pub(crate) fn stop_reading_ahead(&mut self) {
         self.reads_ahead = false;
+    }
+
+    /// Sends `cmds` at once and reads their replies, for the calls that ask them next,
+    /// when the server reads ahead (docs/threats.md, class P3); nothing otherwise.
+    pub(crate) fn ask_ahead(&mut self, cmds: &[(&str, Option<&[u8]>)]) -> Result<()> {
+        if !self.reads_ahead {
+            return Ok(());
+        }
+        let ahead = self.ctl.send_ahead(cmds)?;
+        if !self.ctl.collect_ahead(ahead)? {
+            self.stop_reading_ahead();
+        }
+        Ok(())
     }
 
     /// Whether `SIZE` can go out without a `TYPE I` first.
@@ -200,11 +221,7 @@ impl Session {
         if self.current_type == Some(t) {
             return Ok(());
         }
-        let arg: &[u8] = match t {
-            TransferType::Binary => b"I",
-            TransferType::Ascii => b"A",
-        };
-        self.expect_ok("TYPE", Some(arg))?;
+        self.expect_ok("TYPE", Some(type_arg(t)))?;
         self.current_type = Some(t);
         Ok(())
     }

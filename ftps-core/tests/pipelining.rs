@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::pattern;
-use ftps_core::{Client, ConfigBuilder, Direction, Job, Pipelining};
+use ftps_core::{Client, ConfigBuilder, Direction, Job, Pipelining, Transcript};
 use ftps_testserver::{Builder, Fault, GREETING, TestServer};
 
 const USER: &str = ftps_testserver::DEFAULT_USER;
@@ -19,19 +19,28 @@ fn cfg(srv: &TestServer) -> ConfigBuilder {
     common::testserver_config(srv)
 }
 
-/// A logged-in client whose transcript notes are collected.
-fn login(b: ConfigBuilder, user: &str) -> (Client, Arc<Mutex<Vec<String>>>) {
-    let mut c = Client::connect(&b.build().unwrap()).expect("connect");
-    c.login(user, PASS).expect("login");
-    let notes = Arc::new(Mutex::new(Vec::new()));
+type Notes = Arc<Mutex<Vec<String>>>;
+
+/// A transcript that keeps the client's notes.
+fn noting() -> (Transcript, Notes) {
+    let notes = Notes::default();
     let sink = notes.clone();
-    c.set_transcript(Some(Box::new(move |d, line| {
+    let t: Transcript = Box::new(move |d, line| {
         if d == Direction::Info {
             sink.lock()
                 .unwrap()
                 .push(String::from_utf8_lossy(line).into_owned());
         }
-    })));
+    });
+    (t, notes)
+}
+
+/// A logged-in client whose transcript notes are collected.
+fn login(b: ConfigBuilder, user: &str) -> (Client, Notes) {
+    let mut c = Client::connect(&b.build().unwrap()).expect("connect");
+    c.login(user, PASS).expect("login");
+    let (t, notes) = noting();
+    c.set_transcript(Some(t));
     (c, notes)
 }
 
@@ -195,19 +204,10 @@ fn p3_a_greeting_that_names_no_known_server_means_no_pipelining_unless_always() 
 fn p3_login_sends_pbsz_prot_feat_together_then_opts_and_type_together() {
     let srv = with_files(TestServer::builder()).start().unwrap();
     for (p, ahead) in [(Pipelining::Auto, true), (Pipelining::Off, false)] {
-        let notes = Arc::new(Mutex::new(Vec::new()));
-        let sink = notes.clone();
-        let mut c = Client::connect_with_transcript(
-            &cfg(&srv).pipelining(p).build().unwrap(),
-            Some(Box::new(move |d, line| {
-                if d == Direction::Info {
-                    sink.lock()
-                        .unwrap()
-                        .push(String::from_utf8_lossy(line).into_owned());
-                }
-            })),
-        )
-        .unwrap();
+        let (t, notes) = noting();
+        let mut c =
+            Client::connect_with_transcript(&cfg(&srv).pipelining(p).build().unwrap(), Some(t))
+                .unwrap();
         c.login(USER, PASS).unwrap();
         let want = if ahead { 1 } else { 0 };
         for verb in ["PBSZ", "PROT", "FEAT", "TYPE"] {

@@ -52,6 +52,22 @@ def srv(testserver_with: Callable[..., Srv]) -> Srv:
     return testserver_with()
 
 
+def fsspec_fs(srv: Srv, **kw: Any) -> Any:
+    """An ``ftpes://`` filesystem on the test server, not cached."""
+    from ftps.fsspec import FTPESFileSystem
+
+    host, port = srv.info["explicit"].rsplit(":", 1)
+    return FTPESFileSystem(
+        host,
+        int(port),
+        username=srv.info["user"],
+        password=srv.info["password"],
+        ca_file=srv.info["ca"],
+        skip_instance_cache=True,
+        **kw,
+    )
+
+
 # -- download_many / upload_many -----------------------------------------------------
 
 
@@ -306,24 +322,9 @@ def test_p2_segments_refuse_resume_and_file_objects(srv: Srv, tmp_path: pathlib.
 
 
 def test_p1_fsspec_get_and_put_move_many_files_in_one_batch(srv: Srv, tmp_path: pathlib.Path) -> None:
-    from ftps.fsspec import FTPESFileSystem
-
-    host, port = srv.info["explicit"].rsplit(":", 1)
-
-    def fs(**kw: Any) -> Any:
-        return FTPESFileSystem(
-            host,
-            int(port),
-            username=srv.info["user"],
-            password=srv.info["password"],
-            ca_file=srv.info["ca"],
-            skip_instance_cache=True,
-            **kw,
-        )
-
     with pytest.raises(ftps.InvalidArgumentError):
-        fs(parallel=0)
-    f = fs(parallel=3)
+        fsspec_fs(srv, parallel=0)
+    f = fsspec_fs(srv, parallel=3)
     src = tmp_path / "src"
     files = {"a.bin": data(10, 300_000), "sub/b.bin": data(11, 5), "sub/deep/c.bin": data(12, 70_000)}
     for rel, content in files.items():
@@ -350,20 +351,9 @@ def test_p1_fsspec_get_and_put_move_many_files_in_one_batch(srv: Srv, tmp_path: 
 def test_p1_fsspec_cat_of_many_paths_is_one_batch(
     srv: Srv, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ftps.fsspec import FTPESFileSystem
-
     files = {"c/a.bin": data(20, 100_000), "c/b.bin": data(21, 3), "c/sub/d.bin": data(22, 4000)}
     serve(srv, files)
-    host, port = srv.info["explicit"].rsplit(":", 1)
-    f = FTPESFileSystem(
-        host,
-        int(port),
-        username=srv.info["user"],
-        password=srv.info["password"],
-        ca_file=srv.info["ca"],
-        skip_instance_cache=True,
-        parallel=3,
-    )
+    f = fsspec_fs(srv, parallel=3)
     batches: List[int] = []
     real = ftps.Client.download_many
 

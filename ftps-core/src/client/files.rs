@@ -346,11 +346,18 @@ impl Client {
     }
 
     /// The commands [`Client::compare`] sends for `check` of `remote`, in its order: they
-    /// go ahead of the transfer's final reply where the server reads ahead.
-    fn check_commands(&self, check: Check, remote: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    /// go ahead of the transfer's final reply where the server reads ahead. `hashed`:
+    /// the bytes were hashed as they moved (else a hash check is a size check).
+    fn check_commands(
+        &self,
+        check: Check,
+        hashed: bool,
+        remote: &[u8],
+    ) -> Vec<(&'static str, Vec<u8>)> {
         match check {
             Check::Off => Vec::new(),
             Check::Size => vec![("SIZE", remote.to_vec())],
+            Check::Hash(_) if !hashed => vec![("SIZE", remote.to_vec())],
             Check::Hash(m) => {
                 let (select, verb) = m.commands();
                 let mut cmds = Vec::new();
@@ -470,12 +477,7 @@ impl Client {
                 source: e,
             })?;
         }
-        let check = if hasher.is_none() && matches!(check, Check::Hash(_)) {
-            Check::Size
-        } else {
-            check
-        };
-        let then = self.check_commands(check, remote);
+        let then = self.check_commands(check, hasher.is_some(), remote);
         let mut attempts = self.attempts(opts.resume_attempts);
         let mut done = 0u64;
         loop {
@@ -583,11 +585,7 @@ impl Client {
                 Some(p) => p(base + d, total),
                 None => true,
             };
-            // compare() falls back to SIZE for a hash without the bytes hashed.
-            let then = match (check, &hasher) {
-                (Check::Hash(_), None) => self.check_commands(Check::Size, target),
-                (c, _) => self.check_commands(c, target),
-            };
+            let then = self.check_commands(check, hasher.is_some(), target);
             let mut input = TeeReader {
                 input: src.reader(),
                 hasher: hasher.as_mut(),

@@ -13,7 +13,7 @@ pub use files::is_partial_name;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::config::{Config, DataProtection, Mode, TransferType};
+use crate::config::{Config, DataProtection, Mode};
 use crate::control::{Control, Stream, Transcript, handshake, tcp_connect};
 use crate::error::{Error, Phase, Result};
 use crate::reply::{Reply, parse_213_time, parse_257};
@@ -367,7 +367,7 @@ impl Client {
         }
         first.push(("FEAT", None));
         if first.len() > 1 {
-            self.send_ahead(&first)?;
+            self.session.ask_ahead(&first)?;
         }
         if tls {
             // docs/threats.md, class A9: PBSZ 0 + PROT P, also in implicit mode; refusal
@@ -381,37 +381,19 @@ impl Client {
         }
         let opts_utf8 = self.config().inner.utf8 && self.features.has("UTF8");
         let t = self.config().transfer_type();
-        let type_arg: &[u8] = match t {
-            TransferType::Binary => b"I",
-            TransferType::Ascii => b"A",
-        };
         let mut then: Vec<(&str, Option<&[u8]>)> = Vec::new();
         if opts_utf8 {
             then.push(("OPTS", Some(b"UTF8 ON")));
         }
-        then.push(("TYPE", Some(type_arg)));
+        then.push(("TYPE", Some(crate::session::type_arg(t))));
         if then.len() > 1 {
-            self.send_ahead(&then)?;
+            self.session.ask_ahead(&then)?;
         }
         if opts_utf8 {
             // Best effort: some servers say 501/202 and use UTF-8 all the same.
             let _ = self.session.raw_cmd("OPTS", Some(b"UTF8 ON"))?;
         }
         self.session.set_type(t)
-    }
-
-    /// Sends `cmds` at once and reads their replies, for the calls that ask them next,
-    /// when the server reads ahead (docs/threats.md, class P3); nothing otherwise.
-    fn send_ahead(&mut self, cmds: &[(&str, Option<&[u8]>)]) -> Result<()> {
-        if !self.session.reads_ahead() {
-            return Ok(());
-        }
-        let ctl = self.session.control_mut();
-        let ahead = ctl.send_ahead(cmds)?;
-        if !ctl.collect_ahead(ahead)? {
-            self.session.stop_reading_ahead();
-        }
-        Ok(())
     }
 
     /// Fails when a transfer is still open, or the connection was lost.

@@ -120,20 +120,9 @@ impl DataStream {
             if set_timeouts(self.tcp(), left).is_err() {
                 return false;
             }
-            let r = match self {
-                DataStream::Plain(s) => s.read(&mut sink),
-                DataStream::Tls(t) => t.read_with(&mut |p| {
-                    seen += p.len() as u64;
-                    Ok(true)
-                }),
-            };
-            match r {
+            match self.read(&mut sink) {
                 Ok(0) => return true,
-                Ok(n) => {
-                    if matches!(self, DataStream::Plain(_)) {
-                        seen += n as u64;
-                    }
-                }
+                Ok(n) => seen += n as u64,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => return false,
             }

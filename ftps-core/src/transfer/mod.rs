@@ -571,10 +571,10 @@ impl Transfer<'_> {
     /// Sends the commands that follow this transfer (its check, the next transfer's
     /// `EPSV`) before its final reply, where the server reads ahead.
     fn send_ahead(&mut self) -> Result<Option<crate::control::Ahead>> {
-        let mut cmds: Vec<(&str, Option<&[u8]>)> = Vec::new();
         if !self.session.reads_ahead() {
             return Ok(None);
         }
+        let mut cmds: Vec<(&str, Option<&[u8]>)> = Vec::new();
         for (verb, arg) in &self.then {
             // SIZE is asked in binary mode: not ahead when a TYPE I must go first.
             if *verb == "SIZE" && !self.session.is_binary() {
